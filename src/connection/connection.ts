@@ -1,0 +1,212 @@
+import { Client, type ClientOptions, type QueryOptions, type types } from 'cassandra-driver';
+import { ConnectionFailedError, CQLEngineError } from '../errors.js';
+import { formatLogContext, logger } from '../log.js';
+import { discoverLocalDataCenter, needsLocalDataCenter } from './datacenter.js';
+
+export type ConnectionState = 'lazy' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+/** Spacing of connect attempts after failures, with retryConnect: 250 ms, doubling, at most 8 s. */
+export const RETRY_BACKOFF = { initialMs: 250, maxMs: 8_000 } as const;
+
+export interface ConnectionSettings {
+  readonly hosts: readonly string[];
+  /** The driver's consistency number, default of every statement on this connection. */
+  readonly consistency: number | undefined;
+  readonly lazyConnect: boolean;
+  readonly retryConnect: boolean;
+  readonly clusterOptions: ClientOptions;
+}
+
+/** Parameters of a statement: positional or named values, always bound, never interpolated. */
+export type Params = unknown[] | Record<string, unknown>;
+
+/**
+ * One named connection: a cassandra-driver Client (in Node the Python Cluster and Session in one),
+ * created and connected by the registry, or handed in by the user.
+ */
+export class Connection {
+  #client: Client | undefined;
+  #pending: Promise<Client> | undefined;
+  #state: ConnectionState;
+  #lastError: unknown;
+  #failures = 0;
+  #nextAttemptAt = 0;
+
+  private constructor(
+    readonly name: string,
+    private readonly settings: ConnectionSettings | undefined,
+    session: Client | undefined,
+  ) {
+    this.#client = session;
+    this.#state = session ? 'connected' : 'lazy';
+  }
+
+  /** A connection whose Client the registry creates, connects and shuts down. */
+  static fromSettings(name: string, settings: ConnectionSettings): Connection {
+    return new Connection(name, settings, undefined);
+  }
+
+  /** A connection around a Client the user owns: it is used as it is and never shut down here. */
+  static fromSession(name: string, session: Client): Connection {
+    return new Connection(name, undefined, session);
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  get lastError(): unknown {
+    return this.#lastError;
+  }
+
+  /** Whether the registry created the Client (and so shuts it down). */
+  get ownsClient(): boolean {
+    return this.settings !== undefined;
+  }
+
+  get hosts(): readonly string[] {
+    return this.settings?.hosts ?? (this.#client as { options?: ClientOptions } | undefined)?.options?.contactPoints ?? [];
+  }
+
+  get consistency(): number | undefined {
+    return this.settings?.consistency;
+  }
+
+  get lazyConnect(): boolean {
+    return this.settings?.lazyConnect ?? false;
+  }
+
+  get retryConnect(): boolean {
+    return this.settings?.retryConnect ?? false;
+  }
+
+  /** The session keyspace of a user's Client, if it has one. */
+  get sessionKeyspace(): string | undefined {
+    return this.settings ? undefined : this.#client?.keyspace || undefined;
+  }
+
+  /** The Client when already connected: the mapper's fast path, with no promise in between. */
+  get connectedClient(): Client | undefined {
+    return this.#state === 'connected' ? this.#client : undefined;
+  }
+
+  /**
+   * The connected Client, connecting first if needed. Concurrent callers share one attempt;
+   * after a failure, retryConnect decides whether a later call may try again.
+   */
+  client(): Promise<Client> {
+    if (this.#state === 'connected' && this.#client) return Promise.resolve(this.#client);
+    if (this.#pending) return this.#pending;
+    if (this.#state === 'closed') {
+      return Promise.reject(new CQLEngineError(`Connection '${this.name}' has been unregistered`));
+    }
+    if (this.#state === 'failed') {
+      if (!this.retryConnect) {
+        return Promise.reject(
+          new ConnectionFailedError(
+            `Connection '${this.name}' failed to connect and was registered without retryConnect: ${errorText(this.#lastError)}`,
+            this.name,
+            this.#lastError,
+          ),
+        );
+      }
+      // Within the backoff window a caller fails fast with the last error, so retries never pile up.
+      if (Date.now() < this.#nextAttemptAt) return Promise.reject(this.#lastError);
+    }
+    const attempt = this.#connect();
+    this.#pending = attempt;
+    const clear = () => {
+      if (this.#pending === attempt) this.#pending = undefined;
+    };
+    attempt.then(clear, clear);
+    return attempt;
+  }
+
+  async #connect(): Promise<Client> {
+    const settings = this.settings;
+    if (!settings) {
+      // A user's Client: the driver makes connect() idempotent and shares concurrent calls.
+      await this.#client!.connect();
+      return this.#client!;
+    }
+    this.#state = 'connecting';
+    logger().debug(formatLogContext('connecting', this.name));
+    let client: Client | undefined;
+    try {
+      const options = await this.#clientOptions(settings);
+      client = new Client(options);
+      await client.connect();
+    } catch (err) {
+      await client?.shutdown().catch(() => undefined);
+      return this.#failed(err);
+    }
+    if (this.#isClosed()) {
+      await client.shutdown();
+      throw new CQLEngineError(`Connection '${this.name}' was unregistered while connecting`);
+    }
+    this.#client = client;
+    this.#state = 'connected';
+    this.#failures = 0;
+    this.#lastError = undefined;
+    logger().debug(formatLogContext('connection initialized with internally created session', this.name));
+    return client;
+  }
+
+  #failed(err: unknown): never {
+    if (!this.#isClosed()) this.#state = 'failed';
+    this.#lastError = err;
+    this.#failures++;
+    this.#nextAttemptAt =
+      Date.now() + Math.min(RETRY_BACKOFF.initialMs * 2 ** (this.#failures - 1), RETRY_BACKOFF.maxMs);
+    logger().warn(
+      formatLogContext(
+        this.retryConnect
+          ? `connect failed, will try again on a use after ${this.#nextAttemptAt - Date.now()} ms: ${errorText(err)}`
+          : `connect failed: ${errorText(err)}`,
+        this.name,
+      ),
+    );
+    throw err;
+  }
+
+  // A method, not an inline check, because close() may change the state across an await.
+  #isClosed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  async #clientOptions(settings: ConnectionSettings): Promise<ClientOptions> {
+    const options: ClientOptions = { ...settings.clusterOptions, contactPoints: [...settings.hosts] };
+    if (settings.consistency !== undefined) {
+      options.queryOptions = { ...options.queryOptions, consistency: settings.consistency };
+    }
+    if (needsLocalDataCenter(options)) {
+      options.localDataCenter = await discoverLocalDataCenter(options);
+      logger().debug(formatLogContext(`local data centre is '${options.localDataCenter}'`, this.name));
+    }
+    return options;
+  }
+
+  /** Runs one statement with this connection's default consistency; values are always bound. */
+  async execute(query: string, params?: Params, options: QueryOptions = {}): Promise<types.ResultSet> {
+    const client = this.connectedClient ?? (await this.client());
+    const consistency = options.consistency ?? this.consistency;
+    return client.execute(query, params, consistency === undefined ? options : { ...options, consistency });
+  }
+
+  /**
+   * Marks the connection closed and shuts down the Client if the registry created it;
+   * a Client the user handed in stays open, since the user owns it.
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    const pending = this.#pending;
+    if (pending) await pending.catch(() => undefined);
+    if (this.settings && this.#client) await this.#client.shutdown();
+    this.#client = undefined;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

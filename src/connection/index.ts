@@ -1,0 +1,127 @@
+/**
+ * The connection module: a registry of named connections that every model, query, batch and
+ * schema operation runs through. These functions act on one shared ConnectionRegistry.
+ */
+import type { Client, ClientOptions, QueryOptions, types } from 'cassandra-driver';
+import { ConfigurationError } from '../errors.js';
+import { validateIdentifier } from '../cql/identifier.js';
+import { parseConsistency, type Consistency } from './consistency.js';
+import type { Connection, Params } from './connection.js';
+import type { RegisterOptions } from './options.js';
+import { ConnectionRegistry, DEFAULT_CONNECTION, type ConnectionInfo } from './registry.js';
+
+export { Connection, RETRY_BACKOFF, type ConnectionState, type Params } from './connection.js';
+export { ConnectionRegistry, DEFAULT_CONNECTION, type ConnectionInfo } from './registry.js';
+export type { RegisterOptions } from './options.js';
+export type { Consistency } from './consistency.js';
+
+/** The registry behind the module functions, and behind every model that names no other. */
+export const registry = new ConnectionRegistry();
+
+export interface SetupOptions extends ClientOptions {
+  consistency?: Consistency | null;
+  lazyConnect?: boolean;
+  retryConnect?: boolean;
+}
+
+/**
+ * Registers the connection 'default' to `hosts` (null: ['127.0.0.1']) and makes it the default;
+ * `defaultKeyspace` becomes the mapper's default keyspace. Other options go to `new Client()`.
+ */
+export async function setup(
+  hosts: string[] | null,
+  defaultKeyspace: string | null,
+  options: SetupOptions = {},
+): Promise<Connection> {
+  const { consistency, lazyConnect, retryConnect, ...clusterOptions } = options;
+  // Checked before registering, so that a bad keyspace leaves nothing registered.
+  const keyspace =
+    defaultKeyspace == null ? undefined : validateIdentifier(defaultKeyspace, 'keyspace', 'defaultKeyspace');
+  return registry.register(
+    DEFAULT_CONNECTION,
+    { hosts, consistency, lazyConnect, retryConnect, clusterOptions, default: true },
+    // Set when the entry is installed: also when retryConnect keeps a connection whose connect failed.
+    () => {
+      registry.defaultKeyspace = keyspace;
+    },
+  );
+}
+
+/** Registers 'default' to localhost with the driver's defaults and makes it the default. */
+export function defaultConnection(): Promise<Connection> {
+  return registry.register(DEFAULT_CONNECTION, { default: true });
+}
+
+/** Makes a Client the user created (and keeps owning) the default connection. */
+export function setSession(session: Client): Promise<Connection> {
+  return registry.setSession(session);
+}
+
+export function registerConnection(name: string, options?: RegisterOptions): Promise<Connection> {
+  return registry.register(name, options);
+}
+
+export function unregisterConnection(name: string): Promise<void> {
+  return registry.unregister(name);
+}
+
+export function setDefaultConnection(name: string): void {
+  registry.setDefault(name);
+}
+
+/** The connection (default when no name), connected on first use. */
+export function getConnection(name?: string): Promise<Connection> {
+  return registry.get(name);
+}
+
+/** The connected Client; in Node one Client is both the Python Session and Cluster. */
+export async function getSession(name?: string): Promise<Client> {
+  return (await registry.get(name)).client();
+}
+
+/** The connected Client, as getSession. */
+export const getCluster = getSession;
+
+export function listConnections(): ConnectionInfo[] {
+  return registry.list();
+}
+
+/** Unregisters every connection and releases every socket and timer, so the process can exit. */
+export function shutdown(): Promise<void> {
+  return registry.shutdown();
+}
+
+export interface ExecuteOptions extends Omit<QueryOptions, 'consistency'> {
+  /** Connection name; default: the default connection. */
+  connection?: string;
+  /** Overrides the connection's default consistency for this statement. */
+  consistency?: Consistency;
+  /** Client-side timeout in milliseconds (the driver's readTimeout). */
+  timeout?: number;
+}
+
+function hasValues(params: Params | undefined): boolean {
+  if (params == null) return false;
+  return Array.isArray(params) ? params.length > 0 : Object.keys(params).length > 0;
+}
+
+/**
+ * Runs one CQL statement. Values are bound, never interpolated; a statement with values is
+ * prepared by default, so that the driver encodes each value with the column's own type.
+ */
+export async function execute(query: string, params?: Params, options: ExecuteOptions = {}): Promise<types.ResultSet> {
+  const { connection, consistency, timeout, ...queryOptions } = options;
+  if (typeof query !== 'string' || query.trim() === '') {
+    throw new ConfigurationError('execute() needs a CQL string', 'query', query);
+  }
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+    throw new ConfigurationError('timeout must be a positive number of milliseconds', 'timeout', timeout);
+  }
+  const driverOptions: QueryOptions = { prepare: hasValues(params), ...queryOptions };
+  if (consistency !== undefined) driverOptions.consistency = parseConsistency(consistency);
+  if (timeout !== undefined) driverOptions.readTimeout = timeout;
+  const conn = await registry.get(connection);
+  return conn.execute(query, params, driverOptions);
+}
+
+export { defaultConnection as default };

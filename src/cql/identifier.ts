@@ -1,0 +1,25 @@
+import { ConfigurationError, describe } from '../errors.js';
+
+// Cassandra's own rule for keyspace and table names; columns may be longer.
+const KEYSPACE_OR_TABLE = /^[A-Za-z0-9_]{1,48}$/;
+const COLUMN = /^[A-Za-z0-9_]{1,256}$/;
+
+export type IdentifierKind = 'keyspace' | 'table' | 'column' | 'type' | 'index';
+
+/** Throws a ConfigurationError unless `name` is a valid CQL name of that kind. */
+export function validateIdentifier(name: unknown, kind: IdentifierKind, option: string = kind): string {
+  const pattern = kind === 'column' || kind === 'index' ? COLUMN : KEYSPACE_OR_TABLE;
+  if (typeof name !== 'string' || !pattern.test(name)) {
+    throw new ConfigurationError(
+      `Invalid ${kind} name ${describe(name)}: use letters, digits and underscores (at most ${kind === 'column' || kind === 'index' ? 256 : 48})`,
+      option,
+      name,
+    );
+  }
+  return name;
+}
+
+/** Quotes a validated identifier, so that names are taken literally (case and reserved words). */
+export function quote(name: string): string {
+  return `"${name}"`;
+}

@@ -1,0 +1,56 @@
+/**
+ * The library's own errors. Errors of the driver (NoHostAvailableError, ResponseError, …)
+ * pass through unwrapped, so `instanceof errors.NoHostAvailableError` keeps working.
+ */
+
+/** Root of every error cqlengine raises itself. */
+export class CQLEngineError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A setting or argument is malformed; raised before anything reaches the wire. */
+export class ConfigurationError extends CQLEngineError {
+  constructor(
+    message: string,
+    /** The option or argument at fault. */
+    readonly option: string,
+    /** The value it was given. */
+    readonly value: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** No connection of that name, or no default connection, is registered. */
+export class UnknownConnectionError extends CQLEngineError {
+  constructor(
+    message: string,
+    /** The name asked for; undefined when the default was asked for. */
+    readonly connectionName: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** A connection failed to connect and will not try again (it was registered without retryConnect). */
+export class ConnectionFailedError extends CQLEngineError {
+  constructor(
+    message: string,
+    readonly connectionName: string,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+  }
+}
+
+/** Renders a value for an error message: short, and never a whole object graph. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return `array(${value.length})`;
+  return value.constructor?.name && value.constructor !== Object ? value.constructor.name : 'object';
+}
