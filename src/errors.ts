@@ -54,3 +54,33 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return `array(${value.length})`;
   return value.constructor?.name && value.constructor !== Object ? value.constructor.name : 'object';
 }
+
+/** A value does not fit its column; raised before anything reaches the wire. */
+export class ValidationError extends CQLEngineError {
+  constructor(
+    message: string,
+    /** The column (property name) at fault. */
+    readonly column: string,
+    /** The value it was given. */
+    readonly value: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** A lightweight transaction was not applied; `existing` holds the row Cassandra returned instead. */
+export class LWTError extends CQLEngineError {
+  constructor(
+    message: string,
+    /** The current values of the row (by property name where the model is known), without `[applied]`. */
+    readonly existing: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+/** get() found no row. Each model has its own subclass: `User.DoesNotExist`. */
+export class DoesNotExist extends CQLEngineError {}
+
+/** get() found more than one row. Each model has its own subclass: `User.MultipleObjectsReturned`. */
+export class MultipleObjectsReturned extends CQLEngineError {}

@@ -1,4 +1,24 @@
 /** cqlengine: a typed object mapper for Apache Cassandra, built around a registry of named connections. */
 export * as connection from './connection/index.js';
-export { CQLEngineError, ConfigurationError, UnknownConnectionError, ConnectionFailedError } from './errors.js';
+export * as management from './management/index.js';
+export { columns, Column } from './schema/columns.js';
+export { model, abstractModel, extend, BaseModel, type ModelClass, type Instance, type InstanceOf, type ColumnsOf, type ModelStatic } from './model/model.js';
+export type { Row, Insert, Values, Filter, Update, Condition } from './model/infer.js';
+export type { SaveOptions, DeleteOptions, WriteOptions, StatementOptions } from './model/options.js';
+export type { ModelDefinition, ModelSchema, ColumnSchema } from './model/schema.js';
+export { contextQuery } from './model/context.js';
+export { QuerySet, type Page } from './query/queryset.js';
+export { token } from './query/filters.js';
+export { BatchQuery, batch, type BatchOptions, type BatchType } from './execution/batch.js';
+export type { Scope } from './execution/scope.js';
+export {
+  CQLEngineError,
+  ConfigurationError,
+  UnknownConnectionError,
+  ConnectionFailedError,
+  ValidationError,
+  LWTError,
+  DoesNotExist,
+  MultipleObjectsReturned,
+} from './errors.js';
 export { setLogger, type Logger } from './log.js';

@@ -1,6 +1,7 @@
 import { Client, type ClientOptions, type QueryOptions, type types } from 'cassandra-driver';
 import { ConnectionFailedError, CQLEngineError } from '../errors.js';
 import { formatLogContext, logger } from '../log.js';
+import { codecOf, type Codec } from '../schema/types.js';
 import { discoverLocalDataCenter, needsLocalDataCenter } from './datacenter.js';
 
 export type ConnectionState = 'lazy' | 'connecting' | 'connected' | 'failed' | 'closed';
@@ -31,6 +32,8 @@ export class Connection {
   #lastError: unknown;
   #failures = 0;
   #nextAttemptAt = 0;
+  #codec: Codec = codecOf(undefined);
+  #codecOf: unknown;
 
   private constructor(
     readonly name: string,
@@ -83,6 +86,16 @@ export class Connection {
   /** The session keyspace of a user's Client, if it has one. */
   get sessionKeyspace(): string | undefined {
     return this.settings ? undefined : this.#client?.keyspace || undefined;
+  }
+
+  /** How the mapper hands values to this connection's Client (from its encoding options). */
+  get codec(): Codec {
+    const client = this.#client as { options?: ClientOptions } | undefined;
+    if (client && this.#codecOf !== client) {
+      this.#codec = codecOf(client.options);
+      this.#codecOf = client;
+    }
+    return this.#codec;
   }
 
   /** The Client when already connected: the mapper's fast path, with no promise in between. */
@@ -175,7 +188,12 @@ export class Connection {
   }
 
   async #clientOptions(settings: ConnectionSettings): Promise<ClientOptions> {
-    const options: ClientOptions = { ...settings.clusterOptions, contactPoints: [...settings.hosts] };
+    const options: ClientOptions = {
+      ...settings.clusterOptions,
+      contactPoints: [...settings.hosts],
+      // Maps, sets and 64-bit integers as JavaScript has them; the user's own encoding options win.
+      encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true, ...settings.clusterOptions.encoding },
+    };
     if (settings.consistency !== undefined) {
       options.queryOptions = { ...options.queryOptions, consistency: settings.consistency };
     }

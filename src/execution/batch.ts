@@ -1,0 +1,128 @@
+import { types } from 'cassandra-driver';
+import { registry } from '../connection/index.js';
+import { parseConsistency, type Consistency } from '../connection/consistency.js';
+import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
+import type { ModelSchema } from '../model/schema.js';
+import type { CompiledStatement } from '../query/nodes.js';
+import { checkApplied, connected, driverValues } from './run.js';
+import { toMicros, type TimestampInput } from './timestamp.js';
+
+export type BatchType = 'logged' | 'unlogged' | 'counter';
+
+export interface BatchOptions {
+  /** Default 'logged'. */
+  type?: BatchType;
+  /** Run every statement on this connection, whatever the models say. */
+  connection?: string;
+  consistency?: Consistency;
+  /** Write time of every statement: a Date, or microseconds since the epoch as a bigint. */
+  timestamp?: TimestampInput;
+  /** Milliseconds. */
+  timeout?: number;
+}
+
+interface Entry {
+  readonly stmt: CompiledStatement;
+  readonly schema: ModelSchema | undefined;
+}
+
+/**
+ * Statements collected to run as one CQL batch, on one connection. Models, QuerySets and instances
+ * add to it with their `batch` option; execute() sends it.
+ */
+export class BatchQuery {
+  readonly type: BatchType;
+  readonly #explicitConnection: string | undefined;
+  #connection: string | undefined;
+  #hasConnection = false;
+  readonly #consistency: number | undefined;
+  readonly #timestamp: bigint | undefined;
+  readonly #timeout: number | undefined;
+  #entries: Entry[] = [];
+  #executed = false;
+
+  constructor(options: BatchOptions = {}) {
+    const type = options.type ?? 'logged';
+    if (!['logged', 'unlogged', 'counter'].includes(type)) throw new ConfigurationError(`Unknown batch type ${describe(type)}`, 'type', type);
+    if (options.connection !== undefined && (typeof options.connection !== 'string' || options.connection === '')) {
+      throw new ConfigurationError('connection must be a connection name', 'connection', options.connection);
+    }
+    if (options.timeout !== undefined && !(options.timeout > 0)) throw new ConfigurationError('timeout must be positive milliseconds', 'timeout', options.timeout);
+    this.type = type;
+    this.#explicitConnection = options.connection;
+    this.#consistency = options.consistency === undefined ? undefined : parseConsistency(options.consistency);
+    this.#timestamp = options.timestamp === undefined ? undefined : toMicros(options.timestamp, 'timestamp');
+    this.#timeout = options.timeout;
+  }
+
+  /** How many statements wait to run. */
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  /**
+   * Adds a statement. `connection` is the one the statement would run on (undefined: the default);
+   * `explicit` says it came from using(), which a batch with its own connection does not allow.
+   */
+  add(stmt: CompiledStatement, connection: string | undefined, explicit: boolean, schema?: ModelSchema): void {
+    if (this.#executed) throw new CQLEngineError('This batch has already been executed');
+    if (this.#explicitConnection !== undefined) {
+      if (explicit) throw new CQLEngineError('Cannot specify a connection on model in batch mode: the batch has its own connection');
+    } else {
+      const name = connection ?? registry.defaultConnectionName;
+      if (!this.#hasConnection) {
+        this.#connection = name;
+        this.#hasConnection = true;
+      } else if (name !== this.#connection) {
+        throw new CQLEngineError(
+          `BatchQuery queries must be executed on the same connection: '${name ?? '(none)'}' differs from '${this.#connection ?? '(none)'}'; give the batch a connection`,
+        );
+      }
+    }
+    this.#entries.push({ stmt, schema });
+  }
+
+  /** Sends the batch; an empty batch sends nothing. A failed lightweight transaction throws LWTError. */
+  async execute(): Promise<types.ResultSet | undefined> {
+    if (this.#executed) throw new CQLEngineError('This batch has already been executed');
+    this.#executed = true;
+    const entries = this.#entries;
+    this.#entries = [];
+    if (entries.length === 0) return undefined;
+    const conn = await connected(this.#explicitConnection ?? this.#connection);
+    const codec = conn.codec;
+    const queries = entries.map(({ stmt }) => ({ query: stmt.cql, params: driverValues(stmt.params, codec) }));
+    const consistency = this.#consistency ?? conn.consistency;
+    const result = await conn.connectedClient!.batch(queries, {
+      prepare: true,
+      logged: this.type !== 'unlogged',
+      counter: this.type === 'counter',
+      ...(consistency !== undefined && { consistency }),
+      ...(this.#timeout !== undefined && { readTimeout: this.#timeout }),
+      ...(this.#timestamp !== undefined && { timestamp: types.Long.fromString(this.#timestamp.toString()) }),
+    });
+    if (entries.some((e) => e.stmt.conditional)) checkApplied(result, codec, entries.find((e) => e.stmt.conditional)?.schema);
+    return result;
+  }
+}
+
+/**
+ * Runs `fn` with a new batch and executes the batch when `fn` resolves. When `fn` throws, the batch
+ * is dropped unless `executeOnException` is set.
+ */
+export async function batch<T>(
+  fn: (batch: BatchQuery) => Promise<T> | T,
+  options: BatchOptions & { executeOnException?: boolean } = {},
+): Promise<T> {
+  const { executeOnException, ...batchOptions } = options;
+  const b = new BatchQuery(batchOptions);
+  let value: T;
+  try {
+    value = await fn(b);
+  } catch (err) {
+    if (executeOnException) await b.execute();
+    throw err;
+  }
+  await b.execute();
+  return value;
+}

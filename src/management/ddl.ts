@@ -1,0 +1,63 @@
+/** CQL text for schema statements. DDL cannot bind values, so every name is validated and quoted and every literal escaped. */
+import { ConfigurationError, describe } from '../errors.js';
+import { quote, validateIdentifier } from '../cql/identifier.js';
+import type { ColumnSchema, ModelSchema } from '../model/schema.js';
+
+export type OptionValue = string | number | boolean | Record<string, string | number>;
+
+export function stringLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function literal(value: OptionValue, option: string): string {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ConfigurationError(`${option} must be a finite number`, option, value);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return stringLiteral(value);
+  if (value && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${stringLiteral(k)}: ${typeof v === 'number' ? literal(v, option) : stringLiteral(String(v))}`)
+      .join(', ')}}`;
+  }
+  throw new ConfigurationError(`${option} has an unsupported value ${describe(value)}`, option, value);
+}
+
+export function tableName(keyspace: string, table: string): string {
+  return `${quote(keyspace)}.${quote(table)}`;
+}
+
+function columnDefinition(column: ColumnSchema): string {
+  return `${column.quoted} ${column.type.cql}${column.isStatic ? ' static' : ''}`;
+}
+
+export function createTable(schema: ModelSchema, keyspace: string): string {
+  const partition = schema.partitionKeys.map((c) => c.quoted).join(', ');
+  const key = [`(${partition})`, ...schema.clusteringKeys.map((c) => c.quoted)].join(', ');
+  let cql = `CREATE TABLE IF NOT EXISTS ${tableName(keyspace, schema.table!)} (${schema.columns.map(columnDefinition).join(', ')}, PRIMARY KEY (${key}))`;
+  const withs: string[] = [];
+  const ordered = schema.clusteringKeys.filter((c) => c.clusteringOrder);
+  if (ordered.length) {
+    withs.push(`CLUSTERING ORDER BY (${schema.clusteringKeys.map((c) => `${c.quoted} ${c.clusteringOrder ?? 'ASC'}`).join(', ')})`);
+  }
+  withs.push(...tableOptions(schema.tableOptions));
+  if (withs.length) cql += ` WITH ${withs.join(' AND ')}`;
+  return cql;
+}
+
+export function tableOptions(options: Readonly<Record<string, OptionValue>>): string[] {
+  return Object.entries(options).map(([name, value]) => `${validateIdentifier(name, 'column', 'tableOptions')} = ${literal(value, `tableOptions.${name}`)}`);
+}
+
+export function addColumn(schema: ModelSchema, keyspace: string, column: ColumnSchema): string {
+  return `ALTER TABLE ${tableName(keyspace, schema.table!)} ADD ${columnDefinition(column)}`;
+}
+
+export function indexName(schema: ModelSchema, column: ColumnSchema): string {
+  return validateIdentifier(`${schema.table}_${column.dbName}_idx`.slice(0, 48), 'index');
+}
+
+export function createIndex(schema: ModelSchema, keyspace: string, column: ColumnSchema): string {
+  return `CREATE INDEX IF NOT EXISTS ${quote(indexName(schema, column))} ON ${tableName(keyspace, schema.table!)} (${column.quoted})`;
+}

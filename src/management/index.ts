@@ -1,0 +1,181 @@
+/**
+ * Schema management: keyspaces and tables, on one or more connections. Each function resolves when
+ * its statements have run; the driver waits for schema agreement after each schema change.
+ */
+import type { Client } from 'cassandra-driver';
+import { CQLEngineError, ConfigurationError } from '../errors.js';
+import { quote, validateIdentifier } from '../cql/identifier.js';
+import { connected } from '../execution/run.js';
+import { resolveScope } from '../execution/scope.js';
+import { formatLogContext, logger } from '../log.js';
+import type { ModelStatic } from '../model/model.js';
+import type { ModelSchema } from '../model/schema.js';
+import { addColumn, createIndex, createTable, literal, tableName, tableOptions, type OptionValue } from './ddl.js';
+
+export interface ConnectionsOption {
+  /** Connection names to run on; default: the default connection (for tables: the model's). */
+  connections?: string[];
+}
+
+export interface KeyspaceOptions extends ConnectionsOption {
+  /** Default true. */
+  durableWrites?: boolean;
+}
+
+export interface TableTargets extends ConnectionsOption {
+  /** Keyspaces to run in; default: the model's keyspace (or the default keyspace). */
+  keyspaces?: string[];
+}
+
+function connectionNames(option: string[] | undefined, fallback: string | undefined): (string | undefined)[] {
+  if (option === undefined) return [fallback];
+  if (!Array.isArray(option) || option.length === 0) throw new ConfigurationError('connections must be a non-empty array of names', 'connections', option);
+  return option;
+}
+
+async function ddl(connection: string | undefined, cql: string, keyspace?: string): Promise<void> {
+  const conn = await connected(connection);
+  logger().debug(formatLogContext(cql, conn.name, keyspace));
+  await conn.connectedClient!.execute(cql, [], { prepare: false });
+}
+
+/** CREATE KEYSPACE IF NOT EXISTS with SimpleStrategy. */
+export async function createKeyspaceSimple(name: string, replicationFactor: number, options: KeyspaceOptions = {}): Promise<void> {
+  validateIdentifier(name, 'keyspace');
+  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
+    throw new ConfigurationError('replicationFactor must be a positive integer', 'replicationFactor', replicationFactor);
+  }
+  await createKeyspace(name, { class: 'SimpleStrategy', replication_factor: replicationFactor }, options);
+}
+
+/** CREATE KEYSPACE IF NOT EXISTS with NetworkTopologyStrategy: `{ dc1: 3, dc2: 2 }`. */
+export async function createKeyspaceNetworkTopology(name: string, dcReplicationMap: Record<string, number>, options: KeyspaceOptions = {}): Promise<void> {
+  validateIdentifier(name, 'keyspace');
+  const entries = Object.entries(dcReplicationMap ?? {});
+  if (entries.length === 0) throw new ConfigurationError('dcReplicationMap needs at least one data centre', 'dcReplicationMap', dcReplicationMap);
+  for (const [dc, rf] of entries) {
+    if (!Number.isInteger(rf) || rf < 0) throw new ConfigurationError(`Replication factor of ${dc} must be a whole number`, `dcReplicationMap.${dc}`, rf);
+  }
+  await createKeyspace(name, { class: 'NetworkTopologyStrategy', ...dcReplicationMap }, options);
+}
+
+async function createKeyspace(name: string, replication: Record<string, string | number>, options: KeyspaceOptions): Promise<void> {
+  const durable = options.durableWrites ?? true;
+  if (typeof durable !== 'boolean') throw new ConfigurationError('durableWrites must be a boolean', 'durableWrites', durable);
+  const cql = `CREATE KEYSPACE IF NOT EXISTS ${quote(name)} WITH replication = ${literal(replication, 'replication')} AND durable_writes = ${durable}`;
+  for (const connection of connectionNames(options.connections, undefined)) await ddl(connection, cql, name);
+}
+
+export async function dropKeyspace(name: string, options: ConnectionsOption = {}): Promise<void> {
+  validateIdentifier(name, 'keyspace');
+  for (const connection of connectionNames(options.connections, undefined)) await ddl(connection, `DROP KEYSPACE IF EXISTS ${quote(name)}`, name);
+}
+
+function targets(model: ModelStatic, options: TableTargets): { connection: string | undefined; keyspace: string }[] {
+  const schema = model.schema;
+  if (schema.abstract) throw new CQLEngineError(`${schema.name} is abstract: it has no table`);
+  const keyspaces = options.keyspaces ?? [resolveScope(schema, undefined, model.scope).keyspace];
+  if (!Array.isArray(keyspaces) || keyspaces.length === 0) throw new ConfigurationError('keyspaces must be a non-empty array', 'keyspaces', keyspaces);
+  keyspaces.forEach((k) => validateIdentifier(k, 'keyspace', 'keyspaces'));
+  const fallback = model.scope?.connection ?? schema.connection;
+  return connectionNames(options.connections, fallback).flatMap((connection) => keyspaces.map((keyspace) => ({ connection, keyspace })));
+}
+
+/**
+ * Creates the model's table, or brings an existing one up to the model: adds new columns, creates
+ * missing indexes and updates changed table options. A changed primary key is refused.
+ */
+export async function syncTable(model: ModelStatic, options: TableTargets = {}): Promise<void> {
+  for (const { connection, keyspace } of targets(model, options)) await syncOne(model.schema, connection, keyspace);
+}
+
+export async function dropTable(model: ModelStatic, options: TableTargets = {}): Promise<void> {
+  for (const { connection, keyspace } of targets(model, options)) {
+    await ddl(connection, `DROP TABLE IF EXISTS ${tableName(keyspace, model.schema.table!)}`, keyspace);
+  }
+}
+
+async function serverVersion(client: Client): Promise<number[]> {
+  const row = (await client.execute('SELECT release_version FROM system.local', [], { prepare: false })).first();
+  return String(row?.['release_version'] ?? '0').split(/[.-]/).slice(0, 2).map(Number);
+}
+
+function older(version: number[], since: string): boolean {
+  const [major = 0, minor = 0] = since.split('.').map(Number);
+  return version[0]! < major || (version[0] === major && version[1]! < minor);
+}
+
+/** Table option names whose current value the driver's metadata reports, to skip needless ALTERs. */
+const OPTION_METADATA: Record<string, string> = {
+  comment: 'comment',
+  default_time_to_live: 'defaultTtl',
+  gc_grace_seconds: 'gcGraceSeconds',
+  bloom_filter_fp_chance: 'bloomFilterFalsePositiveChance',
+  read_repair_chance: 'readRepairChance',
+  dclocal_read_repair_chance: 'localReadRepairChance',
+  memtable_flush_period_in_ms: 'memtableFlushPeriod',
+  speculative_retry: 'speculativeRetry',
+};
+
+async function syncOne(schema: ModelSchema, connection: string | undefined, keyspace: string): Promise<void> {
+  const conn = await connected(connection);
+  const client = conn.connectedClient!;
+  const version = await serverVersion(client);
+  for (const column of schema.columns) {
+    const since = typeTooNew(column.type, version);
+    if (since) {
+      throw new CQLEngineError(
+        `${schema.name}.${column.name} is ${column.type.cql}, which needs Cassandra ${since} or later; connection '${conn.name}' runs ${version.join('.')}`,
+      );
+    }
+  }
+  const ks = await client.metadata.refreshKeyspace(keyspace).catch(() => null);
+  if (!ks) throw new CQLEngineError(`Keyspace '${keyspace}' for model ${schema.name} does not exist (connection '${conn.name}')`);
+  const table = await client.metadata.getTable(keyspace, schema.table!);
+  if (!table) {
+    await ddl(connection, createTable(schema, keyspace), keyspace);
+  } else {
+    const names = (cols: { name: string }[]) => cols.map((c) => c.name).join(', ');
+    const wantPartition = schema.partitionKeys.map((c) => c.dbName).join(', ');
+    const wantClustering = schema.clusteringKeys.map((c) => c.dbName).join(', ');
+    if (names(table.partitionKeys) !== wantPartition || names(table.clusteringKeys) !== wantClustering) {
+      throw new CQLEngineError(
+        `Cannot sync ${schema.name}: the primary key of ${keyspace}.${schema.table} is ((${names(table.partitionKeys)}), ${names(table.clusteringKeys)}) ` +
+          `but the model has ((${wantPartition}), ${wantClustering}); Cassandra cannot change a primary key, so migrate the data to a new table`,
+      );
+    }
+    const existing = new Map(table.columns.map((c) => [c.name, c]));
+    for (const column of schema.columns) {
+      const current = existing.get(column.dbName);
+      // A changed type is left alone, as cqlengine does: Cassandra allows few type changes.
+      if (!current) await ddl(connection, addColumn(schema, keyspace, column), keyspace);
+    }
+    const changed: Record<string, OptionValue> = {};
+    for (const [name, value] of Object.entries(schema.tableOptions)) {
+      const field = OPTION_METADATA[name];
+      const current = field ? (table as unknown as Record<string, unknown>)[field] : undefined;
+      if (field === undefined || !sameOption(current, value)) changed[name] = value;
+    }
+    if (Object.keys(changed).length) {
+      await ddl(connection, `ALTER TABLE ${tableName(keyspace, schema.table!)} WITH ${tableOptions(changed).join(' AND ')}`, keyspace);
+    }
+  }
+  for (const column of schema.columns.filter((c) => c.isIndexed)) {
+    await ddl(connection, createIndex(schema, keyspace, column), keyspace);
+  }
+}
+
+function typeTooNew(type: ModelSchema['columns'][number]['type'], version: number[]): string | undefined {
+  if (type.since && older(version, type.since)) return type.since;
+  for (const inner of [type.element, type.keyType]) {
+    const found = inner && typeTooNew(inner, version);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function sameOption(current: unknown, wanted: OptionValue): boolean {
+  if (current === undefined || current === null) return false;
+  if (typeof wanted === 'number') return Number(current) === wanted;
+  return String(current) === String(wanted);
+}

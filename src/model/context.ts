@@ -1,0 +1,18 @@
+import type { Scope } from '../execution/scope.js';
+import type { ModelStatic } from './model.js';
+
+/**
+ * cqlengine's ContextQuery: runs `fn` with the given models bound to a connection and/or keyspace.
+ * The bound models are subclasses handed to `fn`, so nothing global changes: concurrent blocks on
+ * different connections never see each other's choice, and nothing leaks past the block.
+ *
+ *   await contextQuery([User], { keyspace: 'tenant_2' }, async (User) => User.all());
+ */
+export async function contextQuery<const Ms extends readonly ModelStatic[], T>(
+  models: Ms,
+  scope: Scope,
+  fn: (...bound: { [I in keyof Ms]: Ms[I] }) => Promise<T> | T,
+): Promise<T> {
+  const bound = models.map((m) => (m as unknown as { bind(scope: Scope): ModelStatic }).bind(scope)) as unknown as { [I in keyof Ms]: Ms[I] };
+  return fn(...bound);
+}

@@ -1,0 +1,75 @@
+/** Types inferred from a model's columns: rows, inserts, filters and updates. Written once, in the columns. */
+import type { AnyColumn, Column, ColumnFlags } from '../schema/columns.js';
+
+export type Columns = Record<string, AnyColumn>;
+
+export type ReadOf<C> = C extends Column<infer R, infer _W, infer _F> ? R : never;
+export type WriteOf<C> = C extends Column<infer _R, infer W, infer _F> ? W : never;
+type FlagsOf<C> = C extends Column<infer _R, infer _W, infer F> ? F : ColumnFlags;
+
+type IsTrue<T> = T extends true ? true : false;
+type NeverNull<R> = R extends Set<unknown> | Map<unknown, unknown> ? true : R extends unknown[] ? (number extends R['length'] ? true : false) : false;
+
+/** A row as it reads: keys and collections (empty when unset) are never null. */
+export type Row<Cs extends Columns> = {
+  [K in keyof Cs]: IsTrue<FlagsOf<Cs[K]>['key']> extends true
+    ? ReadOf<Cs[K]>
+    : NeverNull<ReadOf<Cs[K]>> extends true
+      ? ReadOf<Cs[K]>
+      : ReadOf<Cs[K]> | null;
+};
+
+type MustGive<C> = FlagsOf<C>['hasDefault'] extends true
+  ? false
+  : FlagsOf<C>['key'] extends true
+    ? true
+    : FlagsOf<C>['required'] extends true
+      ? true
+      : false;
+
+type RequiredKeys<Cs extends Columns> = { [K in keyof Cs]: MustGive<Cs[K]> extends true ? K : never }[keyof Cs];
+
+/** What create() takes: key and required columns without a default must be given. */
+export type Insert<Cs extends Columns> = { [K in RequiredKeys<Cs>]: WriteOf<Cs[K]> } & {
+  [K in Exclude<keyof Cs, RequiredKeys<Cs>>]?: WriteOf<Cs[K]> | null;
+};
+
+/** Column values for update(): any column but the keys; null deletes the value. */
+export type Values<Cs extends Columns> = {
+  [K in keyof Cs as FlagsOf<Cs[K]>['key'] extends true ? never : K]?: WriteOf<Cs[K]> | null;
+};
+
+type ElementOf<W> = W extends Set<infer E> ? E : W extends Map<infer _K, infer V> ? V : W extends (infer E)[] ? E : never;
+type KeyOf<W> = W extends Map<infer K, infer _V> ? K : never;
+
+export const RANGE_OPERATORS = ['gt', 'gte', 'lt', 'lte'] as const;
+type Range = (typeof RANGE_OPERATORS)[number];
+
+/** A token() bound for filters on the partition key: `{ pk__token__gt: token(id) }`. */
+export interface TokenValue {
+  readonly $token: readonly unknown[];
+}
+
+export type Filter<Cs extends Columns> = { [K in keyof Cs & string]?: WriteOf<Cs[K]> } & {
+  [K in keyof Cs & string as `${K}__${Range}`]?: WriteOf<Cs[K]>;
+} & { [K in keyof Cs & string as `${K}__in`]?: readonly WriteOf<Cs[K]>[] } & {
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown> | unknown[] ? `${K}__contains` : never]?: ElementOf<WriteOf<Cs[K]>>;
+} & {
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__contains_key` : never]?: KeyOf<WriteOf<Cs[K]>>;
+} & { [Op in Range as `pk__token__${Op}`]?: TokenValue };
+
+/** Conditions of iff(): equality on non-key columns. */
+export type Condition<Cs extends Columns> = Values<Cs>;
+
+/** A blind update: plain values, and cqlengine's collection and counter operations. */
+export type Update<Cs extends Columns> = Values<Cs> & {
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> ? `${K}__add` | `${K}__remove` : never]?: WriteOf<Cs[K]>;
+} & {
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown> ? never : ReadOf<Cs[K]> extends unknown[] ? `${K}__append` | `${K}__prepend` : never]?: WriteOf<Cs[K]>;
+} & {
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__update` : never]?: WriteOf<Cs[K]>;
+} & {
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__remove` : never]?: Iterable<KeyOf<WriteOf<Cs[K]>>>;
+} & {
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends bigint ? `${K}__incr` | `${K}__decr` : never]?: bigint | number;
+};

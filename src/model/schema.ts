@@ -1,0 +1,133 @@
+import { ConfigurationError } from '../errors.js';
+import { quote, validateIdentifier } from '../cql/identifier.js';
+import type { AnyColumn } from '../schema/columns.js';
+import type { CqlType } from '../schema/types.js';
+import type { Columns } from './infer.js';
+
+/** A column of a model, resolved: property name, table name, and role in the key. */
+export interface ColumnSchema {
+  /** Property name on instances and in filters. */
+  readonly name: string;
+  /** Name in the table (dbField, or the property name). */
+  readonly dbName: string;
+  /** The quoted dbName, ready for CQL. */
+  readonly quoted: string;
+  readonly type: CqlType<unknown>;
+  readonly column: AnyColumn;
+  readonly isPartitionKey: boolean;
+  readonly isClusteringKey: boolean;
+  readonly isPrimaryKey: boolean;
+  readonly isRequired: boolean;
+  readonly isStatic: boolean;
+  readonly isCounter: boolean;
+  readonly isIndexed: boolean;
+  readonly clusteringOrder: 'ASC' | 'DESC' | undefined;
+  readonly defaultValue: unknown;
+}
+
+export interface ModelDefinition {
+  /** Table name; required unless abstract. */
+  table?: string;
+  /** Keyspace of this model; default: the connection module's default keyspace. */
+  keyspace?: string;
+  /** Connection name of this model; default: the default connection. */
+  connection?: string;
+  /** An abstract model has no table: it only lends its columns (and methods) to models that extend it. */
+  abstract?: boolean;
+  /** Table options for syncTable, by their CQL names: `{ comment: 'users', default_time_to_live: 3600 }`. */
+  tableOptions?: Record<string, string | number | Record<string, string | number>>;
+}
+
+export interface ModelSchema<Cs extends Columns = Columns> {
+  readonly name: string;
+  readonly table: string | undefined;
+  readonly keyspace: string | undefined;
+  readonly connection: string | undefined;
+  readonly abstract: boolean;
+  readonly tableOptions: Readonly<Record<string, string | number | Record<string, string | number>>>;
+  readonly definitions: Cs;
+  readonly columns: readonly ColumnSchema[];
+  readonly byName: ReadonlyMap<string, ColumnSchema>;
+  readonly byDbName: ReadonlyMap<string, ColumnSchema>;
+  readonly partitionKeys: readonly ColumnSchema[];
+  readonly clusteringKeys: readonly ColumnSchema[];
+  readonly primaryKeys: readonly ColumnSchema[];
+  readonly isCounterTable: boolean;
+}
+
+function fail(message: string, option: string, value: unknown): never {
+  throw new ConfigurationError(message, option, value);
+}
+
+/** Resolves and checks a model's columns once, when the model is defined. */
+export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, def: ModelDefinition): ModelSchema<Cs> {
+  const abstract = def.abstract ?? false;
+  const table = def.table === undefined ? undefined : validateIdentifier(def.table, 'table');
+  if (!abstract && table === undefined) fail(`Model ${name} needs a table name (or abstract: true)`, 'table', def.table);
+  if (def.keyspace !== undefined) validateIdentifier(def.keyspace, 'keyspace');
+  if (def.connection !== undefined && (typeof def.connection !== 'string' || def.connection === '')) {
+    fail(`Model ${name}: connection must be a non-empty string`, 'connection', def.connection);
+  }
+  for (const key of Object.keys(def.tableOptions ?? {})) validateIdentifier(key, 'column', 'tableOptions');
+
+  const entries = Object.entries(definitions);
+  const explicitPartition = entries.some(([, c]) => c.options.partitionKey);
+  let firstKey = true;
+  const columns: ColumnSchema[] = entries.map(([prop, column]) => {
+    validateIdentifier(prop, 'column', `${name}.${prop}`);
+    const dbName = validateIdentifier(column.options.dbField ?? prop, 'column', `${name}.${prop}.dbField`);
+    const isPrimaryKey = column.options.primaryKey;
+    const isPartitionKey = isPrimaryKey && (explicitPartition ? column.options.partitionKey : firstKey);
+    if (isPrimaryKey) firstKey = false;
+    return {
+      name: prop,
+      dbName,
+      quoted: quote(dbName),
+      type: column.type as CqlType<unknown>,
+      column,
+      isPartitionKey,
+      isClusteringKey: isPrimaryKey && !isPartitionKey,
+      isPrimaryKey,
+      isRequired: isPrimaryKey || column.options.required,
+      isStatic: column.options.static,
+      isCounter: column.type.kind === 'counter',
+      isIndexed: column.options.index,
+      clusteringOrder: column.options.clusteringOrder,
+      defaultValue: column.options.default,
+    };
+  });
+
+  const dbNames = new Set<string>();
+  for (const c of columns) {
+    if (dbNames.has(c.dbName)) fail(`Model ${name}: two columns share the table name '${c.dbName}'`, `${name}.${c.name}`, c.dbName);
+    dbNames.add(c.dbName);
+    if (c.clusteringOrder && !c.isClusteringKey) fail(`Model ${name}: ${c.name} has a clustering order but is not a clustering key`, `${name}.${c.name}`, c.clusteringOrder);
+    if (c.isStatic && c.isPrimaryKey) fail(`Model ${name}: the key column ${c.name} cannot be static`, `${name}.${c.name}`, true);
+    if (c.isPrimaryKey && c.type.kind !== 'scalar' && !c.type.frozen) fail(`Model ${name}: the key column ${c.name} must be frozen`, `${name}.${c.name}`, c.type.cql);
+  }
+  const partitionKeys = columns.filter((c) => c.isPartitionKey);
+  const clusteringKeys = columns.filter((c) => c.isClusteringKey);
+  if (!abstract && partitionKeys.length === 0) fail(`Model ${name} has no primary key column`, 'primaryKey', name);
+  if (columns.some((c) => c.isStatic) && clusteringKeys.length === 0) fail(`Model ${name}: static columns need a clustering key`, 'static', name);
+  const counters = columns.filter((c) => c.isCounter);
+  if (counters.length > 0) {
+    const other = columns.find((c) => !c.isCounter && !c.isPrimaryKey);
+    if (other) fail(`Model ${name}: a table with counters can hold only counters besides its key (${other.name} is ${other.type.cql})`, `${name}.${other.name}`, other.type.cql);
+  }
+  return {
+    name,
+    table,
+    keyspace: def.keyspace,
+    connection: def.connection,
+    abstract,
+    tableOptions: { ...def.tableOptions },
+    definitions,
+    columns,
+    byName: new Map(columns.map((c) => [c.name, c])),
+    byDbName: new Map(columns.map((c) => [c.dbName, c])),
+    partitionKeys,
+    clusteringKeys,
+    primaryKeys: [...partitionKeys, ...clusteringKeys],
+    isCounterTable: counters.length > 0,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Change tracking: which columns an instance changed since it was loaded or saved, and the
+ * smallest CQL assignments that write those changes (collection deltas, counter increments).
+ */
+import type { Assignment } from '../query/nodes.js';
+import type { ColumnSchema } from './schema.js';
+
+/** Value equality across the driver's types (Uuid, Long, InetAddress … compare by text). */
+export function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a == null || b == null) return isNullish(a) && isNullish(b);
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (a instanceof Set && b instanceof Set) return a.size === b.size && [...a].every((x) => [...b].some((y) => same(x, y)));
+  if (a instanceof Map && b instanceof Map) {
+    if (a.size !== b.size) return false;
+    const bEntries = [...b];
+    return [...a].every(([k, v]) => bEntries.some(([k2, v2]) => same(k, k2) && same(v, v2)));
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
+  if (typeof a === 'object' && typeof b === 'object' && a.constructor === b.constructor && !Array.isArray(a)) {
+    return String(a) === String(b);
+  }
+  return false;
+}
+
+/** Null and empty collections are one and the same to Cassandra. */
+function isNullish(value: unknown): boolean {
+  if (value == null) return true;
+  if (value instanceof Set || value instanceof Map) return value.size === 0;
+  return Array.isArray(value) && value.length === 0;
+}
+
+/** A copy of a value that later in-place changes (set.add, list.push) do not reach. */
+export function snapshot(value: unknown): unknown {
+  if (value instanceof Set) return new Set(value);
+  if (value instanceof Map) return new Map(value);
+  if (Array.isArray(value)) return value.slice();
+  return value;
+}
+
+function contains(values: Iterable<unknown>, item: unknown): boolean {
+  for (const v of values) if (same(v, item)) return true;
+  return false;
+}
+
+/** The assignment that takes a persisted column from `before` to `after`. */
+export function assignmentFor(column: ColumnSchema, before: unknown, after: unknown): Assignment {
+  if (column.isCounter) {
+    return { column, op: 'add', value: ((after as bigint | null) ?? 0n) - ((before as bigint | null) ?? 0n) };
+  }
+  if (isNullish(after)) return { column, op: 'set', value: null };
+  if (isNullish(before)) return { column, op: 'set', value: after };
+  switch (column.type.kind) {
+    case 'set': {
+      if (column.type.frozen) break;
+      const b = before as Set<unknown>;
+      const a = after as Set<unknown>;
+      const added = [...a].filter((x) => !contains(b, x));
+      const removed = [...b].filter((x) => !contains(a, x));
+      if (removed.length === 0) return { column, op: 'add', value: new Set(added) };
+      if (added.length === 0) return { column, op: 'remove', value: new Set(removed) };
+      break;
+    }
+    case 'list': {
+      if (column.type.frozen) break;
+      const b = before as unknown[];
+      const a = after as unknown[];
+      if (a.length > b.length) {
+        if (b.every((x, i) => same(x, a[i]))) return { column, op: 'add', value: a.slice(b.length) };
+        // Only one element is prepended in place: Cassandra 2.1 reverses multi-element prepends.
+        if (a.length === b.length + 1 && b.every((x, i) => same(x, a[i + 1]))) return { column, op: 'prepend', value: a.slice(0, 1) };
+      }
+      break;
+    }
+    case 'map': {
+      if (column.type.frozen) break;
+      const b = before as Map<unknown, unknown>;
+      const a = after as Map<unknown, unknown>;
+      const removedKey = [...b.keys()].some((k) => !contains(a.keys(), k));
+      if (!removedKey) {
+        const changed = new Map([...a].filter(([k, v]) => ![...b].some(([k2, v2]) => same(k, k2) && same(v, v2))));
+        return { column, op: 'add', value: changed };
+      }
+      break;
+    }
+  }
+  return { column, op: 'set', value: after };
+}

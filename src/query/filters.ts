@@ -1,0 +1,156 @@
+/** Parses cqlengine-style filter and update keys (`age__gte`, `tags__add`) against a model's columns. */
+import { ConfigurationError, ValidationError, describe } from '../errors.js';
+import type { ColumnSchema, ModelSchema } from '../model/schema.js';
+import type { Assignment, ColumnValue, Where, WhereOp } from './nodes.js';
+
+const OPERATORS: Record<string, WhereOp> = {
+  eq: '=',
+  in: 'IN',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+  contains: 'CONTAINS',
+  contains_key: 'CONTAINS KEY',
+};
+
+/** A token() bound, for paging through partitions: `{ pk__token__gt: token(lastId) }`. */
+export function token(...values: unknown[]): { readonly $token: readonly unknown[] } {
+  return { $token: values };
+}
+
+export function columnOf(schema: ModelSchema, name: string, option: string): ColumnSchema {
+  // As in cqlengine, `pk` names the first primary key column.
+  const column = name === 'pk' ? schema.primaryKeys[0] : schema.byName.get(name);
+  if (!column) {
+    throw new ConfigurationError(
+      `${schema.name} has no column '${name}' (columns: ${schema.columns.map((c) => c.name).join(', ')})`,
+      option,
+      name,
+    );
+  }
+  return column;
+}
+
+function coerce(column: ColumnSchema, value: unknown, label = column.name): unknown {
+  if (value == null) throw new ValidationError(`${label}: a filter value cannot be null`, label, value);
+  return column.type.coerce(value, label);
+}
+
+/** Turns one filter object into WHERE clauses, validating every value with its column's type. */
+export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>): Where[] {
+  if (filter === null || typeof filter !== 'object') throw new ConfigurationError('filter() takes an object', 'filter', filter);
+  const wheres: Where[] = [];
+  for (const [key, value] of Object.entries(filter)) {
+    if (value === undefined) continue;
+    const tokenMatch = /^(.+)__token__(gt|gte|lt|lte)$/.exec(key);
+    if (tokenMatch) {
+      const values = (value as { $token?: unknown[] })?.$token;
+      const keys = schema.partitionKeys;
+      if (!Array.isArray(values) || values.length !== keys.length) {
+        throw new ValidationError(`${key}: expected token(${keys.map((k) => k.name).join(', ')}), got ${describe(value)}`, key, value);
+      }
+      wheres.push({ column: keys[0]!, op: OPERATORS[tokenMatch[2]!]!, tokenKeys: keys, value: values.map((v, i) => coerce(keys[i]!, v)) });
+      continue;
+    }
+    const split = key.lastIndexOf('__');
+    let name = key;
+    let op: WhereOp = '=';
+    if (split > 0 && OPERATORS[key.slice(split + 2)] !== undefined) {
+      name = key.slice(0, split);
+      op = OPERATORS[key.slice(split + 2)]!;
+    }
+    const column = columnOf(schema, name, key);
+    let bound: unknown;
+    switch (op) {
+      case 'IN':
+        if (!Array.isArray(value) && !(value instanceof Set)) throw new ValidationError(`${key}: expected an array`, key, value);
+        bound = [...(value as Iterable<unknown>)].map((v) => coerce(column, v, key));
+        break;
+      case 'CONTAINS':
+        if (!column.type.element) throw new ConfigurationError(`${key}: contains needs a collection column`, key, column.type.cql);
+        bound = value == null ? coerce(column, value, key) : column.type.element.coerce(value, key);
+        break;
+      case 'CONTAINS KEY':
+        if (!column.type.keyType) throw new ConfigurationError(`${key}: contains_key needs a map column`, key, column.type.cql);
+        bound = value == null ? coerce(column, value, key) : column.type.keyType.coerce(value, key);
+        break;
+      default:
+        bound = coerce(column, value, key);
+    }
+    wheres.push({ column, op, value: bound });
+  }
+  return wheres;
+}
+
+/** Conditions for iff(): equality on non-key columns. */
+export function parseConditions(schema: ModelSchema, conditions: Record<string, unknown>): ColumnValue[] {
+  return Object.entries(conditions).flatMap(([name, value]) => {
+    if (value === undefined) return [];
+    const column = columnOf(schema, name, `iff.${name}`);
+    if (column.isPrimaryKey) throw new ConfigurationError(`iff(): ${name} is a key column; conditions are on other columns`, `iff.${name}`, value);
+    return [{ column, value: value === null ? null : column.type.coerce(value, name) }];
+  });
+}
+
+const UPDATE_OPS = ['add', 'remove', 'append', 'prepend', 'update', 'incr', 'decr'] as const;
+type UpdateOp = (typeof UPDATE_OPS)[number];
+
+export interface ParsedUpdate {
+  assignments: Assignment[];
+  /** Map keys to delete (`m__remove`), which CQL writes as DELETE m[key]. */
+  mapKeyRemovals: ColumnValue[];
+}
+
+/** A plain value assignment; null (or an empty collection) deletes the value. */
+export function setAssignment(column: ColumnSchema, value: unknown): Assignment {
+  if (column.isPrimaryKey) throw new ConfigurationError(`Cannot update the key column ${column.name}`, column.name, value);
+  if (value === null) return { column, op: 'set', value: null };
+  const coerced = column.type.coerce(value, column.name);
+  if (column.isCounter) throw new ConfigurationError(`${column.name} is a counter: use ${column.name}__incr or __decr`, column.name, value);
+  return { column, op: 'set', value: isEmpty(coerced) ? null : coerced };
+}
+
+export function isEmpty(value: unknown): boolean {
+  return value instanceof Set || value instanceof Map ? value.size === 0 : Array.isArray(value) && value.length === 0;
+}
+
+/** Parses a blind update: plain values and the collection and counter operations. */
+export function parseUpdate(schema: ModelSchema, values: Record<string, unknown>): ParsedUpdate {
+  const assignments: Assignment[] = [];
+  const mapKeyRemovals: ColumnValue[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const split = key.lastIndexOf('__');
+    const op = split > 0 ? (key.slice(split + 2) as UpdateOp) : undefined;
+    if (!op || !UPDATE_OPS.includes(op)) {
+      assignments.push(setAssignment(columnOf(schema, key, key), value));
+      continue;
+    }
+    const column = columnOf(schema, key.slice(0, split), key);
+    const kind = column.isCounter ? 'counter' : column.type.kind;
+    const allowed: Record<string, readonly UpdateOp[]> = {
+      set: ['add', 'remove'],
+      list: ['append', 'prepend', 'remove'],
+      map: ['update', 'remove'],
+      counter: ['incr', 'decr'],
+    };
+    if (!allowed[kind]?.includes(op)) {
+      throw new ConfigurationError(`${key}: ${op} does not apply to ${column.name} (${column.type.cql})`, key, value);
+    }
+    if (value === null) throw new ValidationError(`${key}: value cannot be null`, key, value);
+    if (kind === 'counter') {
+      const delta = column.type.coerce(value, key) as bigint;
+      assignments.push({ column, op: 'add', value: op === 'decr' ? -delta : delta });
+    } else if (kind === 'map' && op === 'remove') {
+      if (typeof value !== 'object' || !(Symbol.iterator in (value as object))) throw new ValidationError(`${key}: expected keys to remove`, key, value);
+      for (const k of value as Iterable<unknown>) mapKeyRemovals.push({ column, value: column.type.keyType!.coerce(k, key) });
+    } else {
+      const coerced = column.type.coerce(value, key);
+      if (!isEmpty(coerced)) {
+        assignments.push({ column, op: op === 'prepend' ? 'prepend' : op === 'remove' ? 'remove' : 'add', value: coerced });
+      }
+    }
+  }
+  return { assignments, mapKeyRemovals };
+}

@@ -1,0 +1,107 @@
+/**
+ * Statement nodes: what a query means, kept apart from its CQL text (compile.ts) and from running
+ * it (execution/). Values are carried with their CQL type, to be bound, never interpolated.
+ */
+import type { ColumnSchema } from '../model/schema.js';
+import type { CqlType } from '../schema/types.js';
+
+export interface TableRef {
+  readonly keyspace: string;
+  readonly table: string;
+}
+
+export type WhereOp = '=' | 'IN' | '>' | '>=' | '<' | '<=' | 'CONTAINS' | 'CONTAINS KEY';
+
+export interface Where {
+  readonly column: ColumnSchema;
+  readonly op: WhereOp;
+  /** A bound on token(partition key): these are the key columns, and value holds one value for each. */
+  readonly tokenKeys?: readonly ColumnSchema[];
+  readonly value: unknown;
+}
+
+export interface OrderBy {
+  readonly column: ColumnSchema;
+  readonly descending: boolean;
+}
+
+export interface SelectNode {
+  readonly kind: 'select';
+  readonly table: TableRef;
+  /** undefined: every column of the model; 'count': COUNT(*). */
+  readonly fields: readonly ColumnSchema[] | 'count' | undefined;
+  readonly distinct: boolean;
+  readonly wheres: readonly Where[];
+  readonly orderBy: readonly OrderBy[];
+  readonly limit: number | undefined;
+  readonly allowFiltering: boolean;
+}
+
+export interface ColumnValue {
+  readonly column: ColumnSchema;
+  readonly value: unknown;
+}
+
+export interface WriteOptions {
+  /** Seconds. */
+  readonly ttl?: number | undefined;
+  /** Microseconds since the epoch. */
+  readonly timestamp?: bigint | undefined;
+}
+
+export interface InsertNode extends WriteOptions {
+  readonly kind: 'insert';
+  readonly table: TableRef;
+  readonly values: readonly ColumnValue[];
+  readonly ifNotExists: boolean;
+}
+
+/**
+ * set: c = v; add: c = c + v (set, map, list append, counter increment); prepend: c = v + c;
+ * remove: c = c - v (set elements, list elements).
+ */
+export type AssignmentOp = 'set' | 'add' | 'prepend' | 'remove';
+
+export interface Assignment {
+  readonly column: ColumnSchema;
+  readonly op: AssignmentOp;
+  readonly value: unknown;
+}
+
+export interface UpdateNode extends WriteOptions {
+  readonly kind: 'update';
+  readonly table: TableRef;
+  readonly assignments: readonly Assignment[];
+  readonly wheres: readonly Where[];
+  readonly conditions: readonly ColumnValue[];
+  readonly ifExists: boolean;
+}
+
+export interface DeleteNode extends WriteOptions {
+  readonly kind: 'delete';
+  readonly table: TableRef;
+  /** Whole columns to delete; none means the row(s). */
+  readonly columns: readonly ColumnSchema[];
+  /** Map entries to delete: `DELETE m[?]`. */
+  readonly mapKeys: readonly ColumnValue[];
+  readonly wheres: readonly Where[];
+  readonly conditions: readonly ColumnValue[];
+  readonly ifExists: boolean;
+}
+
+export type StatementNode = SelectNode | InsertNode | UpdateNode | DeleteNode;
+
+/** One bind value with the CQL type that converts it for the driver (none: already a driver value). */
+export interface Param {
+  readonly type: CqlType<unknown> | undefined;
+  readonly value: unknown;
+}
+
+export interface CompiledStatement {
+  readonly cql: string;
+  readonly params: readonly Param[];
+  /** Safe for the driver to retry: no counter, list append/prepend or condition. */
+  readonly idempotent: boolean;
+  /** A lightweight transaction, whose `[applied]` column must be checked. */
+  readonly conditional: boolean;
+}

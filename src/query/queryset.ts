@@ -1,0 +1,360 @@
+/**
+ * QuerySet: an immutable description of a query on one model. Every step returns a new QuerySet;
+ * nothing runs until a terminal method (get, first, count, all, iteration, update, delete).
+ */
+import type { Consistency } from '../connection/consistency.js';
+import { parseConsistency } from '../connection/consistency.js';
+import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
+import type { BatchQuery } from '../execution/batch.js';
+import { connected, driverValues, queryOptions, run, type RunOptions } from '../execution/run.js';
+import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
+import { toMicros, type TimestampInput } from '../execution/timestamp.js';
+import type { Condition, Filter, Insert, Update } from '../model/infer.js';
+import type { ColumnsOf, InstanceOf, ModelStatic } from '../model/model.js';
+import { checkTimeout, checkTtl, type SaveOptions } from '../model/options.js';
+import type { ColumnSchema } from '../model/schema.js';
+import { compileDelete, compileSelect, compileUpdate } from './compile.js';
+import { columnOf, parseConditions, parseFilter, parseUpdate } from './filters.js';
+import type { ColumnValue, CompiledStatement, OrderBy, SelectNode, Where } from './nodes.js';
+
+interface QueryState {
+  readonly wheres: readonly Where[];
+  readonly scope: Scope | undefined;
+  readonly limit: number | undefined;
+  readonly orderBy: readonly OrderBy[];
+  readonly allowFiltering: boolean;
+  /** Columns to read; undefined: all. */
+  readonly fields: readonly ColumnSchema[] | undefined;
+  readonly distinct: boolean;
+  readonly fetchSize: number | undefined;
+  readonly consistency: number | undefined;
+  readonly timeout: number | undefined;
+  readonly ttl: number | undefined;
+  readonly timestamp: bigint | undefined;
+  readonly ifExists: boolean;
+  readonly conditions: readonly ColumnValue[];
+  readonly batch: BatchQuery | undefined;
+}
+
+const EMPTY: QueryState = {
+  wheres: [],
+  scope: undefined,
+  limit: undefined,
+  orderBy: [],
+  allowFiltering: false,
+  fields: undefined,
+  distinct: false,
+  fetchSize: undefined,
+  consistency: undefined,
+  timeout: undefined,
+  ttl: undefined,
+  timestamp: undefined,
+  ifExists: false,
+  conditions: [],
+  batch: undefined,
+};
+
+/** One page of rows, and the state to fetch the next (undefined on the last page). */
+export interface Page<T> {
+  readonly rows: T[];
+  readonly pageState: string | undefined;
+}
+
+export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf<M>> {
+  readonly #state: QueryState;
+  #select: { keyspace: string; stmt: CompiledStatement } | undefined;
+
+  constructor(
+    readonly model: M,
+    state: QueryState = EMPTY,
+  ) {
+    if (model.schema.abstract) throw new CQLEngineError(`${model.schema.name} is abstract: it cannot be queried`);
+    this.#state = state;
+  }
+
+  #with(changes: Partial<QueryState>): QuerySet<M> {
+    return new QuerySet(this.model, { ...this.#state, ...changes });
+  }
+
+  // ---- building ----
+
+  /** Adds WHERE clauses: `{ id }`, `{ age__gte: 18 }`, `{ tags__contains: 'x' }`, `{ pk__token__gt: token(id) }`. */
+  filter(filter: Filter<ColumnsOf<M>>): QuerySet<M> {
+    return this.#with({ wheres: [...this.#state.wheres, ...parseFilter(this.model.schema, filter as Record<string, unknown>)] });
+  }
+
+  /** Runs on an explicit connection and/or keyspace (above any ContextQuery and the model's own). */
+  using(scope: Scope): QuerySet<M> {
+    const valid = validateScope(scope);
+    return this.#with({ scope: { ...this.#state.scope, ...Object.fromEntries(Object.entries(valid).filter(([, v]) => v !== undefined)) } });
+  }
+
+  limit(limit: number | undefined): QuerySet<M> {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw new ConfigurationError('limit must be a positive integer', 'limit', limit);
+    return this.#with({ limit });
+  }
+
+  /** Orders by clustering columns: `orderBy('-created')` for descending. */
+  orderBy(...names: string[]): QuerySet<M> {
+    const orderBy = names.map((name) => {
+      const descending = name.startsWith('-');
+      const column = columnOf(this.model.schema, descending ? name.slice(1) : name, 'orderBy');
+      if (!column.isClusteringKey) throw new ConfigurationError(`Can't order on '${column.name}': only clustering columns can be ordered`, 'orderBy', name);
+      return { column, descending };
+    });
+    return this.#with({ orderBy });
+  }
+
+  allowFiltering(): QuerySet<M> {
+    return this.#with({ allowFiltering: true });
+  }
+
+  /** Reads only these columns; the others read as null (or empty collections). */
+  only(...names: (keyof ColumnsOf<M> & string)[]): QuerySet<M> {
+    const schema = this.model.schema;
+    const wanted = new Set(names.map((n) => columnOf(schema, n, 'only').name));
+    for (const key of schema.primaryKeys) wanted.add(key.name);
+    return this.#with({ fields: schema.columns.filter((c) => wanted.has(c.name)) });
+  }
+
+  /** Reads every column but these. */
+  defer(...names: (keyof ColumnsOf<M> & string)[]): QuerySet<M> {
+    const schema = this.model.schema;
+    const skipped = new Set(names.map((n) => columnOf(schema, n, 'defer').name));
+    return this.#with({ fields: schema.columns.filter((c) => c.isPrimaryKey || !skipped.has(c.name)) });
+  }
+
+  /** SELECT DISTINCT of the partition key (or the given columns). */
+  distinct(...names: (keyof ColumnsOf<M> & string)[]): QuerySet<M> {
+    const schema = this.model.schema;
+    const fields = names.length ? names.map((n) => columnOf(schema, n, 'distinct')) : schema.partitionKeys;
+    return this.#with({ distinct: true, fields });
+  }
+
+  /** Rows per page when iterating. */
+  fetchSize(size: number): QuerySet<M> {
+    if (!Number.isInteger(size) || size <= 0) throw new ConfigurationError('fetchSize must be a positive integer', 'fetchSize', size);
+    return this.#with({ fetchSize: size });
+  }
+
+  consistency(consistency: Consistency): QuerySet<M> {
+    return this.#with({ consistency: parseConsistency(consistency) });
+  }
+
+  /** Client-side timeout in milliseconds. */
+  timeout(ms: number): QuerySet<M> {
+    return this.#with({ timeout: checkTimeout(ms) });
+  }
+
+  /** TTL in seconds for update() and create(). */
+  ttl(seconds: number): QuerySet<M> {
+    return this.#with({ ttl: checkTtl(seconds) });
+  }
+
+  /** Write time for update(), delete() and create(). */
+  timestamp(value: TimestampInput): QuerySet<M> {
+    return this.#with({ timestamp: toMicros(value, 'timestamp') });
+  }
+
+  /** update()/delete() only if the row exists. */
+  ifExists(): QuerySet<M> {
+    return this.#with({ ifExists: true });
+  }
+
+  /** update()/delete() only if these columns hold these values. */
+  iff(conditions: Condition<ColumnsOf<M>>): QuerySet<M> {
+    return this.#with({ conditions: [...this.#state.conditions, ...parseConditions(this.model.schema, conditions as Record<string, unknown>)] });
+  }
+
+  /** Adds update(), delete() and create() to a batch instead of running them. */
+  batch(batch: BatchQuery): QuerySet<M> {
+    return this.#with({ batch });
+  }
+
+  // ---- inspecting ----
+
+  #resolved(): ResolvedScope {
+    return resolveScope(this.model.schema, this.#state.scope, this.model.scope);
+  }
+
+  #selectNode(overrides: Partial<SelectNode> = {}): SelectNode {
+    const s = this.#state;
+    return {
+      kind: 'select',
+      table: { keyspace: this.#resolved().keyspace, table: this.model.schema.table! },
+      fields: s.fields,
+      distinct: s.distinct,
+      wheres: s.wheres,
+      orderBy: s.orderBy,
+      limit: s.limit,
+      allowFiltering: s.allowFiltering,
+      ...overrides,
+    };
+  }
+
+  /** The SELECT this QuerySet runs, with its bind values (Python's str(query)). */
+  toCQL(): { cql: string; params: unknown[] } {
+    const stmt = this.#compiledSelect();
+    return { cql: stmt.cql, params: stmt.params.map((p) => p.value) };
+  }
+
+  toString(): string {
+    return this.toCQL().cql;
+  }
+
+  #compiledSelect(): CompiledStatement {
+    // Immutable, so the text is built once per QuerySet (and keyspace), however often it runs.
+    const keyspace = this.#resolved().keyspace;
+    if (this.#select?.keyspace !== keyspace) this.#select = { keyspace, stmt: compileSelect(this.#selectNode()) };
+    return this.#select.stmt;
+  }
+
+  #runOptions(extra: Partial<RunOptions> = {}): RunOptions {
+    return { consistency: this.#state.consistency, timeout: this.#state.timeout, fetchSize: this.#state.fetchSize, ...extra };
+  }
+
+  // ---- reading ----
+
+  /** Fetches one page; pass the previous page's pageState to continue. */
+  async page(pageState?: string): Promise<Page<InstanceOf<M>>> {
+    return this.#page(this.#compiledSelect(), pageState);
+  }
+
+  async #page(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<InstanceOf<M>>> {
+    const target = this.#resolved();
+    const conn = await connected(target.connection);
+    const result = await conn.connectedClient!.execute(
+      stmt.cql,
+      driverValues(stmt.params, conn.codec),
+      queryOptions(conn, stmt, this.#runOptions({ pageState })),
+    );
+    const scope = this.#state.scope;
+    const rows = result.rows.map((row) => this.model.fromRow(row, conn.codec, scope) as InstanceOf<M>);
+    return { rows, pageState: result.pageState ?? undefined };
+  }
+
+  /** Every matching row, page by page: `for await (const user of User.objects())`. */
+  async *[Symbol.asyncIterator](): AsyncIterator<InstanceOf<M>> {
+    const stmt = this.#compiledSelect();
+    let pageState: string | undefined;
+    do {
+      const page = await this.#page(stmt, pageState);
+      yield* page.rows;
+      pageState = page.pageState;
+    } while (pageState);
+  }
+
+  /** Every matching row, all pages read. */
+  async all(): Promise<InstanceOf<M>[]> {
+    const rows: InstanceOf<M>[] = [];
+    for await (const row of this) rows.push(row);
+    return rows;
+  }
+
+  /** The first matching row, or undefined. */
+  async first(): Promise<InstanceOf<M> | undefined> {
+    const page = await this.#page(compileSelect(this.#selectNode({ limit: 1 })), undefined);
+    return page.rows[0];
+  }
+
+  /** The one matching row: throws the model's DoesNotExist or MultipleObjectsReturned. */
+  async get(filter?: Filter<ColumnsOf<M>>): Promise<InstanceOf<M>> {
+    if (filter) return this.filter(filter).get();
+    const rows = (await this.#page(this.#getSelect(), undefined)).rows;
+    const name = this.model.schema.name;
+    if (rows.length === 0) throw new this.model.DoesNotExist(`${name} matching query does not exist`);
+    if (rows.length > 1) throw new this.model.MultipleObjectsReturned(`${rows.length} or more ${name} objects returned for a get() query`);
+    return rows[0]!;
+  }
+
+  #getSelect(): CompiledStatement {
+    // Two rows are enough to tell one from many.
+    return this.#state.limit === undefined ? compileSelect(this.#selectNode({ limit: 2 })) : this.#compiledSelect();
+  }
+
+  async count(): Promise<number> {
+    const stmt = compileSelect(this.#selectNode({ fields: 'count', orderBy: [], limit: this.#state.limit }));
+    const result = await run(this.#resolved().connection, stmt, this.#runOptions());
+    return Number(result.first()?.['count'] ?? 0);
+  }
+
+  /** The values of the given columns, row by row; `flat` for one column gives the values alone. */
+  async valuesList<K extends keyof ColumnsOf<M> & string>(names: K[], options: { flat?: boolean } = {}): Promise<unknown[]> {
+    if (options.flat && names.length !== 1) throw new ConfigurationError('flat needs exactly one column', 'flat', names);
+    const rows = await this.only(...names).all();
+    return rows.map((row) => {
+      const record = row as unknown as Record<string, unknown>;
+      return options.flat ? record[names[0]!] : names.map((n) => record[n]);
+    });
+  }
+
+  // ---- writing ----
+
+  /** Inserts a row with this QuerySet's scope, batch, TTL and timestamp. */
+  create(values: Insert<ColumnsOf<M>>, options: SaveOptions<ColumnsOf<M>> = {}): Promise<InstanceOf<M>> {
+    const s = this.#state;
+    const instance = new this.model(values as never) as unknown as { using(scope: Scope): unknown; save(o: SaveOptions): Promise<unknown> };
+    if (s.scope) instance.using(s.scope);
+    return instance.save({
+      ...(s.batch && { batch: s.batch }),
+      ...(s.ttl !== undefined && { ttl: s.ttl }),
+      ...(s.timestamp !== undefined && { timestamp: s.timestamp }),
+      ...(s.consistency !== undefined && { consistency: s.consistency }),
+      ...(s.timeout !== undefined && { timeout: s.timeout }),
+      ...options,
+    } as SaveOptions) as Promise<InstanceOf<M>>;
+  }
+
+  /** A blind UPDATE of every row the filters select, with cqlengine's collection and counter operations. */
+  async update(values: Update<ColumnsOf<M>>): Promise<void> {
+    const s = this.#state;
+    const schema = this.model.schema;
+    const { assignments, mapKeyRemovals } = parseUpdate(schema, values as Record<string, unknown>);
+    if (assignments.length === 0 && mapKeyRemovals.length === 0) return;
+    this.#checkWriteWheres('update');
+    const table = { keyspace: this.#resolved().keyspace, table: schema.table! };
+    const statements: CompiledStatement[] = [];
+    if (assignments.length) {
+      statements.push(compileUpdate({ kind: 'update', table, assignments, wheres: s.wheres, conditions: s.conditions, ifExists: s.ifExists, ttl: s.ttl, timestamp: s.timestamp }));
+    }
+    if (mapKeyRemovals.length) {
+      statements.push(compileDelete({ kind: 'delete', table, columns: [], mapKeys: mapKeyRemovals, wheres: s.wheres, conditions: s.conditions, ifExists: s.ifExists, timestamp: s.timestamp }));
+    }
+    for (const stmt of statements) await this.#send(stmt);
+  }
+
+  /** Deletes every row the filters select (or only the given columns of them). */
+  async delete(...columns: (keyof ColumnsOf<M> & string)[]): Promise<void> {
+    const s = this.#state;
+    const schema = this.model.schema;
+    this.#checkWriteWheres('delete');
+    const stmt = compileDelete({
+      kind: 'delete',
+      table: { keyspace: this.#resolved().keyspace, table: schema.table! },
+      columns: columns.map((n) => columnOf(schema, n, 'delete')),
+      mapKeys: [],
+      wheres: s.wheres,
+      conditions: s.conditions,
+      ifExists: s.ifExists,
+      timestamp: s.timestamp,
+    });
+    await this.#send(stmt);
+  }
+
+  #checkWriteWheres(what: string): void {
+    if (this.#state.wheres.length === 0) {
+      throw new CQLEngineError(`${what}() on ${this.model.schema.name} needs filters on the primary key`);
+    }
+    const bad = this.#state.wheres.find((w) => !w.column.isPrimaryKey || w.tokenKeys || !['=', 'IN'].includes(w.op));
+    if (bad) throw new ConfigurationError(`${what}() filters must be equality or IN on key columns, not ${bad.column.name} ${bad.op}`, bad.column.name, describe(bad.value));
+  }
+
+  async #send(stmt: CompiledStatement): Promise<void> {
+    const target = this.#resolved();
+    if (this.#state.batch) {
+      this.#state.batch.add(stmt, target.connection, this.#state.scope?.connection !== undefined, this.model.schema);
+      return;
+    }
+    await run(target.connection, stmt, this.#runOptions(), this.model.schema);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Column builders. Each call returns a new Column, so a definition can be shared and refined
+ * without surprise; the TypeScript types of rows, inserts and filters are inferred from them.
+ */
+import { ConfigurationError } from '../errors.js';
+import { cqlTypes, list as listType, map as mapType, set as setType, tuple as tupleType, type CqlType } from './types.js';
+
+export interface ColumnOptions {
+  readonly primaryKey: boolean;
+  readonly partitionKey: boolean;
+  readonly clusteringOrder: 'ASC' | 'DESC' | undefined;
+  readonly index: boolean;
+  readonly dbField: string | undefined;
+  readonly default: unknown;
+  readonly required: boolean;
+  readonly static: boolean;
+}
+
+/** Type-level facts about a column that shape the inferred row, insert and filter types. */
+export interface ColumnFlags {
+  key: boolean;
+  required: boolean;
+  hasDefault: boolean;
+}
+
+type Set1<F extends ColumnFlags, K extends keyof ColumnFlags> = Omit<F, K> & { [P in K]: true };
+
+const NO_OPTIONS: ColumnOptions = {
+  primaryKey: false,
+  partitionKey: false,
+  clusteringOrder: undefined,
+  index: false,
+  dbField: undefined,
+  default: undefined,
+  required: false,
+  static: false,
+};
+
+export class Column<R, W = R, F extends ColumnFlags = { key: false; required: false; hasDefault: false }> {
+  /** Phantom, for inference only. */
+  declare readonly $flags: F;
+
+  constructor(
+    readonly type: CqlType<R, W>,
+    readonly options: ColumnOptions = NO_OPTIONS,
+  ) {}
+
+  #with<G extends ColumnFlags>(changes: Partial<ColumnOptions>): Column<R, W, G> {
+    return new Column<R, W, G>(this.type, { ...this.options, ...changes });
+  }
+
+  /** Part of the primary key: the first such column is the partition key unless partitionKey() names others. */
+  primaryKey(): Column<R, W, Set1<F, 'key'>> {
+    if (this.type.kind === 'counter') throw new ConfigurationError('A counter column cannot be part of the primary key', 'primaryKey', this.type.cql);
+    return this.#with({ primaryKey: true });
+  }
+
+  /** Part of the partition key (several make a composite partition key). */
+  partitionKey(): Column<R, W, Set1<F, 'key'>> {
+    return this.primaryKey().#with({ primaryKey: true, partitionKey: true });
+  }
+
+  /** Clustering order of a clustering column. */
+  clusteringOrder(order: 'asc' | 'desc' | 'ASC' | 'DESC'): Column<R, W, F> {
+    const upper = String(order).toUpperCase();
+    if (upper !== 'ASC' && upper !== 'DESC') throw new ConfigurationError(`clusteringOrder must be 'asc' or 'desc'`, 'clusteringOrder', order);
+    return this.#with({ clusteringOrder: upper });
+  }
+
+  /** A secondary index on this column. */
+  index(): Column<R, W, F> {
+    return this.#with({ index: true });
+  }
+
+  /** The column's name in the table, when it differs from the property name. */
+  dbField(name: string): Column<R, W, F> {
+    return this.#with({ dbField: name });
+  }
+
+  /** A default for inserts: a value, or a function called for each new row. */
+  default(value: W | (() => W)): Column<R, W, Set1<F, 'hasDefault'>> {
+    return this.#with({ default: value });
+  }
+
+  /** The column may not be null (primary key columns always are required). */
+  required(): Column<R, W, Set1<F, 'required'>> {
+    return this.#with({ required: true });
+  }
+
+  /** A static column: one value per partition. */
+  static(): Column<R, W, F> {
+    return this.#with({ static: true });
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyColumn = Column<any, any, ColumnFlags>;
+
+const column = <R, W>(type: CqlType<R, W>) => new Column<R, W>(type);
+
+/** Column constructors, one per CQL type. */
+export const columns = {
+  ascii: () => column(cqlTypes.ascii),
+  text: () => column(cqlTypes.text),
+  varchar: () => column(cqlTypes.varchar),
+  int: () => column(cqlTypes.int),
+  smallint: () => column(cqlTypes.smallint),
+  tinyint: () => column(cqlTypes.tinyint),
+  bigint: () => column(cqlTypes.bigint),
+  counter: () => column(cqlTypes.counter),
+  varint: () => column(cqlTypes.varint),
+  float: () => column(cqlTypes.float),
+  double: () => column(cqlTypes.double),
+  decimal: () => column(cqlTypes.decimal),
+  boolean: () => column(cqlTypes.boolean),
+  blob: () => column(cqlTypes.blob),
+  inet: () => column(cqlTypes.inet),
+  timestamp: () => column(cqlTypes.timestamp),
+  uuid: () => column(cqlTypes.uuid),
+  timeuuid: () => column(cqlTypes.timeuuid),
+  date: () => column(cqlTypes.date),
+  time: () => column(cqlTypes.time),
+  duration: () => column(cqlTypes.duration),
+  list: <R, W>(of: Column<R, W, ColumnFlags>, options: { frozen?: boolean } = {}) => column(listType(of.type, options.frozen)),
+  set: <R, W>(of: Column<R, W, ColumnFlags>, options: { frozen?: boolean } = {}) => column(setType(of.type, options.frozen)),
+  map: <KR, KW, VR, VW>(key: Column<KR, KW, ColumnFlags>, value: Column<VR, VW, ColumnFlags>, options: { frozen?: boolean } = {}) =>
+    column(mapType(key.type, value.type, options.frozen)),
+  tuple: <const T extends readonly Column<unknown, unknown, ColumnFlags>[]>(...items: T) =>
+    column(tupleType(...(items.map((c) => c.type) as { [I in keyof T]: T[I]['type'] }))),
+};

@@ -1,0 +1,275 @@
+/**
+ * CQL data types: what each accepts from users, its TypeScript form, and its conversion to and from
+ * the driver, whatever encoding options the driver's Client was built with.
+ */
+import { isIP } from 'node:net';
+import { types } from 'cassandra-driver';
+import { describe, ValidationError } from '../errors.js';
+
+/** What the mapper needs to know of a Client's `encoding` options to hand it values it accepts. */
+export interface Codec {
+  readonly bigIntAsLong: boolean;
+  readonly bigIntAsVarint: boolean;
+  readonly mapClass: boolean;
+}
+
+export type TypeKind = 'scalar' | 'counter' | 'list' | 'set' | 'map' | 'tuple';
+
+/** A CQL type whose values are R in TypeScript; W is what users may also write. */
+export interface CqlType<R, W = R> {
+  readonly cql: string;
+  readonly kind: TypeKind;
+  /** The Cassandra release that introduced this type, for a clear error on older servers. */
+  readonly since?: string;
+  readonly element?: CqlType<unknown>;
+  readonly keyType?: CqlType<unknown>;
+  readonly frozen: boolean;
+  /** Validates and normalizes a user's value; throws ValidationError naming the column. */
+  coerce(value: unknown, column: string): R;
+  toDriver(value: R, codec: Codec): unknown;
+  fromDriver(value: unknown, codec: Codec): R;
+  /** Phantom fields, for inference only. */
+  readonly $read?: R;
+  readonly $write?: W;
+}
+
+function invalid(column: string, value: unknown, expected: string): never {
+  throw new ValidationError(`${column}: expected ${expected}, got ${describe(value)}`, column, value);
+}
+
+const identity = <T>(value: T): T => value;
+
+function scalar<R, W = R>(
+  cql: string,
+  coerce: (value: unknown, column: string) => R,
+  convert?: { toDriver?: (value: R, codec: Codec) => unknown; fromDriver?: (value: unknown, codec: Codec) => R; since?: string; kind?: TypeKind },
+): CqlType<R, W> {
+  return {
+    cql,
+    kind: convert?.kind ?? 'scalar',
+    since: convert?.since,
+    frozen: false,
+    coerce,
+    toDriver: convert?.toDriver ?? identity,
+    fromDriver: convert?.fromDriver ?? (identity as (value: unknown) => R),
+  };
+}
+
+const intIn = (cql: string, min: number, max: number, since?: string) =>
+  scalar<number>(
+    cql,
+    (v, c) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : invalid(c, v, `an integer in ${min}..${max}`)),
+    { since },
+  );
+
+const text = (cql: string, ascii: boolean) =>
+  scalar<string>(cql, (v, c) => {
+    if (typeof v !== 'string') return invalid(c, v, 'a string');
+    // eslint-disable-next-line no-control-regex
+    if (ascii && /[^\x00-\x7f]/.test(v)) return invalid(c, v, 'an ASCII string');
+    return v;
+  });
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function toBigInt(v: unknown, c: string, range: boolean): bigint {
+  let n: bigint;
+  if (typeof v === 'bigint') n = v;
+  else if (typeof v === 'number' && Number.isSafeInteger(v)) n = BigInt(v);
+  else if (v instanceof types.Long || v instanceof types.Integer) n = BigInt(v.toString());
+  else return invalid(c, v, range ? 'a 64-bit integer (bigint or safe integer number)' : 'an integer (bigint or safe integer number)');
+  if (range && (n < INT64_MIN || n > INT64_MAX)) return invalid(c, v, 'a 64-bit integer');
+  return n;
+}
+
+const bigintFromDriver = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(String(v)));
+
+const long = (cql: string, kind: TypeKind) =>
+  scalar<bigint, bigint | number>(cql, (v, c) => toBigInt(v, c, true), {
+    kind,
+    toDriver: (v, codec) => (codec.bigIntAsLong ? v : types.Long.fromString(v.toString())),
+    fromDriver: bigintFromDriver,
+  });
+
+function fromClass<T>(cls: { new (...args: never[]): T; fromString(s: string): T }, name: string) {
+  return (v: unknown, c: string): T => {
+    if (v instanceof cls) return v;
+    if (typeof v === 'string') {
+      try {
+        return cls.fromString(v);
+      } catch {
+        // Falls through to the error naming the column.
+      }
+    }
+    return invalid(c, v, name);
+  };
+}
+
+export const cqlTypes = {
+  ascii: text('ascii', true),
+  text: text('text', false),
+  varchar: text('varchar', false),
+  int: intIn('int', -2147483648, 2147483647),
+  smallint: intIn('smallint', -32768, 32767, '2.2'),
+  tinyint: intIn('tinyint', -128, 127, '2.2'),
+  bigint: long('bigint', 'scalar'),
+  counter: long('counter', 'counter'),
+  varint: scalar<bigint, bigint | number>('varint', (v, c) => toBigInt(v, c, false), {
+    toDriver: (v, codec) => (codec.bigIntAsVarint ? v : types.Integer.fromString(v.toString())),
+    fromDriver: bigintFromDriver,
+  }),
+  float: scalar<number>('float', (v, c) => (typeof v === 'number' ? v : invalid(c, v, 'a number'))),
+  double: scalar<number>('double', (v, c) => (typeof v === 'number' ? v : invalid(c, v, 'a number'))),
+  decimal: scalar<types.BigDecimal, types.BigDecimal | number | string>('decimal', (v, c) => {
+    if (v instanceof types.BigDecimal) return v;
+    if (typeof v === 'number' && Number.isFinite(v)) return types.BigDecimal.fromNumber(v);
+    if (typeof v === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) return types.BigDecimal.fromString(v);
+    return invalid(c, v, 'a BigDecimal, finite number or decimal string');
+  }),
+  boolean: scalar<boolean>('boolean', (v, c) => (typeof v === 'boolean' ? v : invalid(c, v, 'a boolean'))),
+  blob: scalar<Buffer, Buffer | Uint8Array>('blob', (v, c) => {
+    if (Buffer.isBuffer(v)) return v;
+    if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    return invalid(c, v, 'a Buffer');
+  }),
+  inet: scalar<types.InetAddress, types.InetAddress | string>('inet', (v, c) => {
+    if (v instanceof types.InetAddress) return v;
+    if (typeof v === 'string' && isIP(v)) return types.InetAddress.fromString(v);
+    return invalid(c, v, 'an IP address');
+  }),
+  timestamp: scalar<Date, Date | number | string>('timestamp', (v, c) => {
+    const date = v instanceof Date ? v : typeof v === 'number' || typeof v === 'string' ? new Date(v) : undefined;
+    return date && !Number.isNaN(date.getTime()) ? date : invalid(c, v, 'a Date, epoch milliseconds or ISO date string');
+  }),
+  uuid: scalar<types.Uuid, types.Uuid | string>('uuid', fromClass(types.Uuid, 'a UUID')),
+  timeuuid: scalar<types.TimeUuid, types.TimeUuid | string>('timeuuid', (v, c) => {
+    if (v instanceof types.TimeUuid) return v;
+    const text = v instanceof types.Uuid ? v.toString() : v;
+    if (typeof text === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) {
+      return types.TimeUuid.fromString(text);
+    }
+    return invalid(c, v, 'a version 1 (time-based) UUID');
+  }),
+  date: scalar<types.LocalDate, types.LocalDate | string | Date>(
+    'date',
+    (v, c) => (v instanceof Date && !Number.isNaN(v.getTime()) ? types.LocalDate.fromDate(v) : fromClass(types.LocalDate, 'a LocalDate or YYYY-MM-DD')(v, c)),
+    { since: '2.2' },
+  ),
+  time: scalar<types.LocalTime, types.LocalTime | string>('time', fromClass(types.LocalTime, 'a LocalTime or HH:MM:SS[.fff]'), { since: '2.2' }),
+  duration: scalar<types.Duration, types.Duration | string>('duration', fromClass(types.Duration, 'a Duration or duration string'), { since: '3.10' }),
+} as const;
+
+function collectionCql(name: string, inner: string, frozen: boolean): string {
+  return frozen ? `frozen<${name}<${inner}>>` : `${name}<${inner}>`;
+}
+
+/** Nested collections must be frozen in Cassandra; the inner type is frozen automatically. */
+function nested<T>(type: CqlType<T, unknown>): CqlType<T, unknown> {
+  return type.kind === 'scalar' || type.kind === 'counter' || type.frozen ? type : { ...type, frozen: true, cql: `frozen<${type.cql}>` };
+}
+
+export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[], W[]> {
+  const inner = nested(element);
+  return {
+    cql: collectionCql('list', inner.cql, frozen),
+    kind: 'list',
+    frozen,
+    element: inner as CqlType<unknown>,
+    coerce: (v, c) => (Array.isArray(v) ? v.map((item, i) => coerceItem(inner, item, `${c}[${i}]`)) : invalid(c, v, 'an array')),
+    toDriver: (v, codec) => v.map((item) => inner.toDriver(item, codec)),
+    fromDriver: (v, codec) => (v == null ? [] : (v as unknown[]).map((item) => inner.fromDriver(item, codec))),
+  };
+}
+
+export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R>, Set<W> | W[]> {
+  const inner = nested(element);
+  return {
+    cql: collectionCql('set', inner.cql, frozen),
+    kind: 'set',
+    frozen,
+    element: inner as CqlType<unknown>,
+    coerce: (v, c) => {
+      if (!(v instanceof Set) && !Array.isArray(v)) return invalid(c, v, 'a Set or an array');
+      return new Set([...v].map((item) => coerceItem(inner, item, `${c}{}`)));
+    },
+    // An array is accepted whatever the Client's `encoding.set`.
+    toDriver: (v, codec) => [...v].map((item) => inner.toDriver(item, codec)),
+    fromDriver: (v, codec) => new Set(v == null ? [] : [...(v as Iterable<unknown>)].map((item) => inner.fromDriver(item, codec))),
+  };
+}
+
+export function map<KR, KW, VR, VW>(
+  key: CqlType<KR, KW>,
+  value: CqlType<VR, VW>,
+  frozen = false,
+): CqlType<Map<KR, VR>, Map<KW, VW> | (KW extends string ? Record<KW, VW> : never)> {
+  const k = nested(key);
+  const val = nested(value);
+  return {
+    cql: collectionCql('map', `${k.cql}, ${val.cql}`, frozen),
+    kind: 'map',
+    frozen,
+    keyType: k as CqlType<unknown>,
+    element: val as CqlType<unknown>,
+    coerce: (v, c) => {
+      const entries = v instanceof Map ? [...v] : v && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : invalid(c, v, 'a Map or a plain object');
+      return new Map(entries.map(([ek, ev]) => [coerceItem(k, ek, `${c} key`), coerceItem(val, ev, `${c}[${String(ek)}]`)]));
+    },
+    toDriver: (v, codec) => {
+      const entries = [...v].map(([ek, ev]) => [k.toDriver(ek, codec), val.toDriver(ev, codec)] as const);
+      if (codec.mapClass) return new Map(entries);
+      // A Client without `encoding.map` takes a plain object, whose keys are strings.
+      return Object.fromEntries(entries.map(([ek, ev]) => [String(ek), ev]));
+    },
+    fromDriver: (v, codec) => {
+      if (v == null) return new Map();
+      if (v instanceof Map) return new Map([...v].map(([ek, ev]) => [k.fromDriver(ek, codec), val.fromDriver(ev, codec)]));
+      return new Map(Object.entries(v as object).map(([ek, ev]) => [keyFromString(k, ek, codec), val.fromDriver(ev, codec)]));
+    },
+  };
+}
+
+function keyFromString<K>(type: CqlType<K>, text: string, codec: Codec): K {
+  switch (type.cql) {
+    case 'int': case 'smallint': case 'tinyint': case 'float': case 'double':
+      return Number(text) as K;
+    case 'bigint': case 'varint':
+      return BigInt(text) as K;
+    case 'boolean':
+      return (text === 'true') as K;
+    default:
+      return type.fromDriver(text, codec);
+  }
+}
+
+type TupleRead<T extends readonly CqlType<unknown, unknown>[]> = { -readonly [I in keyof T]: T[I] extends CqlType<infer R, unknown> ? R : never };
+
+/** A tuple, always frozen in Cassandra; its TypeScript form is a fixed-length array. */
+export function tuple<const T extends readonly CqlType<unknown, unknown>[]>(...items: T): CqlType<TupleRead<T>> {
+  const inner = items.map(nested);
+  return {
+    cql: `frozen<tuple<${inner.map((t) => t.cql).join(', ')}>>`,
+    kind: 'tuple',
+    frozen: true,
+    coerce: (v, c) => {
+      const values = v instanceof types.Tuple ? v.values() : v;
+      if (!Array.isArray(values) || values.length !== inner.length) return invalid(c, v, `an array of ${inner.length} items`);
+      return values.map((item, i) => (item == null ? null : inner[i]!.coerce(item, `${c}[${i}]`))) as TupleRead<T>;
+    },
+    toDriver: (v, codec) => types.Tuple.fromArray((v as unknown[]).map((item, i) => (item == null ? null : inner[i]!.toDriver(item, codec)))),
+    fromDriver: (v, codec) =>
+      (v instanceof types.Tuple ? v.values() : (v as unknown[])).map((item, i) => (item == null ? null : inner[i]!.fromDriver(item, codec))) as TupleRead<T>,
+  };
+}
+
+function coerceItem<R>(type: CqlType<R, unknown>, value: unknown, column: string): R {
+  if (value == null) throw new ValidationError(`${column}: a collection cannot hold null`, column, value);
+  return type.coerce(value, column);
+}
+
+/** The codec a Client's `encoding` options call for. */
+export function codecOf(options: { encoding?: { map?: unknown; useBigIntAsLong?: boolean; useBigIntAsVarint?: boolean } } | undefined): Codec {
+  const encoding = options?.encoding;
+  return { bigIntAsLong: !!encoding?.useBigIntAsLong, bigIntAsVarint: !!encoding?.useBigIntAsVarint, mapClass: encoding?.map === Map };
+}

@@ -1,0 +1,120 @@
+/**
+ * Test access to Cassandra: the hosts of CQLENGINE_TEST_HOSTS, or the local node of the repository's
+ * own tool (started here if it is not running). Cassandra being unavailable fails the tests; it never skips them.
+ */
+import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, policies } from 'cassandra-driver';
+import { start } from '../../src/tooling/cassandra/index.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface TestCassandra {
+  /** Contact points, 'host' or 'host:port'. */
+  hosts: string[];
+}
+
+let ready: Promise<TestCassandra> | undefined;
+
+/** The cluster the integration tests use; throws (the test fails) if Cassandra cannot be reached or started. */
+export function ensureCassandra(): Promise<TestCassandra> {
+  ready ??= (async () => {
+    const fromEnv = process.env.CQLENGINE_TEST_HOSTS?.split(',').map((h) => h.trim()).filter(Boolean);
+    if (fromEnv && fromEnv.length > 0) return { hosts: fromEnv };
+    try {
+      const nodes = await start({ home: resolve(REPO_ROOT, '.cassandra'), timeoutMs: 180_000 });
+      return { hosts: nodes.map((n) => n.address) };
+    } catch (err) {
+      throw new Error(`Cassandra is needed for the integration tests and could not be started: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  })();
+  // A failed start is not cached, so that each test file reports it itself.
+  ready.catch(() => {
+    ready = undefined;
+  });
+  return ready;
+}
+
+/** 'host' or 'host:port' to host and port. */
+export function splitHost(contactPoint: string): { host: string; port: number } {
+  const match = /^(.*):(\d+)$/.exec(contactPoint);
+  return match ? { host: match[1]!, port: Number(match[2]) } : { host: contactPoint, port: 9042 };
+}
+
+/**
+ * A Client of the tests' own, outside the registry under test, for schema set-up and checks.
+ * RoundRobinPolicy, so that it needs no local data centre. The caller shuts it down.
+ */
+export async function adminClient(hosts: string[]): Promise<Client> {
+  const client = new Client({
+    contactPoints: hosts,
+    policies: { loadBalancing: new policies.loadBalancing.RoundRobinPolicy() },
+    socketOptions: { readTimeout: 30_000 },
+  });
+  await client.connect();
+  return client;
+}
+
+/** A fresh, unique keyspace name: cqle_test_<hex>. */
+export function uniqueKeyspaceName(): string {
+  return `cqle_test_${randomBytes(6).toString('hex')}`;
+}
+
+export interface KeyspaceOptions {
+  /** SimpleStrategy replication factor; default 1. */
+  replicationFactor?: number;
+}
+
+/**
+ * Creates uniquely named test keyspaces and drops every one of them in drop() (call it in an after hook).
+ */
+export class TestKeyspaces {
+  readonly #created = new Set<string>();
+  #client: Promise<Client> | undefined;
+
+  constructor(readonly hosts: string[]) {}
+
+  #admin(): Promise<Client> {
+    this.#client ??= adminClient(this.hosts);
+    return this.#client;
+  }
+
+  async create(options: KeyspaceOptions = {}): Promise<string> {
+    const name = uniqueKeyspaceName();
+    const client = await this.#admin();
+    this.#created.add(name);
+    await client.execute(
+      `CREATE KEYSPACE ${name} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${options.replicationFactor ?? 1}}`,
+    );
+    return name;
+  }
+
+  /** Runs a statement on the tests' own client (schema set-up, checks). */
+  async execute(query: string, params?: unknown[]): Promise<import('cassandra-driver').types.ResultSet> {
+    return (await this.#admin()).execute(query, params, { prepare: params !== undefined && params.length > 0 });
+  }
+
+  async keyspaceExists(name: string): Promise<boolean> {
+    // Through the driver's metadata, which knows both system.schema_keyspaces (2.x) and system_schema (3.0+).
+    const client = await this.#admin();
+    await client.metadata.refreshKeyspace(name);
+    return client.metadata.keyspaces[name] !== undefined;
+  }
+
+  /** Drops every keyspace made here and shuts the client down. */
+  async drop(): Promise<void> {
+    const pending = this.#client;
+    this.#client = undefined;
+    if (!pending) return;
+    const client = await pending;
+    try {
+      for (const name of this.#created) await client.execute(`DROP KEYSPACE IF EXISTS ${name}`);
+      this.#created.clear();
+    } finally {
+      await client.shutdown();
+    }
+  }
+}
