@@ -17,6 +17,9 @@ export class TcpProxy {
   #port = 0;
   #accepted = 0;
   #closed = false;
+  #stalled = false;
+  /** Each live client socket and the upstream socket it is piped to. */
+  readonly #pairs = new Map<Socket, Socket>();
   readonly #targetHost: string;
   readonly #targetPort: number;
 
@@ -55,6 +58,20 @@ export class TcpProxy {
     return this.#server !== undefined;
   }
 
+  /**
+   * Stops passing the node's answers on, on every live connection and new ones, while keeping
+   * them open: requests go unanswered until resume().
+   */
+  stall(): void {
+    this.#stalled = true;
+    for (const upstream of this.#pairs.values()) upstream.pause();
+  }
+
+  resume(): void {
+    this.#stalled = false;
+    for (const upstream of this.#pairs.values()) upstream.resume();
+  }
+
   resetCount(): void {
     this.#accepted = 0;
   }
@@ -82,6 +99,7 @@ export class TcpProxy {
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
     this.#clients.clear();
+    this.#pairs.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -94,12 +112,14 @@ export class TcpProxy {
     this.#accepted++;
     const upstream = connect({ host: this.#targetHost, port: this.#targetPort });
     this.#clients.add(client);
+    this.#pairs.set(client, upstream);
     this.#sockets.add(client);
     this.#sockets.add(upstream);
     const drop = () => {
       client.destroy();
       upstream.destroy();
       this.#clients.delete(client);
+      this.#pairs.delete(client);
       this.#sockets.delete(client);
       this.#sockets.delete(upstream);
     };
@@ -107,5 +127,6 @@ export class TcpProxy {
     upstream.on('error', drop).on('close', drop);
     client.pipe(upstream);
     upstream.pipe(client);
+    if (this.#stalled) upstream.pause();
   }
 }
