@@ -7,16 +7,15 @@ export type ReadOf<C> = C extends Column<infer R, infer _W, infer _F> ? R : neve
 export type WriteOf<C> = C extends Column<infer _R, infer W, infer _F> ? W : never;
 type FlagsOf<C> = C extends Column<infer _R, infer _W, infer F> ? F : ColumnFlags;
 
-type IsTrue<T> = T extends true ? true : false;
 type NeverNull<R> = R extends Set<unknown> | Map<unknown, unknown> ? true : R extends unknown[] ? (number extends R['length'] ? true : false) : false;
 
-/** A row as it reads: keys and collections (empty when unset) are never null. */
+/** A row as it reads: keys, required columns and collections (empty when unset) are never null. */
 export type Row<Cs extends Columns> = {
-  [K in keyof Cs]: IsTrue<FlagsOf<Cs[K]>['key']> extends true
-    ? ReadOf<Cs[K]>
-    : NeverNull<ReadOf<Cs[K]>> extends true
+  [K in keyof Cs]: [FlagsOf<Cs[K]>['key'] | FlagsOf<Cs[K]>['required']] extends [false]
+    ? NeverNull<ReadOf<Cs[K]>> extends true
       ? ReadOf<Cs[K]>
-      : ReadOf<Cs[K]> | null;
+      : ReadOf<Cs[K]> | null
+    : ReadOf<Cs[K]>;
 };
 
 type MustGive<C> = FlagsOf<C>['hasDefault'] extends true
