@@ -1,0 +1,59 @@
+/** The CQL text of a statement shape is built once: values never change it, and each run reuses the same string. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { columns, model } from '../../src/index.js';
+import { cachedShapeCount, compileInsert, compileSelect, compileUpdate } from '../../src/query/compile.js';
+
+const Reading = model(
+  'readings',
+  {
+    sensor: columns.text().partitionKey(),
+    at: columns.timestamp().primaryKey(),
+    value: columns.double(),
+    tags: columns.set(columns.text()),
+  },
+  { keyspace: 'shape_cache' },
+);
+const column = (name: string) => Reading.schema.byName.get(name)!;
+const [sensor, at, value, tags] = [column('sensor'), column('at'), column('value'), column('tags')] as const;
+const table = { keyspace: 'shape_cache', table: 'readings' };
+
+describe('statement text cache', () => {
+  it('two inserts of one shape with different values share one text, their values bound apart', () => {
+    const a = compileInsert({ kind: 'insert', table, values: [{ column: sensor, value: 'a' }, { column: value, value: 1 }], ifNotExists: false, ttl: 60 });
+    const before = cachedShapeCount();
+    const b = compileInsert({ kind: 'insert', table, values: [{ column: sensor, value: "b'); DROP" }, { column: value, value: 2 }], ifNotExists: false, ttl: 7 });
+    assert.equal(cachedShapeCount(), before);
+    assert.equal(a.cql, b.cql);
+    assert.equal(b.cql, 'INSERT INTO "shape_cache"."readings" ("sensor", "value") VALUES (?, ?) USING TTL ?');
+    assert.deepEqual(b.params.map((p) => p.value), ["b'); DROP", 2, 7]);
+  });
+
+  it('a different shape gets its own text', () => {
+    const base = { kind: 'select', table, fields: undefined, distinct: false, orderBy: [], allowFiltering: false } as const;
+    const one = compileSelect({ ...base, wheres: [{ column: sensor, op: '=', value: 'a' }], limit: 10 });
+    const before = cachedShapeCount();
+    const other = compileSelect({ ...base, wheres: [{ column: sensor, op: 'IN', value: ['a', 'b'] }], limit: 10 });
+    const again = compileSelect({ ...base, wheres: [{ column: sensor, op: 'IN', value: ['c'] }], limit: 99 });
+    assert.equal(cachedShapeCount(), before + 1);
+    assert.notEqual(one.cql, other.cql);
+    assert.equal(other.cql, again.cql);
+    assert.equal(again.cql, 'SELECT * FROM "shape_cache"."readings" WHERE "sensor" IN ? LIMIT ?');
+  });
+
+  it('the keyspace, the operators and the options are part of the shape', () => {
+    const update = (ks: string, op: 'add' | 'remove', ttl?: number) =>
+      compileUpdate({
+        kind: 'update',
+        table: { keyspace: ks, table: 'readings' },
+        assignments: [{ column: tags, op, value: new Set(['x']) }],
+        wheres: [{ column: sensor, op: '=', value: 's' }, { column: at, op: '=', value: new Date(0) }],
+        conditions: [],
+        ifExists: false,
+        ttl,
+      });
+    const texts = new Set([update('ks1', 'add').cql, update('ks2', 'add').cql, update('ks1', 'remove').cql, update('ks1', 'add', 5).cql]);
+    assert.equal(texts.size, 4);
+    assert.equal(update('ks1', 'add', 5).cql, 'UPDATE "ks1"."readings" USING TTL ? SET "tags" = "tags" + ? WHERE "sensor" = ? AND "at" = ?');
+  });
+});
