@@ -11,7 +11,8 @@ type NeverNull<R> = R extends Set<unknown> | Map<unknown, unknown> ? true : R ex
 
 /** A row as it reads: keys, required columns and collections (empty when unset) are never null. */
 export type Row<Cs extends Columns> = {
-  [K in keyof Cs]: [FlagsOf<Cs[K]>['key'] | FlagsOf<Cs[K]>['required']] extends [false]
+  // model() takes its columns as a const type parameter, whose keys come readonly; instances are writable.
+  -readonly [K in keyof Cs]: [FlagsOf<Cs[K]>['key'] | FlagsOf<Cs[K]>['required']] extends [false]
     ? NeverNull<ReadOf<Cs[K]>> extends true
       ? ReadOf<Cs[K]>
       : ReadOf<Cs[K]> | null
