@@ -2,6 +2,7 @@
 export * as connection from './connection/index.js';
 export * as management from './management/index.js';
 export { columns, Column } from './schema/columns.js';
+export { userType, UserType, type UserTypeValue, type UserTypeInput } from './schema/user-type.js';
 export { model, abstractModel, extend, BaseModel, type ModelClass, type Instance, type InstanceOf, type ColumnsOf, type ModelStatic } from './model/model.js';
 export type { Row, Insert, Values, Filter, Update, Condition } from './model/infer.js';
 export type { SaveOptions, DeleteOptions, WriteOptions, StatementOptions } from './model/options.js';

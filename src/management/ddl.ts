@@ -2,6 +2,7 @@
 import { ConfigurationError, describe } from '../errors.js';
 import { quote, validateIdentifier } from '../cql/identifier.js';
 import type { ColumnSchema, ModelSchema } from '../model/schema.js';
+import type { UserTypeShape } from '../schema/types.js';
 
 export type OptionValue = string | number | boolean | Record<string, string | number>;
 
@@ -59,5 +60,11 @@ export function indexName(schema: ModelSchema, column: ColumnSchema): string {
 }
 
 export function createIndex(schema: ModelSchema, keyspace: string, column: ColumnSchema): string {
-  return `CREATE INDEX IF NOT EXISTS ${quote(indexName(schema, column))} ON ${tableName(keyspace, schema.table!)} (${column.quoted})`;
+  // Unquoted (so lower case): Cassandra 2.1's grammar takes an index name only as a plain identifier.
+  return `CREATE INDEX IF NOT EXISTS ${indexName(schema, column).toLowerCase()} ON ${tableName(keyspace, schema.table!)} (${column.indexOn === 'keys' ? `KEYS(${column.quoted})` : column.quoted})`;
+}
+
+export function createType(type: UserTypeShape, keyspace: string): string {
+  validateIdentifier(type.name, 'type');
+  return `CREATE TYPE IF NOT EXISTS ${tableName(keyspace, type.name)} (${type.fields.map((f) => `${f.quoted} ${f.type.cql}`).join(', ')})`;
 }

@@ -10,7 +10,10 @@ import { resolveScope } from '../execution/scope.js';
 import { formatLogContext, logger } from '../log.js';
 import type { ModelStatic } from '../model/model.js';
 import type { ModelSchema } from '../model/schema.js';
-import { addColumn, createIndex, createTable, literal, tableName, tableOptions, type OptionValue } from './ddl.js';
+import type { UserTypeShape } from '../schema/types.js';
+import { userTypesOf, withDependencies } from '../schema/user-type.js';
+import { registry } from '../connection/index.js';
+import { addColumn, createIndex, createTable, createType, literal, tableName, tableOptions, type OptionValue } from './ddl.js';
 
 export interface ConnectionsOption {
   /** Connection names to run on; default: the default connection (for tables: the model's). */
@@ -89,6 +92,57 @@ export async function syncTable(model: ModelStatic, options: TableTargets = {}):
   for (const { connection, keyspace } of targets(model, options)) await syncOne(model.schema, connection, keyspace);
 }
 
+export interface TypeTargets extends ConnectionsOption {
+  /** Keyspaces to run in; default: the default keyspace. */
+  keyspaces?: string[];
+}
+
+function typeTargets(options: TypeTargets): { connection: string | undefined; keyspace: string }[] {
+  const keyspaces = options.keyspaces ?? [resolveDefaultKeyspace()];
+  if (!Array.isArray(keyspaces) || keyspaces.length === 0) throw new ConfigurationError('keyspaces must be a non-empty array', 'keyspaces', keyspaces);
+  keyspaces.forEach((k) => validateIdentifier(k, 'keyspace', 'keyspaces'));
+  return connectionNames(options.connections, undefined).flatMap((connection) => keyspaces.map((keyspace) => ({ connection, keyspace })));
+}
+
+function resolveDefaultKeyspace(): string {
+  const keyspace = registry.defaultKeyspace;
+  if (!keyspace) throw new CQLEngineError('No keyspace given and no default keyspace: pass keyspaces, or set one with connection.setup()');
+  return keyspace;
+}
+
+/**
+ * Creates a user-defined type (and the types its fields use), or adds the fields an existing one
+ * lacks. Changed field types are left alone: Cassandra allows few of them.
+ */
+export async function syncType(type: UserTypeShape, options: TypeTargets = {}): Promise<void> {
+  const all = withDependencies(type);
+  for (const { connection, keyspace } of typeTargets(options)) {
+    for (const t of all) await syncOneType(t, connection, keyspace);
+  }
+}
+
+export async function dropType(type: UserTypeShape, options: TypeTargets = {}): Promise<void> {
+  validateIdentifier(type.name, 'type');
+  for (const { connection, keyspace } of typeTargets(options)) {
+    await ddl(connection, `DROP TYPE IF EXISTS ${tableName(keyspace, type.name)}`, keyspace);
+  }
+}
+
+async function syncOneType(type: UserTypeShape, connection: string | undefined, keyspace: string): Promise<void> {
+  const conn = await connected(connection);
+  const ks = await conn.connectedClient!.metadata.refreshKeyspace(keyspace).catch(() => null);
+  if (!ks) throw new CQLEngineError(`Keyspace '${keyspace}' for type ${type.name} does not exist (connection '${conn.name}')`);
+  const existing = await conn.connectedClient!.metadata.getUdt(keyspace, type.name);
+  if (!existing) {
+    await ddl(connection, createType(type, keyspace), keyspace);
+    return;
+  }
+  const have = new Set(existing.fields.map((f) => f.name));
+  for (const field of type.fields) {
+    if (!have.has(field.dbName)) await ddl(connection, `ALTER TYPE ${tableName(keyspace, type.name)} ADD ${field.quoted} ${field.type.cql}`, keyspace);
+  }
+}
+
 export async function dropTable(model: ModelStatic, options: TableTargets = {}): Promise<void> {
   for (const { connection, keyspace } of targets(model, options)) {
     await ddl(connection, `DROP TABLE IF EXISTS ${tableName(keyspace, model.schema.table!)}`, keyspace);
@@ -97,12 +151,16 @@ export async function dropTable(model: ModelStatic, options: TableTargets = {}):
 
 async function serverVersion(client: Client): Promise<number[]> {
   const row = (await client.execute('SELECT release_version FROM system.local', [], { prepare: false })).first();
-  return String(row?.['release_version'] ?? '0').split(/[.-]/).slice(0, 2).map(Number);
+  return String(row?.['release_version'] ?? '0').split(/[.-]/).slice(0, 3).map((n) => Number(n) || 0);
 }
 
 function older(version: number[], since: string): boolean {
-  const [major = 0, minor = 0] = since.split('.').map(Number);
-  return version[0]! < major || (version[0] === major && version[1]! < minor);
+  const wanted = since.split('.').map(Number);
+  for (let i = 0; i < wanted.length; i++) {
+    const have = version[i] ?? 0;
+    if (have !== wanted[i]) return have < wanted[i]!;
+  }
+  return false;
 }
 
 /** Table option names whose current value the driver's metadata reports, to skip needless ALTERs. */
@@ -131,6 +189,9 @@ async function syncOne(schema: ModelSchema, connection: string | undefined, keys
   }
   const ks = await client.metadata.refreshKeyspace(keyspace).catch(() => null);
   if (!ks) throw new CQLEngineError(`Keyspace '${keyspace}' for model ${schema.name} does not exist (connection '${conn.name}')`);
+  const types: UserTypeShape[] = [];
+  for (const column of schema.columns) userTypesOf(column.type, types);
+  for (const type of types) await syncOneType(type, connection, keyspace);
   const table = await client.metadata.getTable(keyspace, schema.table!);
   if (!table) {
     await ddl(connection, createTable(schema, keyspace), keyspace);
@@ -160,14 +221,16 @@ async function syncOne(schema: ModelSchema, connection: string | undefined, keys
       await ddl(connection, `ALTER TABLE ${tableName(keyspace, schema.table!)} WITH ${tableOptions(changed).join(' AND ')}`, keyspace);
     }
   }
-  for (const column of schema.columns.filter((c) => c.isIndexed)) {
+  // Only the indexes the table lacks: a column already indexed (under any name) is left alone.
+  const indexed = new Set((table?.indexes ?? []).map((i) => i.target.replace(/^(values|keys)\((.*)\)$/, '$2').replace(/^"(.*)"$/, '$1')));
+  for (const column of schema.columns.filter((c) => c.isIndexed && !indexed.has(c.dbName))) {
     await ddl(connection, createIndex(schema, keyspace, column), keyspace);
   }
 }
 
 function typeTooNew(type: ModelSchema['columns'][number]['type'], version: number[]): string | undefined {
   if (type.since && older(version, type.since)) return type.since;
-  for (const inner of [type.element, type.keyType]) {
+  for (const inner of [type.element, type.keyType, ...(type.items ?? []), ...(type.userType?.fields.map((f) => f.type) ?? [])]) {
     const found = inner && typeTooNew(inner, version);
     if (found) return found;
   }

@@ -1,5 +1,6 @@
+import { ConfigurationError, describe } from '../errors.js';
 import type { Scope } from '../execution/scope.js';
-import type { ModelStatic } from './model.js';
+import { BaseModel, type ModelStatic } from './model.js';
 
 /**
  * cqlengine's ContextQuery: runs `fn` with the given models bound to a connection and/or keyspace.
@@ -13,6 +14,13 @@ export async function contextQuery<const Ms extends readonly ModelStatic[], T>(
   scope: Scope,
   fn: (...bound: { [I in keyof Ms]: Ms[I] }) => Promise<T> | T,
 ): Promise<T> {
+  // As Python's ContextQuery: at least one model, only models, only known options.
+  if (!Array.isArray(models) || models.length === 0) throw new ConfigurationError('contextQuery needs at least one model', 'models', models);
+  for (const m of models) {
+    if (typeof m !== 'function' || !(m.prototype instanceof BaseModel)) throw new ConfigurationError(`contextQuery takes models, got ${describe(m)}`, 'models', m);
+  }
+  const unknown = Object.keys(scope ?? {}).filter((k) => k !== 'connection' && k !== 'keyspace');
+  if (unknown.length) throw new ConfigurationError(`Unknown contextQuery option(s): ${unknown.join(', ')}`, unknown[0]!, scope);
   const bound = models.map((m) => (m as unknown as { bind(scope: Scope): ModelStatic }).bind(scope)) as unknown as { [I in keyof Ms]: Ms[I] };
   return fn(...bound);
 }

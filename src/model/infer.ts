@@ -7,6 +7,9 @@ export type ReadOf<C> = C extends Column<infer R, infer _W, infer _F> ? R : neve
 export type WriteOf<C> = C extends Column<infer _R, infer W, infer _F> ? W : never;
 type FlagsOf<C> = C extends Column<infer _R, infer _W, infer F> ? F : ColumnFlags;
 
+/** A list (an array of any length), not a tuple (a fixed-length array). */
+type IsList<R> = R extends unknown[] ? (number extends R['length'] ? true : false) : false;
+
 type NeverNull<R> = R extends Set<unknown> | Map<unknown, unknown> ? true : R extends unknown[] ? (number extends R['length'] ? true : false) : false;
 
 /** A row as it reads: keys, required columns and collections (empty when unset) are never null. */
@@ -53,7 +56,7 @@ export interface TokenValue {
 export type Filter<Cs extends Columns> = { [K in keyof Cs & string]?: WriteOf<Cs[K]> } & {
   [K in keyof Cs & string as `${K}__${Range}`]?: WriteOf<Cs[K]>;
 } & { [K in keyof Cs & string as `${K}__in`]?: readonly WriteOf<Cs[K]>[] } & {
-  [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown> | unknown[] ? `${K}__contains` : never]?: ElementOf<WriteOf<Cs[K]>>;
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown> ? `${K}__contains` : IsList<ReadOf<Cs[K]>> extends true ? `${K}__contains` : never]?: ElementOf<WriteOf<Cs[K]>>;
 } & {
   [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__contains_key` : never]?: KeyOf<WriteOf<Cs[K]>>;
 } & { [Op in Range as `pk__token__${Op}`]?: TokenValue };
@@ -65,11 +68,11 @@ export type Condition<Cs extends Columns> = Values<Cs>;
 export type Update<Cs extends Columns> = Values<Cs> & {
   [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> ? `${K}__add` | `${K}__remove` : never]?: WriteOf<Cs[K]>;
 } & {
-  [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown> ? never : ReadOf<Cs[K]> extends unknown[] ? `${K}__append` | `${K}__prepend` : never]?: WriteOf<Cs[K]>;
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown> ? never : IsList<ReadOf<Cs[K]>> extends true ? `${K}__append` | `${K}__prepend` | `${K}__remove` : never]?: WriteOf<Cs[K]>;
 } & {
   [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__update` : never]?: WriteOf<Cs[K]>;
 } & {
   [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__remove` : never]?: Iterable<KeyOf<WriteOf<Cs[K]>>>;
 } & {
-  [K in keyof Cs & string as ReadOf<Cs[K]> extends bigint ? `${K}__incr` | `${K}__decr` : never]?: bigint | number;
+  [K in keyof Cs & string as FlagsOf<Cs[K]> extends { counter: true } ? `${K}__incr` | `${K}__decr` : never]?: bigint | number;
 };

@@ -14,7 +14,7 @@ import type { Codec } from '../schema/types.js';
 import type { Columns, Filter, Insert, Row, Values } from './infer.js';
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from './options.js';
 import { buildSchema, type ColumnSchema, type ModelDefinition, type ModelSchema } from './schema.js';
-import { assignmentFor, same, snapshot } from './tracking.js';
+import { assignmentsFor, same, snapshot } from './tracking.js';
 
 const STATE = Symbol('cqlengine.instance');
 
@@ -117,7 +117,8 @@ export class BaseModel<Cs extends Columns = Columns> {
   }
 
   /** Inserts a new row and returns its instance. */
-  static create<M extends ModelStatic>(this: M, values: Insert<ColumnsOf<M>>, options: SaveOptions<ColumnsOf<M>> = {}): Promise<InstanceOf<M>> {
+  static async create<M extends ModelStatic>(this: M, values: Insert<ColumnsOf<M>>, options: SaveOptions<ColumnsOf<M>> = {}): Promise<InstanceOf<M>> {
+    // async, so that bad values reject the promise rather than throw.
     const instance = new this(values as never) as BaseModel;
     return instance.save(options) as Promise<InstanceOf<M>>;
   }
@@ -257,9 +258,10 @@ function scopeOf(instance: BaseModel, ctor: ModelStatic): ResolvedScope {
   return resolveScope(ctor.schema, stateOf(instance).scope, ctor.scope);
 }
 
-function keyWheres(instance: BaseModel, schema: ModelSchema): Where[] {
+/** WHERE on the primary key; on the partition key alone when only static columns are written (Cassandra refuses clustering keys then). */
+function keyWheres(instance: BaseModel, schema: ModelSchema, partitionOnly = false): Where[] {
   const values = stateOf(instance).values;
-  return schema.primaryKeys.map((column) => ({ column, op: '=', value: values[column.name] }));
+  return (partitionOnly ? schema.partitionKeys : schema.primaryKeys).map((column) => ({ column, op: '=', value: values[column.name] }));
 }
 
 function validateKeys(instance: BaseModel, schema: ModelSchema): void {
@@ -288,10 +290,18 @@ async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSche
     if (column.isPrimaryKey) continue;
     const before = state.original ? state.original[column.name] : emptyValue(column);
     const after = state.values[column.name];
-    if (!same(before, after)) assignments.push(assignmentFor(column, before, after));
+    if (!same(before, after)) assignments.push(...assignmentsFor(column, before, after));
   }
   if (assignments.length === 0) {
-    if (!state.original) return instance.save({ ...options, iff: undefined, ifExists: undefined });
+    if (!state.original) {
+      // A conditional write of a row without values would turn into an unconditional INSERT.
+      if (options.ifExists || options.iff) {
+        throw new ConfigurationError(`${schema.name}: ${options.ifExists ? 'ifExists' : 'iff'} needs at least one non-key value to update`, options.ifExists ? 'ifExists' : 'iff', options.ifExists ?? options.iff);
+      }
+      // A counter row exists only once a counter moves: nothing to write.
+      if (schema.isCounterTable) return instance;
+      return instance.save(options);
+    }
     return instance;
   }
   const target = scopeOf(instance, ctor);
@@ -299,7 +309,7 @@ async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSche
     kind: 'update',
     table: { keyspace: target.keyspace, table: schema.table! },
     assignments,
-    wheres: keyWheres(instance, schema),
+    wheres: keyWheres(instance, schema, assignments.every((a) => a.column.isStatic)),
     conditions: options.iff ? parseConditions(schema, options.iff as Record<string, unknown>) : [],
     ifExists: options.ifExists === true,
     ...writeOptions(options),
@@ -355,23 +365,31 @@ export function extend<const Base extends Columns, const Cs extends Columns>(
   columns: Cs,
   options: Omit<ModelDefinition, 'table'> = {},
 ): ModelClass<Base & Cs> {
-  return define(table, { ...base.schema.definitions, ...columns } as Base & Cs, {
-    keyspace: base.schema.keyspace,
-    connection: base.schema.connection,
-    ...options,
-  });
+  // A model class as base (say an abstract model extended with methods) is the new model's parent, so its methods carry over.
+  const parent = typeof (base as unknown) === 'function' && (base as unknown as typeof BaseModel).prototype instanceof BaseModel ? (base as unknown as typeof BaseModel) : BaseModel;
+  return define(
+    table,
+    { ...base.schema.definitions, ...columns } as Base & Cs,
+    { keyspace: base.schema.keyspace, connection: base.schema.connection, ...options },
+    parent,
+  );
 }
 
-function define<Cs extends Columns>(table: string | undefined, columns: Cs, options: Omit<ModelDefinition, 'table'>): ModelClass<Cs> {
+function define<Cs extends Columns>(
+  table: string | undefined,
+  columns: Cs,
+  options: Omit<ModelDefinition, 'table'>,
+  Parent: typeof BaseModel = BaseModel,
+): ModelClass<Cs> {
   const name = table ?? 'AbstractModel';
   for (const key of Object.keys(columns)) {
     if (RESERVED.has(key)) throw new ConfigurationError(`Column name '${key}' clashes with a model method`, key, key);
   }
   const schema = buildSchema(name, columns, { ...options, table });
-  const Model = class extends BaseModel<Cs> {
+  const Model = class extends Parent<Cs> {
     static override readonly schema = schema;
-    static override readonly DoesNotExist = class extends DoesNotExist {};
-    static override readonly MultipleObjectsReturned = class extends MultipleObjectsReturned {};
+    static override readonly DoesNotExist = class extends Parent.DoesNotExist {};
+    static override readonly MultipleObjectsReturned = class extends Parent.MultipleObjectsReturned {};
   };
   Object.defineProperty(Model, 'name', { value: name });
   Object.defineProperty(Model.DoesNotExist, 'name', { value: `${name}.DoesNotExist` });

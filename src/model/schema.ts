@@ -21,6 +21,8 @@ export interface ColumnSchema {
   readonly isStatic: boolean;
   readonly isCounter: boolean;
   readonly isIndexed: boolean;
+  /** What the secondary index covers, if there is one. */
+  readonly indexOn: 'values' | 'keys' | undefined;
   readonly clusteringOrder: 'ASC' | 'DESC' | undefined;
   readonly defaultValue: unknown;
 }
@@ -91,7 +93,8 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
       isRequired: isPrimaryKey || column.options.required,
       isStatic: column.options.static,
       isCounter: column.type.kind === 'counter',
-      isIndexed: column.options.index,
+      isIndexed: column.options.index !== false,
+      indexOn: column.options.index || undefined,
       clusteringOrder: column.options.clusteringOrder,
       defaultValue: column.options.default,
     };

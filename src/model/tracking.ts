@@ -18,10 +18,21 @@ export function same(a: unknown, b: unknown): boolean {
     return [...a].every(([k, v]) => bEntries.some(([k2, v2]) => same(k, k2) && same(v, v2)));
   }
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    // User-defined type values: the same fields with the same values.
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((k) => same(a[k], b[k]));
+  }
   if (typeof a === 'object' && typeof b === 'object' && a.constructor === b.constructor && !Array.isArray(a)) {
     return String(a) === String(b);
   }
   return false;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** Null and empty collections are one and the same to Cassandra. */
@@ -33,15 +44,34 @@ function isNullish(value: unknown): boolean {
 
 /** A copy of a value that later in-place changes (set.add, list.push) do not reach. */
 export function snapshot(value: unknown): unknown {
-  if (value instanceof Set) return new Set(value);
-  if (value instanceof Map) return new Map(value);
-  if (Array.isArray(value)) return value.slice();
+  if (value instanceof Set) return new Set([...value].map(snapshot));
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, snapshot(v)]));
+  if (Array.isArray(value)) return value.map(snapshot);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, snapshot(v)]));
   return value;
 }
 
 function contains(values: Iterable<unknown>, item: unknown): boolean {
   for (const v of values) if (same(v, item)) return true;
   return false;
+}
+
+/**
+ * The assignments that take a persisted column from `before` to `after`: as assignmentFor, but a map
+ * that lost keys deletes just those keys (as cqlengine does), so keys written meanwhile survive.
+ */
+export function assignmentsFor(column: ColumnSchema, before: unknown, after: unknown): Assignment[] {
+  if (column.type.kind === 'map' && !column.type.frozen && !isNullish(before) && !isNullish(after)) {
+    const b = before as Map<unknown, unknown>;
+    const a = after as Map<unknown, unknown>;
+    const removed = [...b.keys()].filter((k) => !contains(a.keys(), k));
+    if (removed.length > 0) {
+      const changed = new Map([...a].filter(([k, v]) => ![...b].some(([k2, v2]) => same(k, k2) && same(v, v2))));
+      const removals = removed.map((key): Assignment => ({ column, op: 'removeKey', value: key }));
+      return changed.size > 0 ? [{ column, op: 'add', value: changed }, ...removals] : removals;
+    }
+  }
+  return [assignmentFor(column, before, after)];
 }
 
 /** The assignment that takes a persisted column from `before` to `after`. */

@@ -135,6 +135,8 @@ function assignmentText(a: Assignment): string {
       return `${c} = ? + ${c}`;
     case 'remove':
       return `${c} = ${c} - ?`;
+    case 'removeKey':
+      return `${c}[?] = ?`;
   }
 }
 
@@ -179,7 +181,10 @@ export function compileInsert(node: InsertNode): CompiledStatement {
 export function compileUpdate(node: UpdateNode): CompiledStatement {
   const params: Param[] = [];
   usingParams(node, params);
-  for (const a of node.assignments) params.push({ type: a.column.type, value: a.value });
+  for (const a of node.assignments) {
+    if (a.op === 'removeKey') params.push({ type: a.column.type.keyType!, value: a.value }, { type: a.column.type.element!, value: null });
+    else params.push({ type: a.column.type, value: a.value });
+  }
   whereParams(node.wheres, params);
   conditionParams(node.conditions, node.ifExists, params);
   const assignSig = node.assignments.map((a) => `${a.column.dbName} ${a.op}`).join(',');

@@ -45,6 +45,7 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
     if (value === undefined) continue;
     const tokenMatch = /^(.+)__token__(gt|gte|lt|lte)$/.exec(key);
     if (tokenMatch) {
+      if (tokenMatch[1] !== 'pk') throw new ConfigurationError(`${key}: token() bounds apply to the virtual column pk__token only`, key, value);
       const values = (value as { $token?: unknown[] })?.$token;
       const keys = schema.partitionKeys;
       if (!Array.isArray(values) || values.length !== keys.length) {
@@ -81,6 +82,29 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
     wheres.push({ column, op, value: bound });
   }
   return wheres;
+}
+
+/**
+ * cqlengine's check of a SELECT's WHERE clauses: unless allowFiltering() is set, they need an
+ * equality (=, IN, CONTAINS) on the partition key or on an indexed column, or a token() bound.
+ */
+export function checkSelectWheres(schema: ModelSchema, wheres: readonly Where[], allowFiltering: boolean): void {
+  if (allowFiltering || wheres.length === 0 || wheres.some((w) => w.tokenKeys)) return;
+  const equal = wheres.filter((w) => w.op === '=' || w.op === 'IN' || w.op === 'CONTAINS' || w.op === 'CONTAINS KEY');
+  // A map's keys index serves CONTAINS KEY only; any other index serves =, IN and CONTAINS.
+  const served = (w: Where) => (w.op === 'CONTAINS KEY' ? w.column.indexOn === 'keys' : w.column.indexOn === 'values');
+  if (equal.some((w) => w.column.isPartitionKey || served(w))) return;
+  const culprit = wheres.find((w) => !w.column.isPrimaryKey && !served(w)) ?? wheres[0]!;
+  const what = culprit.column.isPrimaryKey
+    ? `filtering on the clustering key ${culprit.column.name} without the partition key`
+    : culprit.column.isIndexed
+      ? `${culprit.column.name} ${culprit.op}, which its ${culprit.column.indexOn} index does not serve,`
+      : `filtering on ${culprit.column.name}, which is neither a key nor indexed,`;
+  throw new ConfigurationError(
+    `${schema.name}: ${what} needs allowFiltering() (a query needs =, IN or CONTAINS on the partition key or an indexed column)`,
+    culprit.column.name,
+    culprit.op,
+  );
 }
 
 /** Conditions for iff(): equality on non-key columns. */
@@ -128,7 +152,8 @@ export function parseUpdate(schema: ModelSchema, values: Record<string, unknown>
       continue;
     }
     const column = columnOf(schema, key.slice(0, split), key);
-    const kind = column.isCounter ? 'counter' : column.type.kind;
+    // A frozen collection is written whole: no operation applies to it.
+    const kind = column.isCounter ? 'counter' : column.type.frozen ? 'frozen' : column.type.kind;
     const allowed: Record<string, readonly UpdateOp[]> = {
       set: ['add', 'remove'],
       list: ['append', 'prepend', 'remove'],

@@ -58,9 +58,9 @@ export interface InsertNode extends WriteOptions {
 
 /**
  * set: c = v; add: c = c + v (set, map, list append, counter increment); prepend: c = v + c;
- * remove: c = c - v (set elements, list elements).
+ * remove: c = c - v (set elements, list elements); removeKey: c[v] = null (deletes map key v; Cassandra 2.1 has no map - keys).
  */
-export type AssignmentOp = 'set' | 'add' | 'prepend' | 'remove';
+export type AssignmentOp = 'set' | 'add' | 'prepend' | 'remove' | 'removeKey';
 
 export interface Assignment {
   readonly column: ColumnSchema;

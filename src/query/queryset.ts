@@ -14,7 +14,7 @@ import type { ColumnsOf, InstanceOf, ModelStatic } from '../model/model.js';
 import { checkTimeout, checkTtl, type SaveOptions } from '../model/options.js';
 import type { ColumnSchema } from '../model/schema.js';
 import { compileDelete, compileSelect, compileUpdate } from './compile.js';
-import { columnOf, parseConditions, parseFilter, parseUpdate } from './filters.js';
+import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from './filters.js';
 import type { ColumnValue, CompiledStatement, OrderBy, SelectNode, Where } from './nodes.js';
 
 interface QueryState {
@@ -179,6 +179,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   #selectNode(overrides: Partial<SelectNode> = {}): SelectNode {
     const s = this.#state;
+    checkSelectWheres(this.model.schema, s.wheres, s.allowFiltering);
     return {
       kind: 'select',
       table: { keyspace: this.#resolved().keyspace, table: this.model.schema.table! },
@@ -273,6 +274,12 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   async count(): Promise<number> {
+    if (this.#state.distinct) {
+      // Cassandra has no SELECT DISTINCT COUNT(*): count the distinct keys page by page.
+      let n = 0;
+      for await (const _ of this) n++;
+      return n;
+    }
     const stmt = compileSelect(this.#selectNode({ fields: 'count', orderBy: [], limit: this.#state.limit }));
     const result = await run(this.#resolved().connection, stmt, this.#runOptions());
     return Number(result.first()?.['count'] ?? 0);
@@ -291,7 +298,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   // ---- writing ----
 
   /** Inserts a row with this QuerySet's scope, batch, TTL and timestamp. */
-  create(values: Insert<ColumnsOf<M>>, options: SaveOptions<ColumnsOf<M>> = {}): Promise<InstanceOf<M>> {
+  async create(values: Insert<ColumnsOf<M>>, options: SaveOptions<ColumnsOf<M>> = {}): Promise<InstanceOf<M>> {
     const s = this.#state;
     const instance = new this.model(values as never) as unknown as { using(scope: Scope): unknown; save(o: SaveOptions): Promise<unknown> };
     if (s.scope) instance.using(s.scope);
@@ -347,6 +354,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     }
     const bad = this.#state.wheres.find((w) => !w.column.isPrimaryKey || w.tokenKeys || !['=', 'IN'].includes(w.op));
     if (bad) throw new ConfigurationError(`${what}() filters must be equality or IN on key columns, not ${bad.column.name} ${bad.op}`, bad.column.name, describe(bad.value));
+    const missing = this.model.schema.partitionKeys.find((k) => !this.#state.wheres.some((w) => w.column === k));
+    if (missing) throw new ConfigurationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);
   }
 
   async #send(stmt: CompiledStatement): Promise<void> {

@@ -2,6 +2,7 @@
  * Column builders. Each call returns a new Column, so a definition can be shared and refined
  * without surprise; the TypeScript types of rows, inserts and filters are inferred from them.
  */
+import type { UserType } from './user-type.js';
 import { ConfigurationError } from '../errors.js';
 import { cqlTypes, list as listType, map as mapType, set as setType, tuple as tupleType, type CqlType } from './types.js';
 
@@ -9,7 +10,8 @@ export interface ColumnOptions {
   readonly primaryKey: boolean;
   readonly partitionKey: boolean;
   readonly clusteringOrder: 'ASC' | 'DESC' | undefined;
-  readonly index: boolean;
+  /** A secondary index: on the values (of a collection), or on the keys of a map. */
+  readonly index: false | 'values' | 'keys';
   readonly dbField: string | undefined;
   readonly default: unknown;
   readonly required: boolean;
@@ -67,9 +69,14 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
     return this.#with({ clusteringOrder: upper });
   }
 
-  /** A secondary index on this column. */
-  index(): Column<R, W, F> {
-    return this.#with({ index: true });
+  /**
+   * A secondary index on this column: on its values (for a collection, what `__contains` looks
+   * for), or with 'keys' on a map's keys (what `__contains_key` looks for).
+   */
+  index(on: 'values' | 'keys' = 'values'): Column<R, W, F> {
+    if (on !== 'values' && on !== 'keys') throw new ConfigurationError(`index() takes 'values' or 'keys'`, 'index', on);
+    if (on === 'keys' && this.type.kind !== 'map') throw new ConfigurationError(`A keys index needs a map column, not ${this.type.cql}`, 'index', on);
+    return this.#with({ index: on });
   }
 
   /** The column's name in the table, when it differs from the property name. */
@@ -107,7 +114,8 @@ export const columns = {
   smallint: () => column(cqlTypes.smallint),
   tinyint: () => column(cqlTypes.tinyint),
   bigint: () => column(cqlTypes.bigint),
-  counter: () => column(cqlTypes.counter),
+  /** Flagged `counter` for inference: only counters take `__incr` / `__decr` (bigint columns read as bigint too). */
+  counter: () => new Column<bigint, bigint | number, { key: false; required: false; hasDefault: false; counter: true }>(cqlTypes.counter),
   varint: () => column(cqlTypes.varint),
   float: () => column(cqlTypes.float),
   double: () => column(cqlTypes.double),
@@ -125,6 +133,8 @@ export const columns = {
   set: <R, W>(of: Column<R, W, ColumnFlags>, options: { frozen?: boolean } = {}) => column(setType(of.type, options.frozen)),
   map: <KR, KW, VR, VW>(key: Column<KR, KW, ColumnFlags>, value: Column<VR, VW, ColumnFlags>, options: { frozen?: boolean } = {}) =>
     column(mapType(key.type, value.type, options.frozen)),
+  /** A user-defined type (always frozen): `columns.udt(Address)`. */
+  udt: <Fs extends Record<string, AnyColumn>>(type: UserType<Fs>) => column(type.cqlType),
   tuple: <const T extends readonly Column<unknown, unknown, ColumnFlags>[]>(...items: T) =>
     column(tupleType(...(items.map((c) => c.type) as { [I in keyof T]: T[I]['type'] }))),
 };

@@ -13,7 +13,13 @@ export interface Codec {
   readonly mapClass: boolean;
 }
 
-export type TypeKind = 'scalar' | 'counter' | 'list' | 'set' | 'map' | 'tuple';
+export type TypeKind = 'scalar' | 'counter' | 'list' | 'set' | 'map' | 'tuple' | 'udt';
+
+/** What a CqlType knows of a user-defined type, for schema management. */
+export interface UserTypeShape {
+  readonly name: string;
+  readonly fields: readonly { readonly dbName: string; readonly quoted: string; readonly type: CqlType<unknown> }[];
+}
 
 /** A CQL type whose values are R in TypeScript; W is what users may also write. */
 export interface CqlType<R, W = R> {
@@ -23,6 +29,10 @@ export interface CqlType<R, W = R> {
   readonly since?: string;
   readonly element?: CqlType<unknown>;
   readonly keyType?: CqlType<unknown>;
+  /** The item types of a tuple. */
+  readonly items?: readonly CqlType<unknown>[];
+  /** The user-defined type of a 'udt' column (see user-type.ts). */
+  readonly userType?: UserTypeShape;
   readonly frozen: boolean;
   /** Validates and normalizes a user's value; throws ValidationError naming the column. */
   coerce(value: unknown, column: string): R;
@@ -92,10 +102,11 @@ const long = (cql: string, kind: TypeKind) =>
     fromDriver: bigintFromDriver,
   });
 
-function fromClass<T>(cls: { new (...args: never[]): T; fromString(s: string): T }, name: string) {
+function fromClass<T>(cls: { new (...args: never[]): T; fromString(s: string): T }, name: string, valid: (s: string) => boolean = () => true) {
   return (v: unknown, c: string): T => {
     if (v instanceof cls) return v;
-    if (typeof v === 'string') {
+    // The driver's parsers are lenient (they read 'abc' as midnight, '2020-13-45' as 2021-02-14): check the text first.
+    if (typeof v === 'string' && valid(v)) {
       try {
         return cls.fromString(v);
       } catch {
@@ -105,6 +116,31 @@ function fromClass<T>(cls: { new (...args: never[]): T; fromString(s: string): T
     return invalid(c, v, name);
   };
 }
+
+/** A decimal string (exponent allowed, which the driver's BigDecimal.fromString misreads) as a BigDecimal; undefined if malformed. */
+function decimalFromString(text: string): types.BigDecimal | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?$/.exec(text);
+  if (!m || (m[2] === '' && !m[3])) return undefined;
+  const fraction = m[3] ?? '';
+  const scale = fraction.length - Number(m[4] ?? 0);
+  const digits = `${m[2]}${fraction}${'0'.repeat(Math.max(0, -scale))}`.padStart(scale + 1, '0');
+  return types.BigDecimal.fromString(`${m[1] === '-' ? '-' : ''}${scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits}`);
+}
+
+function isDateText(text: string): boolean {
+  const m = /^(-?\d{1,9})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const d = types.LocalDate.fromString(text);
+  return d.year === Number(m[1]) && d.month === Number(m[2]) && d.day === Number(m[3]);
+}
+
+const TIME_TEXT = /^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$/;
+const DURATION_TEXT = [
+  /^-?(\d+(y|mo|w|d|h|ms|us|µs|ns|m|s))+$/i,
+  /^-?P(\d+Y)?(\d+M)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$/,
+  /^-?P\d+W$/,
+  /^-?P\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/,
+];
 
 export const cqlTypes = {
   ascii: text('ascii', true),
@@ -123,9 +159,9 @@ export const cqlTypes = {
   double: scalar<number>('double', (v, c) => (typeof v === 'number' ? v : invalid(c, v, 'a number'))),
   decimal: scalar<types.BigDecimal, types.BigDecimal | number | string>('decimal', (v, c) => {
     if (v instanceof types.BigDecimal) return v;
-    if (typeof v === 'number' && Number.isFinite(v)) return types.BigDecimal.fromNumber(v);
-    if (typeof v === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) return types.BigDecimal.fromString(v);
-    return invalid(c, v, 'a BigDecimal, finite number or decimal string');
+    if (typeof v === 'number' && Number.isFinite(v)) return decimalFromString(String(v))!;
+    const d = typeof v === 'string' ? decimalFromString(v) : undefined;
+    return d ?? invalid(c, v, 'a BigDecimal, finite number or decimal string');
   }),
   boolean: scalar<boolean>('boolean', (v, c) => (typeof v === 'boolean' ? v : invalid(c, v, 'a boolean'))),
   blob: scalar<Buffer, Buffer | Uint8Array>('blob', (v, c) => {
@@ -153,11 +189,15 @@ export const cqlTypes = {
   }),
   date: scalar<types.LocalDate, types.LocalDate | string | Date>(
     'date',
-    (v, c) => (v instanceof Date && !Number.isNaN(v.getTime()) ? types.LocalDate.fromDate(v) : fromClass(types.LocalDate, 'a LocalDate or YYYY-MM-DD')(v, c)),
+    (v, c) => (v instanceof Date && !Number.isNaN(v.getTime()) ? types.LocalDate.fromDate(v) : fromClass(types.LocalDate, 'a LocalDate or YYYY-MM-DD', isDateText)(v, c)),
     { since: '2.2' },
   ),
-  time: scalar<types.LocalTime, types.LocalTime | string>('time', fromClass(types.LocalTime, 'a LocalTime or HH:MM:SS[.fff]'), { since: '2.2' }),
-  duration: scalar<types.Duration, types.Duration | string>('duration', fromClass(types.Duration, 'a Duration or duration string'), { since: '3.10' }),
+  time: scalar<types.LocalTime, types.LocalTime | string>('time', fromClass(types.LocalTime, 'a LocalTime or HH:MM:SS[.fff]', (s) => TIME_TEXT.test(s)), { since: '2.2' }),
+  duration: scalar<types.Duration, types.Duration | string>(
+    'duration',
+    fromClass(types.Duration, 'a Duration or duration string', (s) => DURATION_TEXT.some((re) => re.test(s)) && !/^-?PT?$/.test(s)),
+    { since: '3.10' },
+  ),
 } as const;
 
 function collectionCql(name: string, inner: string, frozen: boolean): string {
@@ -166,8 +206,11 @@ function collectionCql(name: string, inner: string, frozen: boolean): string {
 
 /** Nested collections must be frozen in Cassandra; the inner type is frozen automatically. */
 function nested<T>(type: CqlType<T, unknown>): CqlType<T, unknown> {
-  return type.kind === 'scalar' || type.kind === 'counter' || type.frozen ? type : { ...type, frozen: true, cql: `frozen<${type.cql}>` };
+  return type.kind === 'scalar' || type.kind === 'counter' || type.frozen ? type : { ...type, frozen: true, cql: `frozen<${type.cql}>`, since: FROZEN_COLLECTIONS };
 }
+
+/** Cassandra 2.1.0 freezes only tuples and user types; frozen (and so nested) collections came in 2.1.3. */
+const FROZEN_COLLECTIONS = '2.1.3';
 
 export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[], W[]> {
   const inner = nested(element);
@@ -175,6 +218,7 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
     cql: collectionCql('list', inner.cql, frozen),
     kind: 'list',
     frozen,
+    ...(frozen && { since: FROZEN_COLLECTIONS }),
     element: inner as CqlType<unknown>,
     coerce: (v, c) => (Array.isArray(v) ? v.map((item, i) => coerceItem(inner, item, `${c}[${i}]`)) : invalid(c, v, 'an array')),
     toDriver: (v, codec) => v.map((item) => inner.toDriver(item, codec)),
@@ -188,6 +232,7 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
     cql: collectionCql('set', inner.cql, frozen),
     kind: 'set',
     frozen,
+    ...(frozen && { since: FROZEN_COLLECTIONS }),
     element: inner as CqlType<unknown>,
     coerce: (v, c) => {
       if (!(v instanceof Set) && !Array.isArray(v)) return invalid(c, v, 'a Set or an array');
@@ -210,6 +255,7 @@ export function map<KR, KW, VR, VW>(
     cql: collectionCql('map', `${k.cql}, ${val.cql}`, frozen),
     kind: 'map',
     frozen,
+    ...(frozen && { since: FROZEN_COLLECTIONS }),
     keyType: k as CqlType<unknown>,
     element: val as CqlType<unknown>,
     coerce: (v, c) => {
@@ -252,6 +298,7 @@ export function tuple<const T extends readonly CqlType<unknown, unknown>[]>(...i
     cql: `frozen<tuple<${inner.map((t) => t.cql).join(', ')}>>`,
     kind: 'tuple',
     frozen: true,
+    items: inner as CqlType<unknown>[],
     coerce: (v, c) => {
       const values = v instanceof types.Tuple ? v.values() : v;
       if (!Array.isArray(values) || values.length !== inner.length) return invalid(c, v, `an array of ${inner.length} items`);
