@@ -56,31 +56,17 @@ function contains(values: Iterable<unknown>, item: unknown): boolean {
   return false;
 }
 
-/**
- * The assignments that take a persisted column from `before` to `after`: as assignmentFor, but a map
- * that lost keys deletes just those keys (as cqlengine does), so keys written meanwhile survive.
- */
+/** The assignments that take a persisted column from `before` to `after`. */
 export function assignmentsFor(column: ColumnSchema, before: unknown, after: unknown): Assignment[] {
-  if (column.type.kind === 'map' && !column.type.frozen && !isNullish(before) && !isNullish(after)) {
-    const b = before as Map<unknown, unknown>;
-    const a = after as Map<unknown, unknown>;
-    const removed = [...b.keys()].filter((k) => !contains(a.keys(), k));
-    if (removed.length > 0) {
-      const changed = new Map([...a].filter(([k, v]) => ![...b].some(([k2, v2]) => same(k, k2) && same(v, v2))));
-      const removals = removed.map((key): Assignment => ({ column, op: 'removeKey', value: key }));
-      return changed.size > 0 ? [{ column, op: 'add', value: changed }, ...removals] : removals;
-    }
-  }
-  return [assignmentFor(column, before, after)];
+  return [...deltas(column, before, after)];
 }
 
-/** The assignment that takes a persisted column from `before` to `after`. */
-export function assignmentFor(column: ColumnSchema, before: unknown, after: unknown): Assignment {
+function* deltas(column: ColumnSchema, before: unknown, after: unknown): Generator<Assignment> {
   if (column.isCounter) {
-    return { column, op: 'add', value: ((after as bigint | null) ?? 0n) - ((before as bigint | null) ?? 0n) };
+    return yield { column, op: 'add', value: ((after as bigint | null) ?? 0n) - ((before as bigint | null) ?? 0n) };
   }
-  if (isNullish(after)) return { column, op: 'set', value: null };
-  if (isNullish(before)) return { column, op: 'set', value: after };
+  if (isNullish(after)) return yield { column, op: 'set', value: null };
+  if (isNullish(before)) return yield { column, op: 'set', value: after };
   switch (column.type.kind) {
     case 'set': {
       if (column.type.frozen) break;
@@ -88,18 +74,19 @@ export function assignmentFor(column: ColumnSchema, before: unknown, after: unkn
       const a = after as Set<unknown>;
       const added = [...a].filter((x) => !contains(b, x));
       const removed = [...b].filter((x) => !contains(a, x));
-      if (removed.length === 0) return { column, op: 'add', value: new Set(added) };
-      if (added.length === 0) return { column, op: 'remove', value: new Set(removed) };
-      break;
+      // Both in one statement (`s = s + ?, s = s - ?`), so that elements others add meanwhile survive.
+      if (added.length > 0) yield { column, op: 'add', value: new Set(added) };
+      if (removed.length > 0) yield { column, op: 'remove', value: new Set(removed) };
+      return;
     }
     case 'list': {
       if (column.type.frozen) break;
       const b = before as unknown[];
       const a = after as unknown[];
       if (a.length > b.length) {
-        if (b.every((x, i) => same(x, a[i]))) return { column, op: 'add', value: a.slice(b.length) };
+        if (b.every((x, i) => same(x, a[i]))) return yield { column, op: 'add', value: a.slice(b.length) };
         // Only one element is prepended in place: Cassandra 2.1 reverses multi-element prepends.
-        if (a.length === b.length + 1 && b.every((x, i) => same(x, a[i + 1]))) return { column, op: 'prepend', value: a.slice(0, 1) };
+        if (a.length === b.length + 1 && b.every((x, i) => same(x, a[i + 1]))) return yield { column, op: 'prepend', value: a.slice(0, 1) };
       }
       break;
     }
@@ -107,13 +94,13 @@ export function assignmentFor(column: ColumnSchema, before: unknown, after: unkn
       if (column.type.frozen) break;
       const b = before as Map<unknown, unknown>;
       const a = after as Map<unknown, unknown>;
-      const removedKey = [...b.keys()].some((k) => !contains(a.keys(), k));
-      if (!removedKey) {
-        const changed = new Map([...a].filter(([k, v]) => ![...b].some(([k2, v2]) => same(k, k2) && same(v, v2))));
-        return { column, op: 'add', value: changed };
-      }
-      break;
+      // Changed entries are added and removed keys deleted one by one, as cqlengine does, so that
+      // entries others write meanwhile survive (Cassandra 2.1 has no `m = m - keys`).
+      const changed = new Map([...a].filter(([k, v]) => ![...b].some(([k2, v2]) => same(k, k2) && same(v, v2))));
+      if (changed.size > 0) yield { column, op: 'add', value: changed };
+      for (const key of b.keys()) if (!contains(a.keys(), key)) yield { column, op: 'removeKey', value: key };
+      return;
     }
   }
-  return { column, op: 'set', value: after };
+  yield { column, op: 'set', value: after };
 }

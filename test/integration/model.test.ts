@@ -287,6 +287,13 @@ describe('collections: partial updates, so concurrent changes survive', () => {
     cql = await cqlOf(() => p.save());
     assert.match(cql[0]!, /SET "tags" = "tags" - \?/);
     assert.deepEqual([...(await fetch(p.id)).tags].sort(), ['b', 'c', 'oob']);
+
+    await admin(`UPDATE ${ks}.people SET tags = tags + {'oob2'} WHERE id = ?`, [p.id]);
+    p.tags.delete('b');
+    p.tags.add('d');
+    cql = await cqlOf(() => p.save());
+    assert.match(cql[0]!, /SET "tags" = "tags" \+ \?, "tags" = "tags" - \?/);
+    assert.deepEqual([...(await fetch(p.id)).tags].sort(), ['c', 'd', 'oob', 'oob2']);
   });
 
   it('list append and single-element prepend', async () => {

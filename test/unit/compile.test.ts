@@ -296,7 +296,9 @@ describe('UPDATE of a persisted instance', () => {
     p.tags.delete('b');
     p.tags.add('d');
     await p.save();
-    assert.equal(last().cql, 'UPDATE "ks"."posts" SET "tags" = ? WHERE "blog" = ? AND "at" = ?');
+    // Both deltas in one statement, so that elements others add meanwhile survive.
+    assert.equal(last().cql, 'UPDATE "ks"."posts" SET "tags" = "tags" + ?, "tags" = "tags" - ? WHERE "blog" = ? AND "at" = ?');
+    assert.deepEqual(last().params.slice(0, 2), [['d'], ['b']]);
   });
 
   it('appends to and prepends one element to lists, which are not idempotent', async () => {
