@@ -20,7 +20,11 @@ const STATE = Symbol('cqlengine.instance');
 
 interface InstanceState {
   values: Record<string, unknown>;
-  /** Values as last read or written; undefined while the row is not known to exist. */
+  /**
+   * Values as last read or written; undefined while the row is not known to exist. For models
+   * whose values are all immutable this is `values` itself until the first change (copy on write),
+   * which spares an object per row read.
+   */
   original: Record<string, unknown> | undefined;
   scope: Scope | undefined;
 }
@@ -141,14 +145,11 @@ export class BaseModel<Cs extends Columns = Columns> {
   static fromRow<M extends ModelStatic>(this: M, row: Record<string, unknown>, codec: Codec, scope?: Scope): InstanceOf<M> {
     const instance = Object.create(this.prototype) as BaseModel;
     const values: Record<string, unknown> = {};
-    const original: Record<string, unknown> = {};
     for (const column of this.schema.columns) {
       const raw = row[column.dbName];
-      const value = raw == null ? emptyValue(column) : column.type.fromDriver(raw, codec);
-      values[column.name] = value;
-      original[column.name] = snapshot(value);
+      values[column.name] = raw == null ? emptyValue(column) : column.type.fromDriver(raw, codec);
     }
-    (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original, scope };
+    (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original: baseline(this.schema, values), scope };
     return instance as InstanceOf<M>;
   }
 
@@ -322,7 +323,18 @@ async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSche
 async function execute(instance: BaseModel, ctor: ModelStatic, scope: ResolvedScope, stmt: CompiledStatement, options: SaveOptions): Promise<void> {
   await send(instance, ctor, scope, stmt, options);
   const state = stateOf(instance);
-  state.original = Object.fromEntries(Object.entries(state.values).map(([k, v]) => [k, snapshot(v)]));
+  state.original = baseline(ctor.schema, state.values);
+}
+
+/** The values to compare later changes against: shared while every value is immutable, else copied. */
+function baseline(schema: ModelSchema, values: Record<string, unknown>): Record<string, unknown> {
+  if (!schema.hasMutableValues) return values;
+  const copy: Record<string, unknown> = {};
+  for (const column of schema.columns) {
+    const value = values[column.name];
+    copy[column.name] = column.type.kind === 'scalar' || column.type.kind === 'counter' ? value : snapshot(value);
+  }
+  return copy;
 }
 
 async function send(instance: BaseModel, ctor: ModelStatic, scope: ResolvedScope, stmt: CompiledStatement, options: { batch?: BatchQuery } & StatementOptions): Promise<void> {
@@ -402,7 +414,10 @@ function define<Cs extends Columns>(
         return (this as unknown as { [STATE]: InstanceState })[STATE].values[column.name];
       },
       set(this: BaseModel, value: unknown) {
-        (this as unknown as { [STATE]: InstanceState })[STATE].values[column.name] = coerceValue(column, value);
+        const state = (this as unknown as { [STATE]: InstanceState })[STATE];
+        const coerced = coerceValue(column, value);
+        if (state.original === state.values) state.original = { ...state.values };
+        state.values[column.name] = coerced;
       },
     });
   }

@@ -54,6 +54,8 @@ export interface ModelSchema<Cs extends Columns = Columns> {
   readonly partitionKeys: readonly ColumnSchema[];
   readonly clusteringKeys: readonly ColumnSchema[];
   readonly primaryKeys: readonly ColumnSchema[];
+  /** Whether some column holds values that can change in place (collections, tuples, UDTs). */
+  readonly hasMutableValues: boolean;
   readonly isCounterTable: boolean;
 }
 
@@ -131,6 +133,7 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
     partitionKeys,
     clusteringKeys,
     primaryKeys: [...partitionKeys, ...clusteringKeys],
+    hasMutableValues: columns.some((c) => c.type.kind !== 'scalar' && c.type.kind !== 'counter'),
     isCounterTable: counters.length > 0,
   };
 }

@@ -230,19 +230,31 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       queryOptions(conn, stmt, this.#runOptions({ pageState })),
     );
     const scope = this.#state.scope;
-    const rows = result.rows.map((row) => this.model.fromRow(row, conn.codec, scope) as InstanceOf<M>);
+    const rows = new Array<InstanceOf<M>>(result.rows.length);
+    for (let i = 0; i < rows.length; i++) rows[i] = this.model.fromRow(result.rows[i]!, conn.codec, scope) as InstanceOf<M>;
     return { rows, pageState: result.pageState ?? undefined };
   }
 
   /** Every matching row, page by page: `for await (const user of User.objects())`. */
-  async *[Symbol.asyncIterator](): AsyncIterator<InstanceOf<M>> {
+  [Symbol.asyncIterator](): AsyncIterator<InstanceOf<M>> {
+    // Hand-made rather than an async generator: rows of a fetched page are handed out without
+    // generator machinery, a third of the cost per row.
     const stmt = this.#compiledSelect();
+    let rows: InstanceOf<M>[] = [];
+    let i = 0;
     let pageState: string | undefined;
-    do {
-      const page = await this.#page(stmt, pageState);
-      yield* page.rows;
-      pageState = page.pageState;
-    } while (pageState);
+    let fetched = false;
+    const next = (): Promise<IteratorResult<InstanceOf<M>>> => {
+      if (i < rows.length) return Promise.resolve({ value: rows[i++]!, done: false });
+      if (fetched && !pageState) return Promise.resolve({ value: undefined, done: true });
+      return this.#page(stmt, pageState).then((page) => {
+        ({ rows, pageState } = page);
+        fetched = true;
+        i = 0;
+        return next();
+      });
+    };
+    return { next };
   }
 
   /** Every matching row, all pages read. */
