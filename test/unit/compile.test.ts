@@ -383,6 +383,26 @@ describe('UPDATE of a persisted instance', () => {
 
 // ---- UPDATE (blind, from a QuerySet) ----
 
+describe('change tracking of a model whose values are all immutable', () => {
+  it('writes only the changed column, once, and the row read is left as read', async () => {
+    const row = { a: 'x', b: 1, c: 2, d: 3, v: 'old' };
+    const c = Composite.fromRow(row, codec);
+    assert.deepEqual(c.changedColumns(), []);
+    c.v = 'new';
+    assert.deepEqual(c.changedColumns(), ['v']);
+    const before = sent.length;
+    await c.save();
+    assert.equal(last().cql, 'UPDATE "ks"."composite" SET "v" = ? WHERE "a" = ? AND "b" = ? AND "c" = ? AND "d" = ?');
+    assert.deepEqual(c.changedColumns(), []);
+    await c.save();
+    assert.equal(sent.length, before + 1, 'an unchanged instance sends nothing');
+    c.v = 'newer';
+    c.v = 'new';
+    assert.deepEqual(c.changedColumns(), [], 'set back to the saved value');
+    assert.equal(row.v, 'old');
+  });
+});
+
 describe('blind UPDATE from a QuerySet', () => {
   it('binds plain values and collection operations', async () => {
     await Post.filter({ blog: 'b', at: 1 }).update({
