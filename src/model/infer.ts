@@ -10,7 +10,7 @@ type FlagsOf<C> = C extends Column<infer _R, infer _W, infer F> ? F : ColumnFlag
 /** A list (an array of any length), not a tuple (a fixed-length array). */
 type IsList<R> = R extends unknown[] ? (number extends R['length'] ? true : false) : false;
 
-type NeverNull<R> = R extends Set<unknown> | Map<unknown, unknown> ? true : R extends unknown[] ? (number extends R['length'] ? true : false) : false;
+type NeverNull<R> = R extends Set<unknown> | Map<unknown, unknown> ? true : IsList<R>;
 
 /** A row as it reads: keys, required columns and collections (empty when unset) are never null. */
 export type Row<Cs extends Columns> = {
