@@ -2,7 +2,7 @@ import type { QueryOptions, types } from 'cassandra-driver';
 import { registry, type Connection } from '../connection/index.js';
 import { LWTError } from '../errors.js';
 import type { ModelSchema } from '../model/schema.js';
-import type { Codec } from '../schema/types.js';
+import { readValue, type Codec } from '../schema/types.js';
 import type { CompiledStatement, Param } from '../query/nodes.js';
 
 export interface RunOptions {
@@ -62,8 +62,7 @@ export function checkApplied(result: types.ResultSet, codec: Codec, schema?: Mod
     if (key === '[applied]') continue;
     const column = schema?.byDbName.get(key);
     const value: unknown = row[key];
-    if (column) existing[column.name] = value == null && column.type.kind === 'scalar' ? null : column.type.fromDriver(value, codec);
-    else existing[key] = value;
+    existing[column?.name ?? key] = column ? readValue(column.type, value, codec) : value;
   }
   throw new LWTError(`Lightweight transaction not applied${schema ? ` on ${schema.name}` : ''}`, existing);
 }

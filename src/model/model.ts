@@ -10,7 +10,7 @@ import { compileDelete, compileInsert, compileUpdate } from '../query/compile.js
 import { parseConditions, isEmpty } from '../query/filters.js';
 import type { Assignment, ColumnValue, CompiledStatement, Where } from '../query/nodes.js';
 import { QuerySet } from '../query/queryset.js';
-import type { Codec } from '../schema/types.js';
+import { emptyOf, readValue, type Codec } from '../schema/types.js';
 import type { Columns, Filter, Insert, Row, Values } from './infer.js';
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from './options.js';
 import { buildSchema, type ColumnSchema, type ModelDefinition, type ModelSchema } from './schema.js';
@@ -42,22 +42,9 @@ export interface ModelStatic {
 export type ColumnsOf<M> = M extends { readonly schema: ModelSchema<infer Cs> } ? Cs : never;
 export type InstanceOf<M> = M extends abstract new (...args: never[]) => infer I ? I : never;
 
-function emptyValue(column: ColumnSchema): unknown {
-  switch (column.type.kind) {
-    case 'set':
-      return new Set();
-    case 'map':
-      return new Map();
-    case 'list':
-      return [];
-    default:
-      return null;
-  }
-}
-
 /** Normalizes a value for a column: null, an empty collection, or the coerced value. */
 export function coerceValue(column: ColumnSchema, value: unknown): unknown {
-  if (value == null) return emptyValue(column);
+  if (value == null) return emptyOf(column.type);
   return column.type.coerce(value, column.name);
 }
 
@@ -147,7 +134,7 @@ export class BaseModel<Cs extends Columns = Columns> {
     const values: Record<string, unknown> = {};
     for (const column of this.schema.columns) {
       const raw = row[column.dbName];
-      values[column.name] = raw == null ? emptyValue(column) : column.type.fromDriver(raw, codec);
+      values[column.name] = readValue(column.type, raw, codec);
     }
     (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original: baseline(this.schema, values), scope };
     return instance as InstanceOf<M>;
@@ -289,7 +276,7 @@ async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSche
   const assignments: Assignment[] = [];
   for (const column of schema.columns) {
     if (column.isPrimaryKey) continue;
-    const before = state.original ? state.original[column.name] : emptyValue(column);
+    const before = state.original ? state.original[column.name] : emptyOf(column.type);
     const after = state.values[column.name];
     if (!same(before, after)) assignments.push(...assignmentsFor(column, before, after));
   }
@@ -330,10 +317,7 @@ async function execute(instance: BaseModel, ctor: ModelStatic, scope: ResolvedSc
 function baseline(schema: ModelSchema, values: Record<string, unknown>): Record<string, unknown> {
   if (!schema.hasMutableValues) return values;
   const copy: Record<string, unknown> = {};
-  for (const column of schema.columns) {
-    const value = values[column.name];
-    copy[column.name] = column.type.kind === 'scalar' || column.type.kind === 'counter' ? value : snapshot(value);
-  }
+  for (const column of schema.columns) copy[column.name] = snapshot(values[column.name]);
   return copy;
 }
 

@@ -310,6 +310,25 @@ export function tuple<const T extends readonly CqlType<unknown, unknown>[]>(...i
   };
 }
 
+/** What an unset value reads as: an empty collection for list, set and map, null for the rest. */
+export function emptyOf(type: CqlType<unknown>): unknown {
+  switch (type.kind) {
+    case 'set':
+      return new Set();
+    case 'map':
+      return new Map();
+    case 'list':
+      return [];
+    default:
+      return null;
+  }
+}
+
+/** A value from the driver, null or empty when unset. */
+export function readValue(type: CqlType<unknown>, value: unknown, codec: Codec): unknown {
+  return value == null ? emptyOf(type) : type.fromDriver(value, codec);
+}
+
 function coerceItem<R>(type: CqlType<R, unknown>, value: unknown, column: string): R {
   if (value == null) throw new ValidationError(`${column}: a collection cannot hold null`, column, value);
   return type.coerce(value, column);

@@ -6,7 +6,7 @@
 import { quote, validateIdentifier } from '../cql/identifier.js';
 import { ConfigurationError, describe, ValidationError } from '../errors.js';
 import type { AnyColumn, Column, ColumnFlags } from './columns.js';
-import type { CqlType, UserTypeShape } from './types.js';
+import { readValue, type CqlType, type UserTypeShape } from './types.js';
 
 type FieldRead<C> = C extends Column<infer R, infer _W, ColumnFlags> ? R : never;
 type FieldWrite<C> = C extends Column<infer _R, infer W, ColumnFlags> ? W : never;
@@ -86,10 +86,7 @@ export class UserType<Fs extends Record<string, AnyColumn> = Record<string, AnyC
         if (value == null) return null as unknown as UserTypeValue<Fs>;
         const raw = value as Record<string, unknown>;
         const result: Record<string, unknown> = {};
-        for (const f of fields) {
-          const v = raw[f.dbName];
-          result[f.name] = v == null && f.type.kind === 'scalar' ? null : f.type.fromDriver(v, codec);
-        }
+        for (const f of fields) result[f.name] = readValue(f.type, raw[f.dbName], codec);
         return result as UserTypeValue<Fs>;
       },
     };

@@ -12,6 +12,7 @@ import {
   ConfigurationError,
   extend,
   model,
+  userType,
   ValidationError,
 } from '../../src/index.js';
 import { codecOf } from '../../src/schema/types.js';
@@ -526,5 +527,19 @@ describe('instances', () => {
   it('refuses to save a missing key or required column, before any connection is needed', async () => {
     await assert.rejects(new User({ email: 'a' } as never).save(), (err: unknown) => err instanceof ValidationError && err.column === 'id');
     await assert.rejects(new User({ id: 1 } as never).save(), (err: unknown) => err instanceof ValidationError && err.column === 'email');
+  });
+});
+
+describe('unset values from the driver', () => {
+  const codec = codecOf({ encoding: { map: Map, useBigIntAsLong: true, useBigIntAsVarint: true } });
+  const Point = userType('point', {
+    xy: columns.tuple(columns.int(), columns.int()),
+    tags: columns.set(columns.text()),
+    label: columns.text(),
+  });
+
+  it('read as null, or empty for collections, at any depth (a UDT field, a tuple)', () => {
+    assert.deepEqual(Point.cqlType.fromDriver({ xy: null, tags: null, label: null }, codec), { xy: null, tags: new Set(), label: null });
+    assert.deepEqual(Point.cqlType.fromDriver({}, codec), { xy: null, tags: new Set(), label: null });
   });
 });
