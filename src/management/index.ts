@@ -12,7 +12,7 @@ import type { ModelStatic } from '../model/model.js';
 import type { ModelSchema } from '../model/schema.js';
 import type { UserTypeShape } from '../schema/types.js';
 import { userTypesOf, withDependencies } from '../schema/user-type.js';
-import { registry } from '../connection/index.js';
+import { registry, type Connection } from '../connection/index.js';
 import { addColumn, createIndex, createTable, createType, literal, tableName, tableOptions, type OptionValue } from './ddl.js';
 
 export interface ConnectionsOption {
@@ -78,10 +78,14 @@ function targets(model: ModelStatic, options: TableTargets): { connection: strin
   const schema = model.schema;
   if (schema.abstract) throw new CQLEngineError(`${schema.name} is abstract: it has no table`);
   const keyspaces = options.keyspaces ?? [resolveScope(schema, undefined, model.scope).keyspace];
+  return everyPair(keyspaces, connectionNames(options.connections, model.scope?.connection ?? schema.connection));
+}
+
+/** Each keyspace on each connection, the keyspace names checked first. */
+function everyPair(keyspaces: string[], connections: (string | undefined)[]): { connection: string | undefined; keyspace: string }[] {
   if (!Array.isArray(keyspaces) || keyspaces.length === 0) throw new ConfigurationError('keyspaces must be a non-empty array', 'keyspaces', keyspaces);
   keyspaces.forEach((k) => validateIdentifier(k, 'keyspace', 'keyspaces'));
-  const fallback = model.scope?.connection ?? schema.connection;
-  return connectionNames(options.connections, fallback).flatMap((connection) => keyspaces.map((keyspace) => ({ connection, keyspace })));
+  return connections.flatMap((connection) => keyspaces.map((keyspace) => ({ connection, keyspace })));
 }
 
 /**
@@ -98,10 +102,7 @@ export interface TypeTargets extends ConnectionsOption {
 }
 
 function typeTargets(options: TypeTargets): { connection: string | undefined; keyspace: string }[] {
-  const keyspaces = options.keyspaces ?? [resolveDefaultKeyspace()];
-  if (!Array.isArray(keyspaces) || keyspaces.length === 0) throw new ConfigurationError('keyspaces must be a non-empty array', 'keyspaces', keyspaces);
-  keyspaces.forEach((k) => validateIdentifier(k, 'keyspace', 'keyspaces'));
-  return connectionNames(options.connections, undefined).flatMap((connection) => keyspaces.map((keyspace) => ({ connection, keyspace })));
+  return everyPair(options.keyspaces ?? [resolveDefaultKeyspace()], connectionNames(options.connections, undefined));
 }
 
 function resolveDefaultKeyspace(): string {
@@ -117,8 +118,15 @@ function resolveDefaultKeyspace(): string {
 export async function syncType(type: UserTypeShape, options: TypeTargets = {}): Promise<void> {
   const all = withDependencies(type);
   for (const { connection, keyspace } of typeTargets(options)) {
-    for (const t of all) await syncOneType(t, connection, keyspace);
+    const conn = await connected(connection);
+    await checkKeyspace(conn, keyspace, `type ${type.name}`);
+    for (const t of all) await syncOneType(conn, t, keyspace);
   }
+}
+
+async function checkKeyspace(conn: Connection, keyspace: string, what: string): Promise<void> {
+  const ks = await conn.connectedClient!.metadata.refreshKeyspace(keyspace).catch(() => null);
+  if (!ks) throw new CQLEngineError(`Keyspace '${keyspace}' for ${what} does not exist (connection '${conn.name}')`);
 }
 
 export async function dropType(type: UserTypeShape, options: TypeTargets = {}): Promise<void> {
@@ -128,18 +136,16 @@ export async function dropType(type: UserTypeShape, options: TypeTargets = {}): 
   }
 }
 
-async function syncOneType(type: UserTypeShape, connection: string | undefined, keyspace: string): Promise<void> {
-  const conn = await connected(connection);
-  const ks = await conn.connectedClient!.metadata.refreshKeyspace(keyspace).catch(() => null);
-  if (!ks) throw new CQLEngineError(`Keyspace '${keyspace}' for type ${type.name} does not exist (connection '${conn.name}')`);
+/** Creates the type in a keyspace known to exist, or adds the fields it lacks. */
+async function syncOneType(conn: Connection, type: UserTypeShape, keyspace: string): Promise<void> {
   const existing = await conn.connectedClient!.metadata.getUdt(keyspace, type.name);
   if (!existing) {
-    await ddl(connection, createType(type, keyspace), keyspace);
+    await ddl(conn.name, createType(type, keyspace), keyspace);
     return;
   }
   const have = new Set(existing.fields.map((f) => f.name));
   for (const field of type.fields) {
-    if (!have.has(field.dbName)) await ddl(connection, `ALTER TYPE ${tableName(keyspace, type.name)} ADD ${field.quoted} ${field.type.cql}`, keyspace);
+    if (!have.has(field.dbName)) await ddl(conn.name, `ALTER TYPE ${tableName(keyspace, type.name)} ADD ${field.quoted} ${field.type.cql}`, keyspace);
   }
 }
 
@@ -187,11 +193,10 @@ async function syncOne(schema: ModelSchema, connection: string | undefined, keys
       );
     }
   }
-  const ks = await client.metadata.refreshKeyspace(keyspace).catch(() => null);
-  if (!ks) throw new CQLEngineError(`Keyspace '${keyspace}' for model ${schema.name} does not exist (connection '${conn.name}')`);
+  await checkKeyspace(conn, keyspace, `model ${schema.name}`);
   const types: UserTypeShape[] = [];
   for (const column of schema.columns) userTypesOf(column.type, types);
-  for (const type of types) await syncOneType(type, connection, keyspace);
+  for (const type of types) await syncOneType(conn, type, keyspace);
   const table = await client.metadata.getTable(keyspace, schema.table!);
   if (!table) {
     await ddl(connection, createTable(schema, keyspace), keyspace);
