@@ -62,7 +62,6 @@ export interface Page<T> {
 
 export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf<M>> {
   readonly #state: QueryState;
-  #select: { keyspace: string; stmt: CompiledStatement } | undefined;
 
   constructor(
     readonly model: M,
@@ -204,10 +203,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   #compiledSelect(): CompiledStatement {
-    // Immutable, so the text is built once per QuerySet (and keyspace), however often it runs.
-    const keyspace = this.#resolved().keyspace;
-    if (this.#select?.keyspace !== keyspace) this.#select = { keyspace, stmt: compileSelect(this.#selectNode()) };
-    return this.#select.stmt;
+    return compileSelect(this.#selectNode());
   }
 
   #runOptions(extra: Partial<RunOptions> = {}): RunOptions {
