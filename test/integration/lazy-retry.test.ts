@@ -113,15 +113,14 @@ describe('lazyConnect', () => {
   });
 });
 
+/** 'retry': lazy, retrying, through the proxy. */
+const registerRetrying = () =>
+  connection.registerConnection('retry', { hosts: [proxy.contactPoint], lazyConnect: true, retryConnect: true, clusterOptions: FAST_FAIL });
+
 describe('retryConnect with lazyConnect', () => {
   it('a failed first use rejects with NoHostAvailableError; within the backoff a use fails fast; after it, a use connects', async () => {
     await proxy.disable();
-    await connection.registerConnection('retry', {
-      hosts: [proxy.contactPoint],
-      lazyConnect: true,
-      retryConnect: true,
-      clusterOptions: FAST_FAIL,
-    });
+    await registerRetrying();
     let first: unknown;
     await assert.rejects(connection.execute(LOCAL, [], { connection: 'retry' }), (err) => {
       first = err;
@@ -150,12 +149,7 @@ describe('retryConnect with lazyConnect', () => {
     assert.equal(RETRY_BACKOFF.initialMs, 250);
     assert.equal(RETRY_BACKOFF.maxMs, 8_000);
     await proxy.disable();
-    await connection.registerConnection('retry', {
-      hosts: [proxy.contactPoint],
-      lazyConnect: true,
-      retryConnect: true,
-      clusterOptions: FAST_FAIL,
-    });
+    await registerRetrying();
     await assert.rejects(connection.getSession('retry'), noHost);
     await sleep(RETRY_BACKOFF.initialMs + 50);
     // Second attempt, fails too: the next window is 500 ms.
