@@ -1,6 +1,7 @@
 /**
  * Test access to Cassandra: the hosts of CQLENGINE_TEST_HOSTS, or the local node of the repository's
- * own tool (started here if it is not running). Cassandra being unavailable fails the tests; it never skips them.
+ * own tool (started here if it is not running; the version of CQLENGINE_CASSANDRA_VERSION, else 5.0).
+ * Cassandra being unavailable fails the tests; it never skips them.
  */
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
@@ -13,6 +14,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export interface TestCassandra {
   /** Contact points, 'host' or 'host:port'. */
   hosts: string[];
+  /** The release_version of the first host, e.g. '5.0.9'. */
+  version: string;
 }
 
 let ready: Promise<TestCassandra> | undefined;
@@ -21,14 +24,20 @@ let ready: Promise<TestCassandra> | undefined;
 export function ensureCassandra(): Promise<TestCassandra> {
   ready ??= (async () => {
     const fromEnv = process.env.CQLENGINE_TEST_HOSTS?.split(',').map((h) => h.trim()).filter(Boolean);
-    if (fromEnv && fromEnv.length > 0) return { hosts: fromEnv };
+    let hosts: string[];
     try {
-      const nodes = await start({ home: resolve(REPO_ROOT, '.cassandra'), timeoutMs: 180_000 });
-      return { hosts: nodes.map((n) => n.address) };
+      hosts = fromEnv?.length ? fromEnv : (await start({ timeoutMs: 180_000 })).map((n) => n.address);
     } catch (err) {
       throw new Error(`Cassandra is needed for the integration tests and could not be started: ${(err as Error).message}`, {
         cause: err,
       });
+    }
+    const admin = await adminClient(hosts);
+    try {
+      const row = (await admin.execute('SELECT release_version FROM system.local')).first();
+      return { hosts, version: String(row['release_version']) };
+    } finally {
+      await admin.shutdown();
     }
   })();
   // A failed start is not cached, so that each test file reports it itself.
@@ -117,4 +126,19 @@ export class TestKeyspaces {
       await client.shutdown();
     }
   }
+}
+
+/** Whether a dotted release ('5.0.9', '2.1.0') is at least `wanted` ('2.2'). */
+export function versionAtLeast(version: string, wanted: string): boolean {
+  const have = version.split(/[.-]/).map((n) => Number(n) || 0);
+  const want = wanted.split('.').map(Number);
+  for (let i = 0; i < want.length; i++) {
+    if ((have[i] ?? 0) !== want[i]) return (have[i] ?? 0) > want[i]!;
+  }
+  return true;
+}
+
+/** For node:test's `skip` option: false on a server new enough, else the reason, which the runner prints. */
+export function needsServer(cluster: TestCassandra, wanted: string): false | string {
+  return versionAtLeast(cluster.version, wanted) ? false : `needs Cassandra ${wanted}+, the test server runs ${cluster.version}`;
 }

@@ -1,25 +1,51 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { writeNodeConfig } from './config.js';
 import type { Distribution } from './distribution.js';
-import { javaCommand, javaModuleFlags } from './java.js';
+import { findJava, jvmOptions } from './java.js';
+import type { Progress } from './progress.js';
 
 export const CQL_PORT = 9042;
 
 export interface NodeSpec {
-  /** 1-based index; node N listens on 127.0.0.N. */
+  /** 1-based index within the cluster. */
   readonly index: number;
+  readonly address: string;
+  /** The first node's address, every node's seed. */
+  readonly seed: string;
   /** How many nodes the ring has, for even token spacing. */
   readonly ringSize: number;
   readonly home: string;
   readonly heapMb: number;
 }
 
-export const nodeAddress = (index: number): string => `127.0.0.${index}`;
+/** Node i of a cluster whose first node listens on `first` (127.0.0.1 → 127.0.0.i). */
+export function nodeAddress(index: number, first = '127.0.0.1'): string {
+  const parts = first.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255) || parts[0] !== 127) {
+    throw new Error(`The first node's address must be an IPv4 loopback address (127.x.y.z), got '${first}'`);
+  }
+  const last = parts[3]! + index - 1;
+  if (last > 254) throw new Error(`Node ${index} would need address ${parts.slice(0, 3).join('.')}.${last}`);
+  return [...parts.slice(0, 3), last].join('.');
+}
+
 export const nodeDir = (home: string, index: number): string => join(home, `node${index}`);
-export const nodeLog = (home: string, index: number): string => join(nodeDir(home, index), 'logs', 'system.out.log');
+export const nodeLog = (home: string, index: number): string => join(nodeDir(home, index), 'logs', 'system.log');
+const outFile = (home: string, index: number): string => join(nodeDir(home, index), 'logs', 'system.out.log');
 const pidFile = (home: string, index: number): string => join(nodeDir(home, index), 'cassandra.pid');
+const addressFile = (home: string, index: number): string => join(nodeDir(home, index), 'address');
+
+/** The address a node was last started on, if it ever was. */
+export function startedAddress(home: string, index: number): string | undefined {
+  try {
+    return readFileSync(addressFile(home, index), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Resolves true when a TCP connect to host:port succeeds within timeoutMs. */
 export function isListening(host: string, port = CQL_PORT, timeoutMs = 1000): Promise<boolean> {
@@ -41,30 +67,14 @@ export function initialToken(index: number, ringSize: number): string {
   return (-(2n ** 63n) + (span / BigInt(ringSize)) * BigInt(index - 1)).toString();
 }
 
-function writeConfig(dist: Distribution, spec: NodeSpec): string {
-  const dir = nodeDir(spec.home, spec.index);
-  const address = nodeAddress(spec.index);
-  const config = JSON.parse(readFileSync(dist.defaultsFile, 'utf8')) as Record<string, unknown>;
-  Object.assign(config, {
-    cluster_name: 'cqlengine',
-    num_tokens: 1,
-    initial_token: initialToken(spec.index, spec.ringSize),
-    auto_bootstrap: false,
-    listen_address: address,
-    rpc_address: address,
-    start_rpc: false,
-    data_file_directories: [join(dir, 'data')],
-    commitlog_directory: join(dir, 'commitlog'),
-    saved_caches_directory: join(dir, 'saved_caches'),
-    seed_provider: [
-      { class_name: 'org.apache.cassandra.locator.SimpleSeedProvider', parameters: [{ seeds: nodeAddress(1) }] },
-    ],
-  });
-  for (const sub of ['data', 'commitlog', 'saved_caches', 'logs']) mkdirSync(join(dir, sub), { recursive: true });
-  const file = join(dir, 'cassandra.yaml');
-  // JSON is valid YAML, so the package's defaults are written out as they are.
-  writeFileSync(file, JSON.stringify(config, null, 2));
-  return file;
+/** A process's command line: /proc on Linux, `ps` elsewhere (macOS). */
+function commandLine(pid: number): string | undefined {
+  try {
+    if (existsSync('/proc/self')) return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The pid of a node this tool started and that is still running, if any. */
@@ -73,14 +83,9 @@ export function ownedPid(home: string, index: number): number | undefined {
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, 'utf8').trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    // A recycled pid belongs to some other program: never signal it.
-    if (cmdline.includes('CassandraDaemon') && cmdline.includes(nodeDir(home, index))) return pid;
-  } catch {
-    // No such process.
-  }
-  return undefined;
+  const cmdline = commandLine(pid);
+  // A recycled pid belongs to some other program: never signal it.
+  return cmdline?.includes('CassandraDaemon') && cmdline.includes(nodeDir(home, index)) ? pid : undefined;
 }
 
 function isAlive(pid: number): boolean {
@@ -103,48 +108,60 @@ function logTail(file: string, lines = 15): string {
 }
 
 /** Starts one node in the background and resolves once it accepts CQL connections. */
-export async function startNode(dist: Distribution, spec: NodeSpec, timeoutMs: number): Promise<number> {
+export async function startNode(dist: Distribution, spec: NodeSpec, timeoutMs: number, progress: Progress): Promise<number> {
   const dir = nodeDir(spec.home, spec.index);
-  const config = writeConfig(dist, spec);
-  const java = javaCommand();
-  const conf = join(dist.cassandraHome, 'conf');
+  const conf = writeNodeConfig(dist, {
+    dir,
+    address: spec.address,
+    seed: spec.seed,
+    initialToken: initialToken(spec.index, spec.ringSize),
+  });
+  const java = await findJava(dist.release);
   const args = [
-    `-Xms${spec.heapMb}m`,
-    `-Xmx${spec.heapMb}m`,
-    '-XX:+UseG1GC',
-    ...(await javaModuleFlags(java)),
+    ...(await jvmOptions(dist.release, java, spec.heapMb)),
     '-Dcassandra-foreground=yes',
-    `-Dcassandra.config=file://${config}`,
+    `-Dcassandra.config=file://${join(conf, 'cassandra.yaml')}`,
     `-Dcassandra.storagedir=${dir}`,
     `-Dcassandra.logdir=${join(dir, 'logs')}`,
     `-Dlogback.configurationFile=${join(conf, 'logback.xml')}`,
-    '-Dcassandra.ring_delay_ms=2000',
+    '-Dcassandra.ring_delay_ms=1000',
     '-Dcassandra.skip_wait_for_gossip_to_settle=0',
+    '-Dcassandra.superuser_setup_delay_ms=0',
     '-cp',
-    `${conf}:${join(dist.cassandraHome, 'lib', '*')}`,
+    `${conf}:${dist.classPath}`,
     'org.apache.cassandra.service.CassandraDaemon',
   ];
-  const log = nodeLog(spec.home, spec.index);
-  const out = openSync(log, 'w');
-  const child = spawn(java, args, { detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
+  const out = outFile(spec.home, spec.index);
+  const fd = openSync(out, 'w');
+  const child = spawn(java.command, args, { detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`Could not spawn ${java}; see ${log}`);
+  if (pid === undefined) throw new Error(`Could not spawn ${java.command}; see ${out}`);
   child.unref();
   writeFileSync(pidFile(spec.home, spec.index), String(pid));
+  writeFileSync(addressFile(spec.home, spec.index), spec.address);
+  progress(`node${spec.index} ${spec.address}: starting Cassandra ${dist.release.release} on Java ${java.version} (pid ${pid}), log ${nodeLog(spec.home, spec.index)}`);
 
-  const address = nodeAddress(spec.index);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await isListening(address, CQL_PORT, 500)) return pid;
+  const started = Date.now();
+  let lastReport = started;
+  while (Date.now() - started < timeoutMs) {
+    if (await isListening(spec.address, CQL_PORT, 500)) {
+      progress(`node${spec.index} ${spec.address}: accepting CQL connections after ${Math.round((Date.now() - started) / 1000)} s`);
+      return pid;
+    }
     if (!isAlive(pid)) {
-      throw new Error(`Cassandra node ${spec.index} (${address}) exited during start-up. Its log ${log} ends with:\n${logTail(log)}`);
+      throw new Error(`Cassandra node ${spec.index} (${spec.address}) exited during start-up. Its output ${out} ends with:\n${logTail(out)}`);
+    }
+    if (Date.now() - lastReport >= 5000) {
+      lastReport = Date.now();
+      const last = logTail(out, 1).replace(/^\S+\s+\S+\s+/, '').slice(0, 100);
+      progress(`node${spec.index} ${spec.address}: still starting (${Math.round((lastReport - started) / 1000)} s): ${last}`);
     }
     await sleep(250);
   }
   throw new Error(
-    `Cassandra node ${spec.index} (${address}) did not accept CQL connections on port ${CQL_PORT} ` +
-      `within ${timeoutMs} ms (pid ${pid} is still running). Its log ${log} ends with:\n${logTail(log)}`,
+    `Cassandra node ${spec.index} (${spec.address}) did not accept CQL connections on port ${CQL_PORT} ` +
+      `within ${timeoutMs} ms (pid ${pid} is still running). Its output ${out} ends with:\n${logTail(out)}`,
   );
 }
 
@@ -172,6 +189,20 @@ export async function stopNode(home: string, index: number, timeoutMs = 30_000):
   while (isAlive(pid) && Date.now() < deadline) await sleep(200);
   if (isAlive(pid)) signal('SIGKILL');
   while (isAlive(pid)) await sleep(100);
+  rmSync(pidFile(home, index), { force: true });
+  return true;
+}
+
+/** SIGKILLs a node this tool started, as a crash would (for fault tests); resolves false if there was none. */
+export async function killNode(home: string, index: number): Promise<boolean> {
+  const pid = ownedPid(home, index);
+  if (pid === undefined) return false;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    process.kill(pid, 'SIGKILL');
+  }
+  while (isAlive(pid)) await sleep(50);
   rmSync(pidFile(home, index), { force: true });
   return true;
 }
