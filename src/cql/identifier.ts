@@ -23,3 +23,17 @@ export function validateIdentifier(name: unknown, kind: IdentifierKind, option: 
 export function quote(name: string): string {
   return `"${name}"`;
 }
+
+// Names a plain object (a row, a user type value, the driver's decoded values) already answers to.
+const OBJECT_MEMBERS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Throws a ConfigurationError for a property or column name that is also a member of every object
+ * (`__proto__`, `constructor`, `toString` …): values under it could not be set or read reliably.
+ */
+export function validatePropertyName(name: string, option: string): string {
+  if (OBJECT_MEMBERS.has(name)) {
+    throw new ConfigurationError(`Invalid name ${describe(name)}: it is a member of every JavaScript object (${option})`, option, name);
+  }
+  return name;
+}

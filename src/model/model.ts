@@ -2,7 +2,7 @@
  * Models: a table defined once as columns, with inferred TypeScript types, change-tracking
  * instances and the static entry points to queries.
  */
-import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturned, ValidationError } from '../errors.js';
+import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturned, ValidationError, describe } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
 import { run } from '../execution/run.js';
 import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
@@ -13,7 +13,7 @@ import { QuerySet } from '../query/queryset.js';
 import { emptyOf, readValue, type Codec } from '../schema/types.js';
 import type { Columns, Filter, Insert, Row, Values } from './infer.js';
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from './options.js';
-import { buildSchema, type ColumnSchema, type ModelDefinition, type ModelSchema } from './schema.js';
+import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from './schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
 
 const STATE = Symbol('cqlengine.instance');
@@ -59,6 +59,9 @@ export class BaseModel<Cs extends Columns = Columns> {
   constructor(values: Partial<Insert<Cs>> = {}) {
     const schema = (this.constructor as ModelStatic).schema;
     if (!schema) throw new CQLEngineError('Models are made with model(), not by extending BaseModel directly');
+    if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+      throw new ConfigurationError(`${schema.name} takes its values as an object, got ${describe(values)}`, 'values', values);
+    }
     const given = values as Record<string, unknown>;
     for (const key of Object.keys(given)) {
       if (!schema.byName.has(key)) throw new ConfigurationError(`${schema.name} has no column '${key}'`, key, given[key]);
@@ -256,6 +259,7 @@ function validateKeys(instance: BaseModel, schema: ModelSchema): void {
   for (const column of schema.primaryKeys) {
     const value = stateOf(instance).values[column.name];
     if (value == null) throw new ValidationError(`${schema.name}.${column.name}: a key column cannot be null`, column.name, value);
+    checkKeyValue(schema, column, value);
   }
 }
 

@@ -1,5 +1,5 @@
-import { ConfigurationError } from '../errors.js';
-import { quote, validateIdentifier } from '../cql/identifier.js';
+import { ConfigurationError, ValidationError } from '../errors.js';
+import { quote, validateIdentifier, validatePropertyName } from '../cql/identifier.js';
 import type { AnyColumn } from '../schema/columns.js';
 import type { CqlType } from '../schema/types.js';
 import type { Columns } from './infer.js';
@@ -78,8 +78,8 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
   const explicitPartition = entries.some(([, c]) => c.options.partitionKey);
   let firstKey = true;
   const columns: ColumnSchema[] = entries.map(([prop, column]) => {
-    validateIdentifier(prop, 'column', `${name}.${prop}`);
-    const dbName = validateIdentifier(column.options.dbField ?? prop, 'column', `${name}.${prop}.dbField`);
+    validatePropertyName(validateIdentifier(prop, 'column', `${name}.${prop}`), `${name}.${prop}`);
+    const dbName = validatePropertyName(validateIdentifier(column.options.dbField ?? prop, 'column', `${name}.${prop}.dbField`), `${name}.${prop}.dbField`);
     const isPrimaryKey = column.options.primaryKey;
     const isPartitionKey = isPrimaryKey && (explicitPartition ? column.options.partitionKey : firstKey);
     if (isPrimaryKey) firstKey = false;
@@ -136,4 +136,11 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
     hasMutableValues: columns.some((c) => c.type.kind !== 'scalar' && c.type.kind !== 'counter'),
     isCounterTable: counters.length > 0,
   };
+}
+
+/** Cassandra refuses an empty value ('' or an empty blob) as a whole partition key ("Key may not be empty"); a composite key's parts may be empty. */
+export function checkKeyValue(schema: ModelSchema, column: ColumnSchema, value: unknown, label: string = column.name): void {
+  if (column.isPartitionKey && schema.partitionKeys.length === 1 && (value === '' || (Buffer.isBuffer(value) && value.length === 0))) {
+    throw new ValidationError(`${label}: the partition key cannot be empty`, label, value);
+  }
 }

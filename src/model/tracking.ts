@@ -2,10 +2,17 @@
  * Change tracking: which columns an instance changed since it was loaded or saved, and the
  * smallest CQL assignments that write those changes (collection deltas, counter increments).
  */
+import { types } from 'cassandra-driver';
+import { ValidationError } from '../errors.js';
 import type { Assignment } from '../query/nodes.js';
+import { isInt64, isPlainObject } from '../schema/types.js';
 import type { ColumnSchema } from './schema.js';
 
-/** Value equality across the driver's types (Uuid, Long, InetAddress … compare by text). */
+/**
+ * Value equality across the driver's types, never through their text: the driver's toString of a
+ * large decimal does not return. Decimals compare as written (unscaled value and scale: 1.0 is not
+ * 1.00), the others with their own `equals`.
+ */
 export function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a == null || b == null) return isNullish(a) && isNullish(b);
@@ -24,15 +31,12 @@ export function same(a: unknown, b: unknown): boolean {
     return [...keys].every((k) => same(a[k], b[k]));
   }
   if (typeof a === 'object' && typeof b === 'object' && a.constructor === b.constructor && !Array.isArray(a)) {
+    if (a instanceof types.BigDecimal) return types.BigDecimal.toBuffer(a).equals(types.BigDecimal.toBuffer(b as types.BigDecimal));
+    const equals = (a as { equals?: unknown }).equals;
+    if (typeof equals === 'function') return equals.call(a, b) === true;
     return String(a) === String(b);
   }
   return false;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Null and empty collections are one and the same to Cassandra. */
@@ -63,7 +67,10 @@ export function assignmentsFor(column: ColumnSchema, before: unknown, after: unk
 
 function* deltas(column: ColumnSchema, before: unknown, after: unknown): Generator<Assignment> {
   if (column.isCounter) {
-    return yield { column, op: 'add', value: ((after as bigint | null) ?? 0n) - ((before as bigint | null) ?? 0n) };
+    const delta = ((after as bigint | null) ?? 0n) - ((before as bigint | null) ?? 0n);
+    // The server adds a 64-bit delta: a wider one would wrap.
+    if (!isInt64(delta)) throw new ValidationError(`${column.name}: the change from ${String(before)} to ${String(after)} does not fit a 64-bit counter delta`, column.name, after);
+    return yield { column, op: 'add', value: delta };
   }
   if (isNullish(after)) return yield { column, op: 'set', value: null };
   if (isNullish(before)) return yield { column, op: 'set', value: after };

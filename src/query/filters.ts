@@ -1,6 +1,7 @@
 /** Parses cqlengine-style filter and update keys (`age__gte`, `tags__add`) against a model's columns. */
 import { ConfigurationError, ValidationError, describe } from '../errors.js';
-import type { ColumnSchema, ModelSchema } from '../model/schema.js';
+import { checkKeyValue, type ColumnSchema, type ModelSchema } from '../model/schema.js';
+import { isInt64 } from '../schema/types.js';
 import type { Assignment, ColumnValue, Where, WhereOp } from './nodes.js';
 
 const OPERATORS: Record<string, WhereOp> = {
@@ -67,6 +68,7 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
       case 'IN':
         if (!Array.isArray(value) && !(value instanceof Set)) throw new ValidationError(`${key}: expected an array`, key, value);
         bound = [...(value as Iterable<unknown>)].map((v) => coerce(column, v, key));
+        for (const v of bound as unknown[]) checkKeyValue(schema, column, v, key);
         break;
       case 'CONTAINS':
         if (!column.type.element) throw new ConfigurationError(`${key}: contains needs a collection column`, key, column.type.cql);
@@ -78,6 +80,7 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
         break;
       default:
         bound = coerce(column, value, key);
+        if (op === '=') checkKeyValue(schema, column, bound, key);
     }
     wheres.push({ column, op, value: bound });
   }
@@ -166,6 +169,8 @@ export function parseUpdate(schema: ModelSchema, values: Record<string, unknown>
     if (value === null) throw new ValidationError(`${key}: value cannot be null`, key, value);
     if (kind === 'counter') {
       const delta = column.type.coerce(value, key) as bigint;
+      // -(2^63) is a 64-bit integer, its negation is not: the server would wrap it.
+      if (op === 'decr' && !isInt64(-delta)) throw new ValidationError(`${key}: expected a 64-bit integer whose negation fits, got ${describe(value)}`, key, value);
       assignments.push({ column, op: 'add', value: op === 'decr' ? -delta : delta });
     } else if (kind === 'map' && op === 'remove') {
       if (typeof value !== 'object' || !(Symbol.iterator in (value as object))) throw new ValidationError(`${key}: expected keys to remove`, key, value);

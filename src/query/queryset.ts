@@ -60,6 +60,10 @@ export interface Page<T> {
   readonly pageState: string | undefined;
 }
 
+// LIMIT and the page size are 32-bit on the wire.
+const INT32_MAX = 2 ** 31 - 1;
+const isPositiveInt32 = (n: unknown): boolean => Number.isInteger(n) && (n as number) > 0 && (n as number) <= INT32_MAX;
+
 export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf<M>> {
   readonly #state: QueryState;
 
@@ -89,7 +93,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   limit(limit: number | undefined): QuerySet<M> {
-    if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw new ConfigurationError('limit must be a positive integer', 'limit', limit);
+    if (limit !== undefined && !isPositiveInt32(limit)) throw new ConfigurationError(`limit must be a positive integer up to ${INT32_MAX}`, 'limit', limit);
     return this.#with({ limit });
   }
 
@@ -132,7 +136,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   /** Rows per page when iterating. */
   fetchSize(size: number): QuerySet<M> {
-    if (!Number.isInteger(size) || size <= 0) throw new ConfigurationError('fetchSize must be a positive integer', 'fetchSize', size);
+    if (!isPositiveInt32(size)) throw new ConfigurationError(`fetchSize must be a positive integer up to ${INT32_MAX}`, 'fetchSize', size);
     return this.#with({ fetchSize: size });
   }
 

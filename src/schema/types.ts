@@ -77,23 +77,60 @@ const text = (cql: string, ascii: boolean) =>
     if (typeof v !== 'string') return invalid(c, v, 'a string');
     // eslint-disable-next-line no-control-regex
     if (ascii && /[^\x00-\x7f]/.test(v)) return invalid(c, v, 'an ASCII string');
+    // A lone surrogate has no UTF-8 form: the driver would store U+FFFD in its place.
+    if (!ascii && /[\uD800-\uDFFF]/u.test(v)) return invalid(c, v, 'a string without lone surrogates (well-formed UTF-16)');
+    return v;
+  });
+
+/** Finite numbers beyond float32's range would be stored as Infinity; NaN and ±Infinity given as such are kept (Cassandra takes them). */
+const floatIn = (cql: string, bits: 32 | 64) =>
+  scalar<number>(cql, (v, c) => {
+    if (typeof v !== 'number') return invalid(c, v, 'a number');
+    if (bits === 32 && Number.isFinite(v) && !Number.isFinite(Math.fround(v))) return invalid(c, v, 'a number within the 32-bit float range (±3.4e38)');
     return v;
   });
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** Whether a bigint fits CQL's bigint, counter and timestamp: a signed 64-bit integer. */
+export const isInt64 = (n: bigint): boolean => n >= INT64_MIN && n <= INT64_MAX;
+
+/** A varint's bound, so that one value cannot hold the process: 64 KiB, far beyond any real use. */
+const MAX_VARINT_BITS = 2 ** 19;
+
 function toBigInt(v: unknown, c: string, range: boolean): bigint {
   let n: bigint;
   if (typeof v === 'bigint') n = v;
   else if (typeof v === 'number' && Number.isSafeInteger(v)) n = BigInt(v);
-  else if (v instanceof types.Long || v instanceof types.Integer) n = BigInt(v.toString());
+  else if (v instanceof types.Long) n = BigInt(v.toString());
+  else if (v instanceof types.Integer) n = integerToBigInt(v);
   else return invalid(c, v, range ? 'a 64-bit integer (bigint or safe integer number)' : 'an integer (bigint or safe integer number)');
-  if (range && (n < INT64_MIN || n > INT64_MAX)) return invalid(c, v, 'a 64-bit integer');
+  if (range && !isInt64(n)) return invalid(c, v, 'a 64-bit integer');
+  if (!range && (n < 0n ? -n : n) >= 1n << BigInt(MAX_VARINT_BITS)) return invalid(c, v, `an integer of at most ${MAX_VARINT_BITS} bits`);
   return n;
 }
 
-const bigintFromDriver = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(String(v)));
+/** Two's complement, big-endian, shortest form: the wire form of varint (and of decimal's unscaled value). */
+function bigintToBuffer(n: bigint): Buffer {
+  const hex = (n < 0n ? -n - 1n : n).toString(16);
+  let buf = Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex');
+  if (buf[0]! & 0x80) buf = Buffer.concat([Buffer.alloc(1), buf]);
+  if (n < 0n) for (let i = 0; i < buf.length; i++) buf[i] = ~buf[i]! & 0xff;
+  return buf;
+}
+
+function bufferToBigInt(buf: Buffer): bigint {
+  if (buf.length === 0) return 0n;
+  const n = BigInt(`0x${buf.toString('hex')}`);
+  return buf[0]! & 0x80 ? n - (1n << BigInt(buf.length * 8)) : n;
+}
+
+// The driver's Integer.toString never returns for values of 2^1024 and more: convert through bytes.
+const integerToBigInt = (v: types.Integer): bigint => bufferToBigInt(types.Integer.toBuffer(v));
+const bigintToInteger = (n: bigint): types.Integer => types.Integer.fromBuffer(bigintToBuffer(n));
+
+const bigintFromDriver = (v: unknown): bigint => (typeof v === 'bigint' ? v : v instanceof types.Integer ? integerToBigInt(v) : BigInt(String(v)));
 
 const long = (cql: string, kind: TypeKind) =>
   scalar<bigint, bigint | number>(cql, (v, c) => toBigInt(v, c, true), {
@@ -117,14 +154,43 @@ function fromClass<T>(cls: { new (...args: never[]): T; fromString(s: string): T
   };
 }
 
-/** A decimal string (exponent allowed, which the driver's BigDecimal.fromString misreads) as a BigDecimal; undefined if malformed. */
+/**
+ * Bounds of a decimal. The driver's BigDecimal.toString (called by JSON.stringify, logging, String())
+ * never returns once the unscaled value reaches 2^1024, and writes out the scale as zeros.
+ */
+const MAX_DECIMAL_DIGITS = 308;
+const MAX_DECIMAL_SCALE = 10_000;
+const DECIMAL_LIMIT = 10n ** BigInt(MAX_DECIMAL_DIGITS);
+const DECIMAL_EXPECTED = `a BigDecimal, finite number or decimal string (at most ${MAX_DECIMAL_DIGITS} digits, scale within ±${MAX_DECIMAL_SCALE})`;
+
+function decimalOf(unscaled: bigint, scale: number): types.BigDecimal | undefined {
+  if ((unscaled < 0n ? -unscaled : unscaled) >= DECIMAL_LIMIT || !Number.isInteger(scale) || Math.abs(scale) > MAX_DECIMAL_SCALE) return undefined;
+  return new types.BigDecimal(bigintToInteger(unscaled) as unknown as number, scale);
+}
+
+/** A decimal string (exponent allowed, which the driver's BigDecimal.fromString misreads) as a BigDecimal; undefined if malformed or out of bounds. */
 function decimalFromString(text: string): types.BigDecimal | undefined {
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?$/.exec(text);
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
   if (!m || (m[2] === '' && !m[3])) return undefined;
   const fraction = m[3] ?? '';
-  const scale = fraction.length - Number(m[4] ?? 0);
-  const digits = `${m[2]}${fraction}${'0'.repeat(Math.max(0, -scale))}`.padStart(scale + 1, '0');
-  return types.BigDecimal.fromString(`${m[1] === '-' ? '-' : ''}${scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits}`);
+  const digits = `${m[2]}${fraction}`.replace(/^0+/, '');
+  const exponent = (m[4] ?? '0').replace(/^([+-]?)0+(?=\d)/, '$1');
+  if (digits.length > MAX_DECIMAL_DIGITS || exponent.length > 12) return undefined;
+  let scale = fraction.length - Number(exponent);
+  let unscaled = BigInt(`${m[1]}${digits || '0'}`);
+  // A positive exponent is written out (scale 0), as the driver renders negative scales wrongly.
+  if (scale < 0) {
+    if (digits.length - scale > MAX_DECIMAL_DIGITS) return unscaled === 0n ? decimalOf(0n, 0) : undefined;
+    unscaled *= 10n ** BigInt(-scale);
+    scale = 0;
+  }
+  return decimalOf(unscaled, scale);
+}
+
+/** A BigDecimal as its wire form (scale, then unscaled value), read without the driver's toString. */
+function decimalParts(v: types.BigDecimal): { scale: number; unscaled: bigint } {
+  const buf = types.BigDecimal.toBuffer(v);
+  return { scale: buf.readInt32BE(0), unscaled: bufferToBigInt(buf.subarray(4)) };
 }
 
 function isDateText(text: string): boolean {
@@ -133,6 +199,41 @@ function isDateText(text: string): boolean {
   const d = types.LocalDate.fromString(text);
   return d.year === Number(m[1]) && d.month === Number(m[2]) && d.day === Number(m[3]);
 }
+
+/** ISO-8601 as Cassandra writes it: a date, optionally a time (T or space) and a zone (Z, ±HH, ±HHMM, ±HH:MM). */
+const TIMESTAMP_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * A strict ISO-8601 timestamp: real calendar dates only (JavaScript's Date parser reads '2020-02-30'
+ * as 1 March and '1' as 2001). Without a zone, a date alone is UTC and a date with a time local
+ * time, as in JavaScript.
+ */
+function timestampFromString(text: string): Date | undefined {
+  const m = TIMESTAMP_TEXT.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
+  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const zone = m[8];
+  const days = [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (days === undefined || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return undefined;
+  const local = zone === undefined && m[4] !== undefined;
+  const date = new Date(0);
+  if (local) {
+    date.setFullYear(year, month - 1, day);
+    date.setHours(hour, minute, second, ms);
+    return date;
+  }
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, ms);
+  if (zone && zone !== 'Z') {
+    const [, sign, hh, mm] = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
+    if (Number(hh) > 23 || Number(mm ?? 0) > 59) return undefined;
+    date.setTime(date.getTime() - (sign === '-' ? -1 : 1) * (Number(hh) * 60 + Number(mm ?? 0)) * 60_000);
+  }
+  return date;
+}
+
+const isLeap = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 
 const TIME_TEXT = /^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$/;
 const DURATION_TEXT = [
@@ -152,16 +253,23 @@ export const cqlTypes = {
   bigint: long('bigint', 'scalar'),
   counter: long('counter', 'counter'),
   varint: scalar<bigint, bigint | number>('varint', (v, c) => toBigInt(v, c, false), {
-    toDriver: (v, codec) => (codec.bigIntAsVarint ? v : types.Integer.fromString(v.toString())),
+    toDriver: (v, codec) => (codec.bigIntAsVarint ? v : bigintToInteger(v)),
     fromDriver: bigintFromDriver,
   }),
-  float: scalar<number>('float', (v, c) => (typeof v === 'number' ? v : invalid(c, v, 'a number'))),
-  double: scalar<number>('double', (v, c) => (typeof v === 'number' ? v : invalid(c, v, 'a number'))),
+  float: floatIn('float', 32),
+  double: floatIn('double', 64),
   decimal: scalar<types.BigDecimal, types.BigDecimal | number | string>('decimal', (v, c) => {
-    if (v instanceof types.BigDecimal) return v;
-    if (typeof v === 'number' && Number.isFinite(v)) return decimalFromString(String(v))!;
-    const d = typeof v === 'string' ? decimalFromString(v) : undefined;
-    return d ?? invalid(c, v, 'a BigDecimal, finite number or decimal string');
+    let d: types.BigDecimal | undefined;
+    if (v instanceof types.BigDecimal) {
+      try {
+        const { scale, unscaled } = decimalParts(v);
+        if (decimalOf(unscaled, scale)) d = v;
+      } catch {
+        // A BigDecimal the driver cannot encode: refused below.
+      }
+    } else if (typeof v === 'number' && Number.isFinite(v)) d = decimalFromString(String(v));
+    else if (typeof v === 'string') d = decimalFromString(v);
+    return d ?? invalid(c, v, DECIMAL_EXPECTED);
   }),
   boolean: scalar<boolean>('boolean', (v, c) => (typeof v === 'boolean' ? v : invalid(c, v, 'a boolean'))),
   blob: scalar<Buffer, Buffer | Uint8Array>('blob', (v, c) => {
@@ -171,12 +279,20 @@ export const cqlTypes = {
   }),
   inet: scalar<types.InetAddress, types.InetAddress | string>('inet', (v, c) => {
     if (v instanceof types.InetAddress) return v;
-    if (typeof v === 'string' && isIP(v)) return types.InetAddress.fromString(v);
-    return invalid(c, v, 'an IP address');
+    // Zoned IPv6 ('fe80::1%eth0') passes isIP, but the inet type has no zone.
+    if (typeof v === 'string' && isIP(v) && !v.includes('%')) {
+      try {
+        return types.InetAddress.fromString(v);
+      } catch {
+        // Falls through to the error naming the column.
+      }
+    }
+    return invalid(c, v, 'an IP address (without zone)');
   }),
+  // Every valid Date fits the wire form (64-bit milliseconds): Dates stop at ±8.64e15 ms.
   timestamp: scalar<Date, Date | number | string>('timestamp', (v, c) => {
-    const date = v instanceof Date ? v : typeof v === 'number' || typeof v === 'string' ? new Date(v) : undefined;
-    return date && !Number.isNaN(date.getTime()) ? date : invalid(c, v, 'a Date, epoch milliseconds or ISO date string');
+    const date = v instanceof Date ? v : typeof v === 'number' ? new Date(v) : typeof v === 'string' ? timestampFromString(v) : undefined;
+    return date && !Number.isNaN(date.getTime()) ? date : invalid(c, v, 'a Date, epoch milliseconds or ISO-8601 date string');
   }),
   uuid: scalar<types.Uuid, types.Uuid | string>('uuid', fromClass(types.Uuid, 'a UUID')),
   timeuuid: scalar<types.TimeUuid, types.TimeUuid | string>('timeuuid', (v, c) => {
@@ -259,7 +375,7 @@ export function map<KR, KW, VR, VW>(
     keyType: k as CqlType<unknown>,
     element: val as CqlType<unknown>,
     coerce: (v, c) => {
-      const entries = v instanceof Map ? [...v] : v && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : invalid(c, v, 'a Map or a plain object');
+      const entries = v instanceof Map ? [...v] : isPlainObject(v) ? Object.entries(v) : invalid(c, v, 'a Map or a plain object');
       return new Map(entries.map(([ek, ev]) => [coerceItem(k, ek, `${c} key`), coerceItem(val, ev, `${c}[${String(ek)}]`)]));
     },
     toDriver: (v, codec) => {
@@ -327,6 +443,13 @@ export function emptyOf(type: CqlType<unknown>): unknown {
 /** A value from the driver, null or empty when unset. */
 export function readValue(type: CqlType<unknown>, value: unknown, codec: Codec): unknown {
   return value == null ? emptyOf(type) : type.fromDriver(value, codec);
+}
+
+/** An object literal (or Object.create(null)): not a Date, RegExp, class instance or array, whose fields would read as missing. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function coerceItem<R>(type: CqlType<R, unknown>, value: unknown, column: string): R {

@@ -3,10 +3,10 @@
  * (Cassandra 2.1 stores UDTs frozen). Created in a keyspace by management.syncType, or by
  * syncTable for the types its columns use.
  */
-import { quote, validateIdentifier } from '../cql/identifier.js';
+import { quote, validateIdentifier, validatePropertyName } from '../cql/identifier.js';
 import { ConfigurationError, describe, ValidationError } from '../errors.js';
 import type { AnyColumn, Column, ColumnFlags } from './columns.js';
-import { readValue, type CqlType, type UserTypeShape } from './types.js';
+import { isPlainObject, readValue, type CqlType, type UserTypeShape } from './types.js';
 
 type FieldRead<C> = C extends Column<infer R, infer _W, ColumnFlags> ? R : never;
 type FieldWrite<C> = C extends Column<infer _R, infer W, ColumnFlags> ? W : never;
@@ -41,7 +41,8 @@ export class UserType<Fs extends Record<string, AnyColumn> = Record<string, AnyC
     if (entries.length === 0) throw new ConfigurationError(`User type ${name} needs at least one field`, name, definitions);
     this.quoted = quote(name);
     this.fields = entries.map(([prop, column]) => {
-      const dbName = validateIdentifier(column.options.dbField ?? prop, 'column', `${name}.${prop}`);
+      validatePropertyName(prop, `${name}.${prop}`);
+      const dbName = validatePropertyName(validateIdentifier(column.options.dbField ?? prop, 'column', `${name}.${prop}`), `${name}.${prop}.dbField`);
       const o = column.options;
       if (o.primaryKey || o.partitionKey || o.index || o.static || o.clusteringOrder || o.default !== undefined || o.required) {
         throw new ConfigurationError(`${name}.${prop}: a user type field takes a type and dbField only`, `${name}.${prop}`, column.type.cql);
@@ -62,16 +63,17 @@ export class UserType<Fs extends Record<string, AnyColumn> = Record<string, AnyC
       frozen: true,
       userType: this,
       coerce: (value, column) => {
-        if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Map || value instanceof Set) {
+        // A Date, RegExp or class instance has none of the fields as own properties: it would store all nulls.
+        if (!isPlainObject(value)) {
           throw new ValidationError(`${column}: expected an object with the fields of ${this.name}, got ${describe(value)}`, column, value);
         }
-        const given = value as Record<string, unknown>;
+        const given = value;
         for (const key of Object.keys(given)) {
           if (!this.#byName.has(key)) throw new ValidationError(`${column}: ${this.name} has no field '${key}'`, `${column}.${key}`, given[key]);
         }
         const result: Record<string, unknown> = {};
         for (const f of fields) {
-          const v = given[f.name];
+          const v = Object.hasOwn(given, f.name) ? given[f.name] : undefined;
           result[f.name] = v == null ? null : f.type.coerce(v, `${column}.${f.name}`);
         }
         return result as UserTypeValue<Fs>;
