@@ -4,7 +4,7 @@
  */
 import type { Client, ClientOptions, QueryOptions, types } from 'cassandra-driver';
 import { ConfigurationError } from '../errors.js';
-import { validateIdentifier } from '../cql/identifier.js';
+import { validateIdentifier } from '../schema/identifier.js';
 import { parseConsistency, type Consistency } from './consistency.js';
 import type { Connection, Params } from './connection.js';
 import type { RegisterOptions } from './options.js';

@@ -2,8 +2,8 @@ import { types } from 'cassandra-driver';
 import { registry } from '../connection/index.js';
 import { parseConsistency, type Consistency } from '../connection/consistency.js';
 import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
-import type { ModelSchema } from '../model/schema.js';
-import type { CompiledStatement } from '../query/nodes.js';
+import type { ModelSchema } from '../schema/model-schema.js';
+import type { CompiledStatement } from '../statements/nodes.js';
 import { checkApplied, connected, driverValues } from './run.js';
 import { toMicros, type TimestampInput } from './timestamp.js';
 

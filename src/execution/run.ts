@@ -1,9 +1,9 @@
 import type { QueryOptions, types } from 'cassandra-driver';
 import { registry, type Connection } from '../connection/index.js';
 import { LWTError } from '../errors.js';
-import type { ModelSchema } from '../model/schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import { readValue, type Codec } from '../schema/types.js';
-import type { CompiledStatement, Param } from '../query/nodes.js';
+import type { CompiledStatement, Param } from '../statements/nodes.js';
 
 export interface RunOptions {
   /** The driver's consistency number. */

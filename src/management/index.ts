@@ -4,16 +4,16 @@
  */
 import type { Client } from 'cassandra-driver';
 import { CQLEngineError, ConfigurationError } from '../errors.js';
-import { quote, validateIdentifier } from '../cql/identifier.js';
+import { quote, validateIdentifier } from '../schema/identifier.js';
 import { connected } from '../execution/run.js';
 import { resolveScope } from '../execution/scope.js';
 import { formatLogContext, logger } from '../log.js';
 import type { ModelStatic } from '../model/model.js';
-import type { ModelSchema } from '../model/schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import type { UserTypeShape } from '../schema/types.js';
 import { userTypesOf, withDependencies } from '../schema/user-type.js';
 import { registry, type Connection } from '../connection/index.js';
-import { addColumn, createIndex, createTable, createType, literal, tableName, tableOptions, type OptionValue } from './ddl.js';
+import { addColumn, createIndex, createTable, createType, literal, tableName, tableOptions, type OptionValue } from '../statements/ddl.js';
 
 export interface ConnectionsOption {
   /** Connection names to run on; default: the default connection (for tables: the model's). */

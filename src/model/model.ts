@@ -6,14 +6,14 @@ import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturn
 import type { BatchQuery } from '../execution/batch.js';
 import { run } from '../execution/run.js';
 import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
-import { compileDelete, compileInsert, compileUpdate } from '../query/compile.js';
-import { parseConditions, isEmpty } from '../query/filters.js';
-import type { Assignment, ColumnValue, CompiledStatement, Where } from '../query/nodes.js';
-import { QuerySet } from '../query/queryset.js';
+import { compileDelete, compileInsert, compileUpdate } from '../statements/compile.js';
+import { parseConditions, isEmpty } from '../statements/filters.js';
+import type { Assignment, ColumnValue, CompiledStatement, Where } from '../statements/nodes.js';
+import { QuerySet } from './queryset.js';
 import { emptyOf, readValue, type Codec } from '../schema/types.js';
-import type { Columns, Filter, Insert, Row, Values } from './infer.js';
-import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from './options.js';
-import { buildSchema, type ColumnSchema, type ModelDefinition, type ModelSchema } from './schema.js';
+import type { Columns, Filter, Insert, Row, Values } from '../schema/infer.js';
+import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
+import { buildSchema, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
 
 const STATE = Symbol('cqlengine.instance');

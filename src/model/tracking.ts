@@ -2,8 +2,8 @@
  * Change tracking: which columns an instance changed since it was loaded or saved, and the
  * smallest CQL assignments that write those changes (collection deltas, counter increments).
  */
-import type { Assignment } from '../query/nodes.js';
-import type { ColumnSchema } from './schema.js';
+import type { Assignment } from '../statements/nodes.js';
+import type { ColumnSchema } from '../schema/model-schema.js';
 
 /** Value equality across the driver's types (Uuid, Long, InetAddress … compare by text). */
 export function same(a: unknown, b: unknown): boolean {

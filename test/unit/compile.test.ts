@@ -18,8 +18,8 @@ import {
   model,
   token,
 } from '../../src/index.js';
-import { compileDelete, compileInsert, compileSelect, compileUpdate } from '../../src/query/compile.js';
-import type { Assignment, AssignmentOp, TableRef } from '../../src/query/nodes.js';
+import { compileDelete, compileInsert, compileSelect, compileUpdate } from '../../src/statements/compile.js';
+import type { Assignment, AssignmentOp, TableRef } from '../../src/statements/nodes.js';
 import { queryOptions } from '../../src/execution/run.js';
 import { codecOf } from '../../src/schema/types.js';
 

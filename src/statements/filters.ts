@@ -1,6 +1,6 @@
 /** Parses cqlengine-style filter and update keys (`age__gte`, `tags__add`) against a model's columns. */
 import { ConfigurationError, ValidationError, describe } from '../errors.js';
-import type { ColumnSchema, ModelSchema } from '../model/schema.js';
+import type { ColumnSchema, ModelSchema } from '../schema/model-schema.js';
 import type { Assignment, ColumnValue, Where, WhereOp } from './nodes.js';
 
 const OPERATORS: Record<string, WhereOp> = {

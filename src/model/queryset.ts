@@ -9,13 +9,13 @@ import type { BatchQuery } from '../execution/batch.js';
 import { connected, driverValues, queryOptions, run, type RunOptions } from '../execution/run.js';
 import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
 import { toMicros, type TimestampInput } from '../execution/timestamp.js';
-import type { Condition, Filter, Insert, Update } from '../model/infer.js';
-import type { ColumnsOf, InstanceOf, ModelStatic } from '../model/model.js';
-import { checkTimeout, checkTtl, type SaveOptions } from '../model/options.js';
-import type { ColumnSchema } from '../model/schema.js';
-import { compileDelete, compileSelect, compileUpdate } from './compile.js';
-import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from './filters.js';
-import type { ColumnValue, CompiledStatement, OrderBy, SelectNode, Where } from './nodes.js';
+import type { Condition, Filter, Insert, Update } from '../schema/infer.js';
+import type { ColumnsOf, InstanceOf, ModelStatic } from './model.js';
+import { checkTimeout, checkTtl, type SaveOptions } from '../execution/options.js';
+import type { ColumnSchema } from '../schema/model-schema.js';
+import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
+import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from '../statements/filters.js';
+import type { ColumnValue, CompiledStatement, OrderBy, SelectNode, Where } from '../statements/nodes.js';
 
 interface QueryState {
   readonly wheres: readonly Where[];
