@@ -4,7 +4,7 @@
  */
 import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturned, ValidationError } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
-import { run } from '../execution/run.js';
+import { write } from '../execution/run.js';
 import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
 import { compileDelete, compileInsert, compileUpdate } from '../statements/compile.js';
 import { parseConditions, isEmpty } from '../statements/filters.js';
@@ -321,12 +321,8 @@ function baseline(schema: ModelSchema, values: Record<string, unknown>): Record<
   return copy;
 }
 
-async function send(instance: BaseModel, ctor: ModelStatic, scope: ResolvedScope, stmt: CompiledStatement, options: { batch?: BatchQuery } & StatementOptions): Promise<void> {
-  if (options.batch) {
-    options.batch.add(stmt, scope.connection, stateOf(instance).scope?.connection !== undefined, ctor.schema);
-    return;
-  }
-  await run(scope.connection, stmt, runOptions(options), ctor.schema);
+function send(instance: BaseModel, ctor: ModelStatic, scope: ResolvedScope, stmt: CompiledStatement, options: { batch?: BatchQuery } & StatementOptions): Promise<void> {
+  return write(scope, stmt, runOptions(options), options.batch, ctor.schema, stateOf(instance).scope?.connection !== undefined);
 }
 
 /** An instance of a model with columns Cs: its column values as properties, plus the instance API. */
