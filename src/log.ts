@@ -18,10 +18,30 @@ const nodeDebugLogger: Logger = {
 };
 
 let current: Logger = nodeDebugLogger;
+let values = false;
 
-/** Plugs in a logger for cqlengine's messages; no argument restores the NODE_DEBUG=cqlengine default. */
-export function setLogger(logger?: Logger): void {
+export interface LogOptions {
+  /** Also log the bound values of each statement (they may hold personal data); default false. */
+  logValues?: boolean;
+}
+
+/**
+ * Plugs in a logger for cqlengine's messages; no logger restores the NODE_DEBUG=cqlengine default.
+ * Every statement is logged at debug level with its CQL and the number of bound values.
+ */
+export function setLogger(logger?: Logger, options: LogOptions = {}): void {
   current = logger ?? nodeDebugLogger;
+  values = options.logValues === true;
+}
+
+/** Whether a debug message would go anywhere: spares building one per statement when not. */
+export function debugEnabled(): boolean {
+  return current !== nodeDebugLogger || debug.enabled;
+}
+
+/** Whether statement log lines carry the bound values. */
+export function logValues(): boolean {
+  return values;
 }
 
 export function logger(): Logger {

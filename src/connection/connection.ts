@@ -3,6 +3,7 @@ import { ConnectionFailedError, CQLEngineError } from '../errors.js';
 import { formatLogContext, logger } from '../log.js';
 import { codecOf, type Codec } from '../schema/types.js';
 import { discoverLocalDataCenter, needsLocalDataCenter } from './datacenter.js';
+import { send } from './funnel.js';
 
 export type ConnectionState = 'lazy' | 'connecting' | 'connected' | 'failed' | 'closed';
 
@@ -204,11 +205,10 @@ export class Connection {
     return options;
   }
 
-  /** Runs one statement with this connection's default consistency; values are always bound. */
-  async execute(query: string, params?: Params, options: QueryOptions = {}): Promise<types.ResultSet> {
-    const client = this.connectedClient ?? (await this.client());
-    const consistency = options.consistency ?? this.consistency;
-    return client.execute(query, params, consistency === undefined ? options : { ...options, consistency });
+  /** Runs one statement (through the funnel, as every statement); values are always bound. */
+  execute(query: string, params?: Params, options: QueryOptions = {}): Promise<types.ResultSet> {
+    // Unprepared unless asked, as the driver's own execute().
+    return send(this, { kind: 'query', cql: query, values: params, keyspace: options.keyspace }, { driver: { prepare: false, ...options } });
   }
 
   /**

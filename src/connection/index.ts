@@ -4,13 +4,15 @@
  */
 import type { Client, ClientOptions, QueryOptions, types } from 'cassandra-driver';
 import { ConfigurationError } from '../errors.js';
-import { validateIdentifier } from '../cql/identifier.js';
+import { validateIdentifier } from '../schema/identifier.js';
 import { parseConsistency, type Consistency } from './consistency.js';
 import type { Connection, Params } from './connection.js';
+import { send } from './funnel.js';
 import type { RegisterOptions } from './options.js';
 import { ConnectionRegistry, DEFAULT_CONNECTION, type ConnectionInfo } from './registry.js';
 
 export { Connection, RETRY_BACKOFF, type ConnectionState, type Params } from './connection.js';
+export { onStatement, STATEMENT_CHANNEL, type StatementEvent, type StatementKind } from './funnel.js';
 export { ConnectionRegistry, DEFAULT_CONNECTION, type ConnectionInfo } from './registry.js';
 export type { RegisterOptions } from './options.js';
 export type { Consistency } from './consistency.js';
@@ -117,11 +119,15 @@ export async function execute(query: string, params?: Params, options: ExecuteOp
   if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
     throw new ConfigurationError('timeout must be a positive number of milliseconds', 'timeout', timeout);
   }
-  const driverOptions: QueryOptions = { prepare: hasValues(params), ...queryOptions };
-  if (consistency !== undefined) driverOptions.consistency = parseConsistency(consistency);
-  if (timeout !== undefined) driverOptions.readTimeout = timeout;
-  const conn = await registry.get(connection);
-  return conn.execute(query, params, driverOptions);
+  return send(
+    registry.peek(connection),
+    { kind: 'query', cql: query, values: params, keyspace: queryOptions.keyspace },
+    {
+      consistency: consistency === undefined ? undefined : parseConsistency(consistency),
+      timeout,
+      driver: { prepare: hasValues(params), ...queryOptions },
+    },
+  );
 }
 
 export { defaultConnection as default };

@@ -1,7 +1,7 @@
 import type { Client } from 'cassandra-driver';
 import { UnknownConnectionError } from '../errors.js';
 import { formatLogContext, logger } from '../log.js';
-import { validateIdentifier } from '../cql/identifier.js';
+import { validateIdentifier } from '../schema/identifier.js';
 import { Connection, type ConnectionState } from './connection.js';
 import { validateName, validateRegisterOptions, type RegisterOptions } from './options.js';
 

@@ -1,10 +1,11 @@
 import { types } from 'cassandra-driver';
 import { registry } from '../connection/index.js';
+import { send } from '../connection/funnel.js';
 import { parseConsistency, type Consistency } from '../connection/consistency.js';
 import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
-import type { ModelSchema } from '../model/schema.js';
-import type { CompiledStatement } from '../query/nodes.js';
-import { checkApplied, connected, driverValues } from './run.js';
+import type { ModelSchema } from '../schema/model-schema.js';
+import type { CompiledStatement } from '../statements/nodes.js';
+import type { ResolvedScope } from './scope.js';
 import { toMicros, type TimestampInput } from './timestamp.js';
 
 export type BatchType = 'logged' | 'unlogged' | 'counter';
@@ -23,6 +24,7 @@ export interface BatchOptions {
 
 interface Entry {
   readonly stmt: CompiledStatement;
+  readonly keyspace: string;
   readonly schema: ModelSchema | undefined;
 }
 
@@ -61,10 +63,11 @@ export class BatchQuery {
   }
 
   /**
-   * Adds a statement. `connection` is the one the statement would run on (undefined: the default);
-   * `explicit` says it came from using(), which a batch with its own connection does not allow.
+   * Adds a statement. `target` is where the statement would run (undefined connection: the default);
+   * `explicit` says its connection came from using(), which a batch with its own connection does not allow.
    */
-  add(stmt: CompiledStatement, connection: string | undefined, explicit: boolean, schema?: ModelSchema): void {
+  add(stmt: CompiledStatement, target: ResolvedScope, explicit: boolean, schema?: ModelSchema): void {
+    const connection = target.connection;
     if (this.#executed) throw new CQLEngineError('This batch has already been executed');
     if (this.#explicitConnection !== undefined) {
       if (explicit) throw new CQLEngineError('Cannot specify a connection on model in batch mode: the batch has its own connection');
@@ -79,7 +82,7 @@ export class BatchQuery {
         );
       }
     }
-    this.#entries.push({ stmt, schema });
+    this.#entries.push({ stmt, keyspace: target.keyspace, schema });
   }
 
   /** Sends the batch; an empty batch sends nothing. A failed lightweight transaction throws LWTError. */
@@ -89,19 +92,29 @@ export class BatchQuery {
     const entries = this.#entries;
     this.#entries = [];
     if (entries.length === 0) return undefined;
-    const conn = await connected(this.#explicitConnection ?? this.#connection);
-    const codec = conn.codec;
-    const queries = entries.map(({ stmt }) => ({ query: stmt.cql, params: driverValues(stmt.params, codec) }));
-    const consistency = this.#consistency ?? conn.consistency;
-    const result = await conn.connectedClient!.batch(queries, {
-      prepare: true,
-      logged: this.type !== 'unlogged',
-      counter: this.type === 'counter',
-      ...(consistency !== undefined && { consistency }),
-      ...(this.#timeout !== undefined && { readTimeout: this.#timeout }),
-      ...(this.#timestamp !== undefined && { timestamp: types.Long.fromString(this.#timestamp.toString()) }),
-    });
-    if (entries.some((e) => e.stmt.conditional)) checkApplied(result, codec, entries.find((e) => e.stmt.conditional)?.schema);
+    const conditional = entries.find((e) => e.stmt.conditional);
+    const keyspace = entries[0]!.keyspace;
+    const result = await send(
+      registry.peek(this.#explicitConnection ?? this.#connection),
+      {
+        kind: 'batch',
+        cql: '',
+        batch: entries.map((e) => e.stmt),
+        keyspace: entries.every((e) => e.keyspace === keyspace) ? keyspace : undefined,
+        tables: [...new Set(entries.flatMap((e) => (e.schema?.table ? [e.schema.table] : [])))],
+        schema: conditional?.schema,
+        conditional: conditional !== undefined,
+      },
+      {
+        consistency: this.#consistency,
+        timeout: this.#timeout,
+        driver: {
+          logged: this.type !== 'unlogged',
+          counter: this.type === 'counter',
+          ...(this.#timestamp !== undefined && { timestamp: types.Long.fromString(this.#timestamp.toString()) }),
+        },
+      },
+    );
     return result;
   }
 }

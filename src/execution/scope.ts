@@ -1,7 +1,7 @@
 import { registry } from '../connection/index.js';
 import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
-import { validateIdentifier } from '../cql/identifier.js';
-import type { ModelSchema } from '../model/schema.js';
+import { validateIdentifier } from '../schema/identifier.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 
 /** Where a statement runs: a connection name and a keyspace, either of which may be left to defaults. */
 export interface Scope {

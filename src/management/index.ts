@@ -2,18 +2,16 @@
  * Schema management: keyspaces and tables, on one or more connections. Each function resolves when
  * its statements have run; the driver waits for schema agreement after each schema change.
  */
-import type { Client } from 'cassandra-driver';
 import { CQLEngineError, ConfigurationError } from '../errors.js';
-import { quote, validateIdentifier } from '../cql/identifier.js';
-import { connected } from '../execution/run.js';
+import { quote, validateIdentifier } from '../schema/identifier.js';
 import { resolveScope } from '../execution/scope.js';
-import { formatLogContext, logger } from '../log.js';
 import type { ModelStatic } from '../model/model.js';
-import type { ModelSchema } from '../model/schema.js';
+import type { ModelSchema } from '../schema/model-schema.js';
 import type { UserTypeShape } from '../schema/types.js';
 import { userTypesOf, withDependencies } from '../schema/user-type.js';
 import { registry, type Connection } from '../connection/index.js';
-import { addColumn, createIndex, createTable, createType, literal, tableName, tableOptions, type OptionValue } from './ddl.js';
+import { send } from '../connection/funnel.js';
+import { addColumn, createIndex, createTable, createType, literal, tableName, tableOptions, type OptionValue } from '../statements/ddl.js';
 
 export interface ConnectionsOption {
   /** Connection names to run on; default: the default connection (for tables: the model's). */
@@ -37,9 +35,7 @@ function connectionNames(option: string[] | undefined, fallback: string | undefi
 }
 
 async function ddl(connection: string | undefined, cql: string, keyspace?: string): Promise<void> {
-  const conn = await connected(connection);
-  logger().debug(formatLogContext(cql, conn.name, keyspace));
-  await conn.connectedClient!.execute(cql, [], { prepare: false });
+  await send(registry.peek(connection), { kind: 'ddl', cql, keyspace });
 }
 
 /** CREATE KEYSPACE IF NOT EXISTS with SimpleStrategy. */
@@ -118,7 +114,7 @@ function resolveDefaultKeyspace(): string {
 export async function syncType(type: UserTypeShape, options: TypeTargets = {}): Promise<void> {
   const all = withDependencies(type);
   for (const { connection, keyspace } of typeTargets(options)) {
-    const conn = await connected(connection);
+    const conn = await registry.get(connection);
     await checkKeyspace(conn, keyspace, `type ${type.name}`);
     for (const t of all) await syncOneType(conn, t, keyspace);
   }
@@ -155,8 +151,8 @@ export async function dropTable(model: ModelStatic, options: TableTargets = {}):
   }
 }
 
-async function serverVersion(client: Client): Promise<number[]> {
-  const row = (await client.execute('SELECT release_version FROM system.local', [], { prepare: false })).first();
+async function serverVersion(conn: Connection): Promise<number[]> {
+  const row = (await send(conn, { kind: 'query', cql: 'SELECT release_version FROM system.local' }, { driver: { prepare: false } })).first();
   return String(row?.['release_version'] ?? '0').split(/[.-]/).slice(0, 3).map((n) => Number(n) || 0);
 }
 
@@ -182,9 +178,9 @@ const OPTION_METADATA: Record<string, string> = {
 };
 
 async function syncOne(schema: ModelSchema, connection: string | undefined, keyspace: string): Promise<void> {
-  const conn = await connected(connection);
+  const conn = await registry.get(connection);
   const client = conn.connectedClient!;
-  const version = await serverVersion(client);
+  const version = await serverVersion(conn);
   for (const column of schema.columns) {
     const since = typeTooNew(column.type, version);
     if (since) {

@@ -4,16 +4,16 @@
  */
 import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturned, ValidationError, describe } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
-import { run } from '../execution/run.js';
+import { write } from '../execution/run.js';
 import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
-import { compileDelete, compileInsert, compileUpdate } from '../query/compile.js';
-import { parseConditions, isEmpty } from '../query/filters.js';
-import type { Assignment, ColumnValue, CompiledStatement, Where } from '../query/nodes.js';
-import { QuerySet } from '../query/queryset.js';
+import { compileDelete, compileInsert, compileUpdate } from '../statements/compile.js';
+import { parseConditions, isEmpty } from '../statements/filters.js';
+import type { Assignment, ColumnValue, CompiledStatement, Where } from '../statements/nodes.js';
+import { QuerySet } from './queryset.js';
 import { emptyOf, readValue, type Codec } from '../schema/types.js';
-import type { Columns, Filter, Insert, Row, Values } from './infer.js';
-import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from './options.js';
-import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from './schema.js';
+import type { Columns, Filter, Insert, Row, Values } from '../schema/infer.js';
+import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
+import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
 
 const STATE = Symbol('cqlengine.instance');
@@ -325,12 +325,8 @@ function baseline(schema: ModelSchema, values: Record<string, unknown>): Record<
   return copy;
 }
 
-async function send(instance: BaseModel, ctor: ModelStatic, scope: ResolvedScope, stmt: CompiledStatement, options: { batch?: BatchQuery } & StatementOptions): Promise<void> {
-  if (options.batch) {
-    options.batch.add(stmt, scope.connection, stateOf(instance).scope?.connection !== undefined, ctor.schema);
-    return;
-  }
-  await run(scope.connection, stmt, runOptions(options), ctor.schema);
+function send(instance: BaseModel, ctor: ModelStatic, scope: ResolvedScope, stmt: CompiledStatement, options: { batch?: BatchQuery } & StatementOptions): Promise<void> {
+  return write(scope, stmt, runOptions(options), options.batch, ctor.schema, stateOf(instance).scope?.connection !== undefined);
 }
 
 /** An instance of a model with columns Cs: its column values as properties, plus the instance API. */

@@ -4,9 +4,9 @@
  */
 import { types } from 'cassandra-driver';
 import { ValidationError } from '../errors.js';
-import type { Assignment } from '../query/nodes.js';
+import type { Assignment } from '../statements/nodes.js';
 import { isInt64, isPlainObject } from '../schema/types.js';
-import type { ColumnSchema } from './schema.js';
+import type { ColumnSchema } from '../schema/model-schema.js';
 
 /**
  * Value equality across the driver's types, never through their text: the driver's toString of a

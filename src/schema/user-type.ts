@@ -3,7 +3,7 @@
  * (Cassandra 2.1 stores UDTs frozen). Created in a keyspace by management.syncType, or by
  * syncTable for the types its columns use.
  */
-import { quote, validateIdentifier, validatePropertyName } from '../cql/identifier.js';
+import { quote, validateIdentifier, validatePropertyName } from './identifier.js';
 import { ConfigurationError, describe, ValidationError } from '../errors.js';
 import type { AnyColumn, Column, ColumnFlags } from './columns.js';
 import { isPlainObject, readValue, type CqlType, type UserTypeShape } from './types.js';

@@ -18,9 +18,8 @@ import {
   model,
   token,
 } from '../../src/index.js';
-import { compileDelete, compileInsert, compileSelect, compileUpdate } from '../../src/query/compile.js';
-import type { Assignment, AssignmentOp, TableRef } from '../../src/query/nodes.js';
-import { queryOptions } from '../../src/execution/run.js';
+import { compileDelete, compileInsert, compileSelect, compileUpdate } from '../../src/statements/compile.js';
+import type { Assignment, AssignmentOp, TableRef } from '../../src/statements/nodes.js';
 import { codecOf } from '../../src/schema/types.js';
 
 // ---- a stand-in Client that records what would be sent ----
@@ -605,16 +604,10 @@ describe('idempotence of compiled statements', () => {
     assert.deepEqual([del.idempotent, del.conditional], [false, true]);
   });
 
-  it('queryOptions hands the flag to the driver, with prepare and the per-call options', () => {
-    const conn = connection.registry.peek('unit');
-    assert.deepEqual(queryOptions(conn, { idempotent: false }, {}), { prepare: true, isIdempotent: false });
-    assert.deepEqual(queryOptions(conn, { idempotent: true }, { consistency: 1, timeout: 50, fetchSize: 10, pageState: 'abc' }), {
-      prepare: true,
-      isIdempotent: true,
-      consistency: 1,
-      readTimeout: 50,
-      fetchSize: 10,
-      pageState: 'abc',
-    });
+  it('the funnel hands the flag to the driver, with prepare and the per-call options', async () => {
+    await Post.filter({ blog: 'b' }).consistency('ONE').timeout(50).fetchSize(10).page('abc');
+    assert.deepEqual(last().options, { prepare: true, isIdempotent: true, consistency: 1, readTimeout: 50, fetchSize: 10, pageState: 'abc' });
+    await Post.filter({ blog: 'b', at: 1 }).update({ xs__append: [1] });
+    assert.deepEqual(last().options, { prepare: true, isIdempotent: false });
   });
 });

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
 import { columns, ConfigurationError, CQLEngineError, model, token, ValidationError } from '../../src/index.js';
-import { checkSelectWheres, parseConditions, parseFilter, parseUpdate } from '../../src/query/filters.js';
-import type { Where } from '../../src/query/nodes.js';
-import type { ModelSchema } from '../../src/model/schema.js';
+import { checkSelectWheres, parseConditions, parseFilter, parseUpdate } from '../../src/statements/filters.js';
+import type { Where } from '../../src/statements/nodes.js';
+import type { ModelSchema } from '../../src/schema/model-schema.js';
 
 const Event = model(
   'events',

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
 import { columns, ConfigurationError, model, userType, ValidationError } from '../../src/index.js';
-import { parseFilter, parseUpdate } from '../../src/query/filters.js';
+import { parseFilter, parseUpdate } from '../../src/statements/filters.js';
 import { codecOf } from '../../src/schema/types.js';
 import { same } from '../../src/model/tracking.js';
 

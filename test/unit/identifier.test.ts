@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { quote, validateIdentifier } from '../../src/cql/identifier.js';
+import { quote, validateIdentifier } from '../../src/schema/identifier.js';
 import { ConfigurationError } from '../../src/errors.js';
 
 describe('validateIdentifier', () => {

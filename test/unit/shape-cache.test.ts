@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { columns, model } from '../../src/index.js';
-import { cachedShapeCount, compileInsert, compileSelect, compileUpdate } from '../../src/query/compile.js';
+import { cachedShapeCount, compileInsert, compileSelect, compileUpdate } from '../../src/statements/compile.js';
 
 const Reading = model(
   'readings',

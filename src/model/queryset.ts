@@ -2,20 +2,21 @@
  * QuerySet: an immutable description of a query on one model. Every step returns a new QuerySet;
  * nothing runs until a terminal method (get, first, count, all, iteration, update, delete).
  */
+import { registry } from '../connection/index.js';
 import type { Consistency } from '../connection/consistency.js';
 import { parseConsistency } from '../connection/consistency.js';
 import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
-import { connected, driverValues, queryOptions, run, type RunOptions } from '../execution/run.js';
+import { run, write, type RunOptions } from '../execution/run.js';
 import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
 import { toMicros, type TimestampInput } from '../execution/timestamp.js';
-import type { Condition, Filter, Insert, Update } from '../model/infer.js';
-import type { ColumnsOf, InstanceOf, ModelStatic } from '../model/model.js';
-import { checkTimeout, checkTtl, type SaveOptions } from '../model/options.js';
-import type { ColumnSchema } from '../model/schema.js';
-import { compileDelete, compileSelect, compileUpdate } from './compile.js';
-import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from './filters.js';
-import type { ColumnValue, CompiledStatement, OrderBy, SelectNode, Where } from './nodes.js';
+import type { Condition, Filter, Insert, Update } from '../schema/infer.js';
+import type { ColumnsOf, InstanceOf, ModelStatic } from './model.js';
+import { checkTimeout, checkTtl, type SaveOptions } from '../execution/options.js';
+import type { ColumnSchema } from '../schema/model-schema.js';
+import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
+import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from '../statements/filters.js';
+import type { ColumnValue, CompiledStatement, OrderBy, SelectNode, Where } from '../statements/nodes.js';
 
 interface QueryState {
   readonly wheres: readonly Where[];
@@ -223,15 +224,11 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   async #page(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<InstanceOf<M>>> {
     const target = this.#resolved();
-    const conn = await connected(target.connection);
-    const result = await conn.connectedClient!.execute(
-      stmt.cql,
-      driverValues(stmt.params, conn.codec),
-      queryOptions(conn, stmt, this.#runOptions({ pageState })),
-    );
+    const result = await run(target, stmt, this.#runOptions({ pageState }), this.model.schema, 'page');
+    const codec = registry.peek(target.connection).codec;
     const scope = this.#state.scope;
     const rows = new Array<InstanceOf<M>>(result.rows.length);
-    for (let i = 0; i < rows.length; i++) rows[i] = this.model.fromRow(result.rows[i]!, conn.codec, scope) as InstanceOf<M>;
+    for (let i = 0; i < rows.length; i++) rows[i] = this.model.fromRow(result.rows[i]!, codec, scope) as InstanceOf<M>;
     return { rows, pageState: result.pageState ?? undefined };
   }
 
@@ -293,7 +290,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       return n;
     }
     const stmt = compileSelect(this.#selectNode({ fields: 'count', orderBy: [], limit: this.#state.limit }));
-    const result = await run(this.#resolved().connection, stmt, this.#runOptions());
+    const result = await run(this.#resolved(), stmt, this.#runOptions(), this.model.schema);
     return Number(result.first()?.['count'] ?? 0);
   }
 
@@ -370,12 +367,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     if (missing) throw new ConfigurationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);
   }
 
-  async #send(stmt: CompiledStatement): Promise<void> {
-    const target = this.#resolved();
-    if (this.#state.batch) {
-      this.#state.batch.add(stmt, target.connection, this.#state.scope?.connection !== undefined, this.model.schema);
-      return;
-    }
-    await run(target.connection, stmt, this.#runOptions(), this.model.schema);
+  #send(stmt: CompiledStatement): Promise<void> {
+    return write(this.#resolved(), stmt, this.#runOptions(), this.#state.batch, this.model.schema, this.#state.scope?.connection !== undefined);
   }
 }

@@ -3,7 +3,7 @@
  * statement (which columns, operators and options), never on values: each shape's text is built
  * once and cached, so that every run of a shape sends the same string and the driver prepares it once.
  */
-import { quote } from '../cql/identifier.js';
+import { quote } from '../schema/identifier.js';
 import { cqlTypes, list, type CqlType } from '../schema/types.js';
 import type {
   Assignment,

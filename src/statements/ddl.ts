@@ -1,7 +1,7 @@
 /** CQL text for schema statements. DDL cannot bind values, so every name is validated and quoted and every literal escaped. */
 import { ConfigurationError, describe } from '../errors.js';
-import { quote, validateIdentifier } from '../cql/identifier.js';
-import type { ColumnSchema, ModelSchema } from '../model/schema.js';
+import { quote, validateIdentifier } from '../schema/identifier.js';
+import type { ColumnSchema, ModelSchema } from '../schema/model-schema.js';
 import type { UserTypeShape } from '../schema/types.js';
 
 export type OptionValue = string | number | boolean | Record<string, string | number>;

@@ -1,7 +1,7 @@
 import { ConfigurationError, ValidationError } from '../errors.js';
-import { quote, validateIdentifier, validatePropertyName } from '../cql/identifier.js';
-import type { AnyColumn } from '../schema/columns.js';
-import type { CqlType } from '../schema/types.js';
+import { quote, validateIdentifier, validatePropertyName } from './identifier.js';
+import type { AnyColumn } from './columns.js';
+import type { CqlType } from './types.js';
 import type { Columns } from './infer.js';
 
 /** A column of a model, resolved: property name, table name, and role in the key. */

@@ -1,9 +1,9 @@
 import { parseConsistency, type Consistency } from '../connection/consistency.js';
 import { ConfigurationError } from '../errors.js';
-import type { BatchQuery } from '../execution/batch.js';
-import type { RunOptions } from '../execution/run.js';
-import { toMicros, type TimestampInput } from '../execution/timestamp.js';
-import type { Condition, Columns } from './infer.js';
+import type { BatchQuery } from './batch.js';
+import type { RunOptions } from './run.js';
+import { toMicros, type TimestampInput } from './timestamp.js';
+import type { Condition, Columns } from '../schema/infer.js';
 
 export interface StatementOptions {
   /** Overrides the connection's default consistency. */

@@ -1,5 +1,5 @@
 /** Types inferred from a model's columns: rows, inserts, filters and updates. Written once, in the columns. */
-import type { AnyColumn, Column, ColumnFlags } from '../schema/columns.js';
+import type { AnyColumn, Column, ColumnFlags } from './columns.js';
 
 export type Columns = Record<string, AnyColumn>;
 

@@ -2,7 +2,7 @@
  * Statement nodes: what a query means, kept apart from its CQL text (compile.ts) and from running
  * it (execution/). Values are carried with their CQL type, to be bound, never interpolated.
  */
-import type { ColumnSchema } from '../model/schema.js';
+import type { ColumnSchema } from '../schema/model-schema.js';
 import type { CqlType } from '../schema/types.js';
 
 export interface TableRef {

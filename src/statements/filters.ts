@@ -1,6 +1,6 @@
 /** Parses cqlengine-style filter and update keys (`age__gte`, `tags__add`) against a model's columns. */
 import { ConfigurationError, ValidationError, describe } from '../errors.js';
-import { checkKeyValue, type ColumnSchema, type ModelSchema } from '../model/schema.js';
+import { checkKeyValue, type ColumnSchema, type ModelSchema } from '../schema/model-schema.js';
 import { isInt64 } from '../schema/types.js';
 import type { Assignment, ColumnValue, Where, WhereOp } from './nodes.js';
 

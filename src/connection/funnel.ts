@@ -1,0 +1,198 @@
+/**
+ * The one road to the wire: every statement cqlengine sends (reads, pages, writes, batches, DDL and
+ * connection.execute) leaves through send(), so that options, logging, observation and the
+ * lightweight-transaction check are applied once, the same way for all.
+ *
+ * The connection's default consistency is not applied here: the registry puts it in the Client's
+ * own `queryOptions`, where the driver also lets an execution profile override it.
+ */
+import { subscribe, unsubscribe, channel } from 'node:diagnostics_channel';
+import { performance } from 'node:perf_hooks';
+import type { QueryOptions, types } from 'cassandra-driver';
+import { LWTError } from '../errors.js';
+import { debugEnabled, formatLogContext, logger, logValues } from '../log.js';
+import type { ModelSchema } from '../schema/model-schema.js';
+import { readValue, type Codec } from '../schema/types.js';
+import type { CompiledStatement, Param } from '../statements/nodes.js';
+import type { Connection, Params } from './connection.js';
+
+/** query: one statement (mapper or connection.execute); page: a page of a QuerySet's rows. */
+export type StatementKind = 'query' | 'page' | 'batch' | 'ddl';
+
+/** What the `cqlengine:statement` channel publishes once per statement, after it completes. */
+export interface StatementEvent {
+  /** Connection name. */
+  readonly connection: string;
+  /** The keyspace the statement targets, where the mapper knows it. */
+  readonly keyspace: string | undefined;
+  /** The model's table, where a model sent the statement (for a batch: its tables, comma-separated). */
+  readonly model: string | undefined;
+  readonly kind: StatementKind;
+  /** The CQL text; for a batch, its statements joined by '; '. */
+  readonly cql: string;
+  /** How many values were bound. */
+  readonly params: number;
+  readonly durationMs: number;
+  /** The driver's error, when the statement failed. */
+  readonly error?: unknown;
+}
+
+export const STATEMENT_CHANNEL = 'cqlengine:statement';
+// Held here so that the channel (and its hasSubscribers flag) lives as long as the module.
+const statements = channel(STATEMENT_CHANNEL);
+
+/**
+ * Calls `listener` after every statement cqlengine sends, on any registry; returns the function
+ * that stops it. The same events go to any `diagnostics_channel` subscriber of 'cqlengine:statement'.
+ */
+export function onStatement(listener: (event: StatementEvent) => void): () => void {
+  const handler = (message: unknown): void => {
+    // A subscriber's throw would surface as an uncaught exception: report it instead.
+    try {
+      listener(message as StatementEvent);
+    } catch (err) {
+      logger().warn(`statement listener threw: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  subscribe(STATEMENT_CHANNEL, handler);
+  return () => void unsubscribe(STATEMENT_CHANNEL, handler);
+}
+
+export interface Outgoing {
+  readonly kind: StatementKind;
+  /** The CQL text (for a batch, unused: see `batch`). */
+  readonly cql: string;
+  /** Values bound as they are (connection.execute). */
+  readonly values?: Params | undefined;
+  /** A compiled statement's parameters, converted with the connection's codec once connected. */
+  readonly params?: readonly Param[] | undefined;
+  /** The statements of a batch. */
+  readonly batch?: readonly CompiledStatement[] | undefined;
+  readonly keyspace?: string | undefined;
+  /** The model behind the statement: names it in events, and maps an LWT's returned row. */
+  readonly schema?: ModelSchema | undefined;
+  /** Tables of a batch's models, for events. */
+  readonly tables?: readonly string[] | undefined;
+  /** Safe to retry; undefined leaves the driver's choice (or the caller's `driver.isIdempotent`). */
+  readonly idempotent?: boolean | undefined;
+  /** A lightweight transaction: a result with `[applied] = false` throws LWTError. */
+  readonly conditional?: boolean | undefined;
+}
+
+export interface SendOptions {
+  /** The driver's consistency number; undefined: the connection's default. */
+  readonly consistency?: number | undefined;
+  /** Client-side timeout in milliseconds (the driver's readTimeout); validated by the caller. */
+  readonly timeout?: number | undefined;
+  readonly fetchSize?: number | undefined;
+  readonly pageState?: string | Buffer | undefined;
+  /** Other driver options (connection.execute's own, a batch's logged/counter/timestamp). */
+  readonly driver?: QueryOptions | undefined;
+}
+
+function driverOptions(out: Outgoing, options: SendOptions): QueryOptions {
+  // Mapper statements are prepared; DDL cannot be, and connection.execute says so itself.
+  const result: QueryOptions = { prepare: out.kind !== 'ddl', ...options.driver };
+  if (out.idempotent !== undefined) result.isIdempotent = out.idempotent;
+  if (options.consistency !== undefined) result.consistency = options.consistency;
+  if (options.timeout !== undefined) result.readTimeout = options.timeout;
+  if (options.fetchSize !== undefined) result.fetchSize = options.fetchSize;
+  if (options.pageState !== undefined) result.pageState = options.pageState;
+  return result;
+}
+
+/** What goes to the driver: the text and values of a statement, or the statements of a batch. */
+interface Wire {
+  readonly cql: string;
+  readonly values: Params | undefined;
+  readonly batch: { query: string; params: unknown[] }[] | undefined;
+}
+
+/** Values as the driver takes them, converted by each parameter's CQL type. */
+export function driverValues(params: readonly Param[], codec: Codec): unknown[] {
+  const values = new Array<unknown>(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    values[i] = p.type === undefined || p.value == null ? p.value : p.type.toDriver(p.value, codec);
+  }
+  return values;
+}
+
+function wireOf(out: Outgoing, codec: Codec): Wire {
+  if (out.batch) return { cql: '', values: undefined, batch: out.batch.map((s) => ({ query: s.cql, params: driverValues(s.params, codec) })) };
+  return { cql: out.cql, values: out.params ? driverValues(out.params, codec) : out.values, batch: undefined };
+}
+
+function countValues(wire: Wire): number {
+  if (wire.batch) return wire.batch.reduce((n, q) => n + q.params.length, 0);
+  const v = wire.values;
+  if (v == null) return 0;
+  return Array.isArray(v) ? v.length : Object.keys(v).length;
+}
+
+function textOf(wire: Wire): string {
+  return wire.batch ? wire.batch.map((q) => q.query).join('; ') : wire.cql;
+}
+
+function modelOf(out: Outgoing): string | undefined {
+  return out.tables?.length ? out.tables.join(',') : out.schema?.table;
+}
+
+function logLine(conn: Connection, out: Outgoing, wire: Wire): string {
+  const n = countValues(wire);
+  let line = `${out.kind}: ${textOf(wire)} (${n} value${n === 1 ? '' : 's'})`;
+  if (logValues() && n > 0) {
+    const shown = wire.batch ? wire.batch.map((q) => q.params) : wire.values;
+    line += ` ${JSON.stringify(shown, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+  }
+  return formatLogContext(line, conn.name, out.keyspace);
+}
+
+/** Sends one statement (or batch) on a connection, connecting it first if needed. */
+export async function send(conn: Connection, out: Outgoing, options: SendOptions = {}): Promise<types.ResultSet> {
+  const client = conn.connectedClient ?? (await conn.client());
+  const wire = wireOf(out, conn.codec);
+  const queryOptions = driverOptions(out, options);
+  if (debugEnabled()) logger().debug(logLine(conn, out, wire));
+  // Timed only while someone listens: unobserved, a statement costs no clock reads.
+  const observed = statements.hasSubscribers;
+  const start = observed ? performance.now() : 0;
+  let result: types.ResultSet;
+  try {
+    result = await (wire.batch ? client.batch(wire.batch, queryOptions) : client.execute(wire.cql, wire.values, queryOptions));
+  } catch (error) {
+    if (observed) publish(conn, out, wire, start, error);
+    throw error;
+  }
+  if (observed) publish(conn, out, wire, start, undefined);
+  if (out.conditional) checkApplied(result, conn.codec, out.schema);
+  return result;
+}
+
+function publish(conn: Connection, out: Outgoing, wire: Wire, start: number, error: unknown): void {
+  const event: StatementEvent = {
+    connection: conn.name,
+    keyspace: out.keyspace,
+    model: modelOf(out),
+    kind: out.kind,
+    cql: textOf(wire),
+    params: countValues(wire),
+    durationMs: performance.now() - start,
+    ...(error !== undefined && { error }),
+  };
+  statements.publish(event);
+}
+
+/** Throws LWTError when a conditional statement was not applied, with the row Cassandra returned. */
+function checkApplied(result: types.ResultSet, codec: Codec, schema: ModelSchema | undefined): void {
+  const row = result.first();
+  if (!row || row['[applied]'] !== false) return;
+  const existing: Record<string, unknown> = {};
+  for (const key of row.keys()) {
+    if (key === '[applied]') continue;
+    const column = schema?.byDbName.get(key);
+    const value: unknown = row[key];
+    existing[column?.name ?? key] = column ? readValue(column.type, value, codec) : value;
+  }
+  throw new LWTError(`Lightweight transaction not applied${schema ? ` on ${schema.name}` : ''}`, existing);
+}
