@@ -25,9 +25,13 @@ interface Run {
   stderr: string;
 }
 
+// Under `npm test`, npm's own variables (npm_config_local_prefix names this project) would steer the
+// nested npm commands; a user's shell has none.
+const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+
 function run(cmd: string, args: string[], cwd: string): Promise<Run> {
   return new Promise((done) => {
-    execFile(cmd, args, { cwd, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(cmd, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       done({ code, stdout, stderr });
     });
