@@ -272,11 +272,12 @@ export const cqlTypes = {
     return d ?? invalid(c, v, DECIMAL_EXPECTED);
   }),
   boolean: scalar<boolean>('boolean', (v, c) => (typeof v === 'boolean' ? v : invalid(c, v, 'a boolean'))),
+  // Written out with `as` so the declarations say `Buffer`, not `Buffer<ArrayBufferLike>` (TypeScript 5.7+ only).
   blob: scalar<Buffer, Buffer | Uint8Array>('blob', (v, c) => {
     if (Buffer.isBuffer(v)) return v;
     if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
     return invalid(c, v, 'a Buffer');
-  }),
+  }) as CqlType<Buffer, Buffer | Uint8Array>,
   inet: scalar<types.InetAddress, types.InetAddress | string>('inet', (v, c) => {
     if (v instanceof types.InetAddress) return v;
     // Zoned IPv6 ('fe80::1%eth0') passes isIP, but the inet type has no zone.
