@@ -78,3 +78,26 @@ describe('local Cassandra tool', () => {
     }
   });
 });
+
+describe('local Cassandra tool: a port taken by something else', () => {
+  it('refuses to reuse it or to seed new nodes to it, and names what it found', async () => {
+    const { createServer } = await import('node:net');
+    const { start } = await import('../../src/tooling/cassandra/index.js');
+    // Accepts connections and never answers: not a Cassandra of ours.
+    const sockets = new Set<import('node:net').Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(9042, '127.0.0.50', resolve));
+    const home = mkdtempSync(join(tmpdir(), 'cqle-foreign-'));
+    try {
+      await assert.rejects(start({ home, address: '127.0.0.50', nodes: 2 }), /127\.0\.0\.50:9042 is already taken by a process that does not answer CQL.*will not join a foreign cluster/s);
+      await assert.rejects(start({ home, address: '127.0.0.50', nodes: 1 }), /but Cassandra 5\.0\.9 was asked for/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
