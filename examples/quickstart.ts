@@ -6,8 +6,8 @@
  * and keep their data in separate keyspaces.
  */
 import { types } from 'cassandra-driver';
-import { batch, columns, connection, contextQuery, management, model } from '../src/index.js';
-import { start } from '../src/tooling/cassandra/index.js';
+import { batch, columns, connection, contextQuery, management, model } from 'cqlengine';
+import { start } from 'cqlengine/testing/cassandra';
 
 // A model's columns define its TypeScript types: no interface is written by hand.
 class User extends model(
