@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Client, types } from 'cassandra-driver';
-import { DEFAULT_HOSTS, validateName, validateRegisterOptions, type RegisterOptions } from '../../src/connection/options.js';
+import { DEFAULT_HOSTS, validateRegisterOptions, type RegisterOptions } from '../../src/connection/options.js';
+import { checkConnectionName } from '../../src/connection/validate.js';
 import { CQLEngineError, ConfigurationError } from '../../src/errors.js';
 
 /** A ConfigurationError at `option`; returns true for assert.throws. */
@@ -17,15 +18,15 @@ function configError(option: string) {
 // Never connected: a Client opens no socket until connect() or a first query.
 const session = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
 
-describe('validateName', () => {
+describe('checkConnectionName', () => {
   it('returns a non-empty string name', () => {
-    assert.equal(validateName('default'), 'default');
-    assert.equal(validateName('cluster 2'), 'cluster 2');
+    assert.equal(checkConnectionName('default'), 'default');
+    assert.equal(checkConnectionName('cluster 2'), 'cluster 2');
   });
 
   it('rejects empty, blank and non-string names', () => {
     for (const bad of ['', '   ', '\t', undefined, null, 42, {}, ['a']]) {
-      assert.throws(() => validateName(bad), configError('name'), String(bad));
+      assert.throws(() => checkConnectionName(bad, 'name'), configError('name'), String(bad));
     }
   });
 });
