@@ -22,4 +22,4 @@ export {
   DoesNotExist,
   MultipleObjectsReturned,
 } from './errors.js';
-export { setLogger, type Logger } from './log.js';
+export { setLogger, type Logger, type LogOptions } from './log.js';

@@ -12,7 +12,8 @@ import { userTypesOf, withDependencies } from '../schema/user-type.js';
 import { registry as defaultRegistry, type Connection, type ConnectionRegistry } from '../connection/index.js';
 import { checkConnectionName } from '../connection/validate.js';
 import { send } from '../connection/funnel.js';
-import { addColumn, createIndex, createTable, createType, literal, tableName, tableOptions, type OptionValue } from '../statements/ddl.js';
+import { tableName } from '../statements/compile.js';
+import { addColumn, createIndex, createTable, createType, literal, tableOptions, type OptionValue } from '../statements/ddl.js';
 
 export interface ConnectionsOption {
   /** Connection names to run on; default: the default connection (for tables: the model's). */

@@ -9,10 +9,10 @@ import { checkRegistry, mergeScope, resolveScope, validateScope, type Binding, t
 import { registry as defaultRegistry, type ConnectionRegistry } from '../connection/index.js';
 import { checkConnectionName } from '../connection/validate.js';
 import { compileDelete, compileInsert, compileUpdate } from '../statements/compile.js';
-import { parseConditions, isEmpty } from '../statements/filters.js';
+import { parseConditions } from '../statements/filters.js';
 import type { Assignment, ColumnValue, CompiledStatement, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
-import { emptyOf, readValue, type Codec } from '../schema/types.js';
+import { emptyOf, isNullish, readValue, type Codec } from '../schema/types.js';
 import type { Columns, Filter, Insert, Row, Values } from '../schema/infer.js';
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
 import { buildSchema, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
@@ -47,7 +47,7 @@ export type ColumnsOf<M> = M extends { readonly schema: ModelSchema<infer Cs> } 
 export type InstanceOf<M> = M extends abstract new (...args: never[]) => infer I ? I : never;
 
 /** Normalizes a value for a column: null, an empty collection, or the coerced value. */
-export function coerceValue(column: ColumnSchema, value: unknown): unknown {
+function coerceValue(column: ColumnSchema, value: unknown): unknown {
   if (value == null) return emptyOf(column.type);
   return column.type.coerce(value, column.name);
 }
@@ -198,7 +198,7 @@ export class BaseModel<Cs extends Columns = Columns> {
     const values: ColumnValue[] = [];
     for (const column of schema.columns) {
       const value = state.values[column.name];
-      if (value !== null && !isEmpty(value)) values.push({ column, value });
+      if (!isNullish(value)) values.push({ column, value });
     }
     const stmt = compileInsert({
       kind: 'insert',
@@ -275,7 +275,7 @@ function validate(instance: BaseModel, schema: ModelSchema): void {
   validateKeys(instance, schema);
   for (const column of schema.columns) {
     const value = stateOf(instance).values[column.name];
-    if (column.isRequired && (value == null || isEmpty(value))) {
+    if (column.isRequired && isNullish(value)) {
       throw new ValidationError(`${schema.name}.${column.name}: None values are not allowed (the column is required)`, column.name, value);
     }
   }

@@ -4,7 +4,7 @@
  */
 import type { Consistency } from '../connection/consistency.js';
 import { parseConsistency } from '../connection/consistency.js';
-import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
+import { CQLEngineError, ConfigurationError, ValidationError, describe } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
 import { run, write, type RunOptions } from '../execution/run.js';
 import { mergeScope, resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
@@ -352,13 +352,15 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   #checkWriteWheres(what: string): void {
+    // Filtering nothing, or too little of the key, is a missing key value: ValidationError, as on an instance.
     if (this.#state.wheres.length === 0) {
-      throw new CQLEngineError(`${what}() on ${this.model.schema.name} needs filters on the primary key`);
+      const key = this.model.schema.partitionKeys[0]!;
+      throw new ValidationError(`${what}() on ${this.model.schema.name} needs filters on the primary key`, key.name, undefined);
     }
     const bad = this.#state.wheres.find((w) => !w.column.isPrimaryKey || w.tokenKeys || !['=', 'IN'].includes(w.op));
     if (bad) throw new ConfigurationError(`${what}() filters must be equality or IN on key columns, not ${bad.column.name} ${bad.op}`, bad.column.name, describe(bad.value));
     const missing = this.model.schema.partitionKeys.find((k) => !this.#state.wheres.some((w) => w.column === k));
-    if (missing) throw new ConfigurationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);
+    if (missing) throw new ValidationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);
   }
 
   #send(stmt: CompiledStatement): Promise<void> {

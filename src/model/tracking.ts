@@ -4,6 +4,7 @@
  */
 import type { Assignment } from '../statements/nodes.js';
 import type { ColumnSchema } from '../schema/model-schema.js';
+import { isNullish } from '../schema/types.js';
 
 /** Value equality across the driver's types (Uuid, Long, InetAddress … compare by text). */
 export function same(a: unknown, b: unknown): boolean {
@@ -33,13 +34,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
-}
-
-/** Null and empty collections are one and the same to Cassandra. */
-function isNullish(value: unknown): boolean {
-  if (value == null) return true;
-  if (value instanceof Set || value instanceof Map) return value.size === 0;
-  return Array.isArray(value) && value.length === 0;
 }
 
 /** A copy of a value that later in-place changes (set.add, list.push) do not reach. */
