@@ -4,18 +4,29 @@
  */
 import { CQLEngineError, ConfigurationError } from '../errors.js';
 import { quote, validateIdentifier } from '../schema/identifier.js';
-import { resolveScope } from '../execution/scope.js';
+import { checkRegistry, resolveScope } from '../execution/scope.js';
 import type { ModelStatic } from '../model/model.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import type { UserTypeShape } from '../schema/types.js';
 import { userTypesOf, withDependencies } from '../schema/user-type.js';
-import { registry, type Connection } from '../connection/index.js';
+import { registry as defaultRegistry, type Connection, type ConnectionRegistry } from '../connection/index.js';
+import { checkConnectionName } from '../connection/validate.js';
 import { send } from '../connection/funnel.js';
-import { addColumn, createIndex, createTable, createType, literal, tableName, tableOptions, type OptionValue } from '../statements/ddl.js';
+import { tableName } from '../statements/compile.js';
+import { addColumn, createIndex, createTable, createType, literal, tableOptions, type OptionValue } from '../statements/ddl.js';
 
 export interface ConnectionsOption {
   /** Connection names to run on; default: the default connection (for tables: the model's). */
   connections?: string[];
+  /** The registry whose connections to use; default: the model's (for keyspaces and types: the `connection` module's). */
+  registry?: ConnectionRegistry;
+}
+
+/** Where one schema statement runs. */
+interface Target {
+  readonly registry: ConnectionRegistry;
+  readonly connection: string | undefined;
+  readonly keyspace: string;
 }
 
 export interface KeyspaceOptions extends ConnectionsOption {
@@ -31,11 +42,11 @@ export interface TableTargets extends ConnectionsOption {
 function connectionNames(option: string[] | undefined, fallback: string | undefined): (string | undefined)[] {
   if (option === undefined) return [fallback];
   if (!Array.isArray(option) || option.length === 0) throw new ConfigurationError('connections must be a non-empty array of names', 'connections', option);
-  return option;
+  return option.map((name) => checkConnectionName(name, 'connections'));
 }
 
-async function ddl(connection: string | undefined, cql: string, keyspace?: string): Promise<void> {
-  await send(registry.peek(connection), { kind: 'ddl', cql, keyspace });
+async function ddl(target: Target, cql: string): Promise<void> {
+  await send(target.registry.peek(target.connection), { kind: 'ddl', cql, keyspace: target.keyspace });
 }
 
 /** CREATE KEYSPACE IF NOT EXISTS with SimpleStrategy. */
@@ -62,26 +73,29 @@ async function createKeyspace(name: string, replication: Record<string, string |
   const durable = options.durableWrites ?? true;
   if (typeof durable !== 'boolean') throw new ConfigurationError('durableWrites must be a boolean', 'durableWrites', durable);
   const cql = `CREATE KEYSPACE IF NOT EXISTS ${quote(name)} WITH replication = ${literal(replication, 'replication')} AND durable_writes = ${durable}`;
-  for (const connection of connectionNames(options.connections, undefined)) await ddl(connection, cql, name);
+  const registry = checkRegistry(options.registry) ?? defaultRegistry;
+  for (const connection of connectionNames(options.connections, undefined)) await ddl({ registry, connection, keyspace: name }, cql);
 }
 
 export async function dropKeyspace(name: string, options: ConnectionsOption = {}): Promise<void> {
   validateIdentifier(name, 'keyspace');
-  for (const connection of connectionNames(options.connections, undefined)) await ddl(connection, `DROP KEYSPACE IF EXISTS ${quote(name)}`, name);
+  const registry = checkRegistry(options.registry) ?? defaultRegistry;
+  for (const connection of connectionNames(options.connections, undefined)) await ddl({ registry, connection, keyspace: name }, `DROP KEYSPACE IF EXISTS ${quote(name)}`);
 }
 
-function targets(model: ModelStatic, options: TableTargets): { connection: string | undefined; keyspace: string }[] {
+function targets(model: ModelStatic, options: TableTargets): Target[] {
   const schema = model.schema;
   if (schema.abstract) throw new CQLEngineError(`${schema.name} is abstract: it has no table`);
-  const keyspaces = options.keyspaces ?? [resolveScope(schema, undefined, model.scope).keyspace];
-  return everyPair(keyspaces, connectionNames(options.connections, model.scope?.connection ?? schema.connection));
+  const registry = checkRegistry(options.registry) ?? model.registry;
+  const keyspaces = options.keyspaces ?? [resolveScope(schema, undefined, model.scope, registry).keyspace];
+  return everyPair(registry, keyspaces, connectionNames(options.connections, model.scope?.connection ?? schema.connection));
 }
 
 /** Each keyspace on each connection, the keyspace names checked first. */
-function everyPair(keyspaces: string[], connections: (string | undefined)[]): { connection: string | undefined; keyspace: string }[] {
+function everyPair(registry: ConnectionRegistry, keyspaces: string[], connections: (string | undefined)[]): Target[] {
   if (!Array.isArray(keyspaces) || keyspaces.length === 0) throw new ConfigurationError('keyspaces must be a non-empty array', 'keyspaces', keyspaces);
   keyspaces.forEach((k) => validateIdentifier(k, 'keyspace', 'keyspaces'));
-  return connections.flatMap((connection) => keyspaces.map((keyspace) => ({ connection, keyspace })));
+  return connections.flatMap((connection) => keyspaces.map((keyspace) => ({ registry, connection, keyspace })));
 }
 
 /**
@@ -89,7 +103,7 @@ function everyPair(keyspaces: string[], connections: (string | undefined)[]): { 
  * missing indexes and updates changed table options. A changed primary key is refused.
  */
 export async function syncTable(model: ModelStatic, options: TableTargets = {}): Promise<void> {
-  for (const { connection, keyspace } of targets(model, options)) await syncOne(model.schema, connection, keyspace);
+  for (const target of targets(model, options)) await syncOne(model.schema, target);
 }
 
 export interface TypeTargets extends ConnectionsOption {
@@ -97,11 +111,12 @@ export interface TypeTargets extends ConnectionsOption {
   keyspaces?: string[];
 }
 
-function typeTargets(options: TypeTargets): { connection: string | undefined; keyspace: string }[] {
-  return everyPair(options.keyspaces ?? [resolveDefaultKeyspace()], connectionNames(options.connections, undefined));
+function typeTargets(options: TypeTargets): Target[] {
+  const registry = checkRegistry(options.registry) ?? defaultRegistry;
+  return everyPair(registry, options.keyspaces ?? [resolveDefaultKeyspace(registry)], connectionNames(options.connections, undefined));
 }
 
-function resolveDefaultKeyspace(): string {
+function resolveDefaultKeyspace(registry: ConnectionRegistry): string {
   const keyspace = registry.defaultKeyspace;
   if (!keyspace) throw new CQLEngineError('No keyspace given and no default keyspace: pass keyspaces, or set one with connection.setup()');
   return keyspace;
@@ -113,10 +128,10 @@ function resolveDefaultKeyspace(): string {
  */
 export async function syncType(type: UserTypeShape, options: TypeTargets = {}): Promise<void> {
   const all = withDependencies(type);
-  for (const { connection, keyspace } of typeTargets(options)) {
-    const conn = await registry.get(connection);
-    await checkKeyspace(conn, keyspace, `type ${type.name}`);
-    for (const t of all) await syncOneType(conn, t, keyspace);
+  for (const target of typeTargets(options)) {
+    const conn = await target.registry.get(target.connection);
+    await checkKeyspace(conn, target.keyspace, `type ${type.name}`);
+    for (const t of all) await syncOneType(conn, t, target);
   }
 }
 
@@ -127,27 +142,28 @@ async function checkKeyspace(conn: Connection, keyspace: string, what: string): 
 
 export async function dropType(type: UserTypeShape, options: TypeTargets = {}): Promise<void> {
   validateIdentifier(type.name, 'type');
-  for (const { connection, keyspace } of typeTargets(options)) {
-    await ddl(connection, `DROP TYPE IF EXISTS ${tableName(keyspace, type.name)}`, keyspace);
+  for (const target of typeTargets(options)) {
+    await ddl(target, `DROP TYPE IF EXISTS ${tableName(target.keyspace, type.name)}`);
   }
 }
 
 /** Creates the type in a keyspace known to exist, or adds the fields it lacks. */
-async function syncOneType(conn: Connection, type: UserTypeShape, keyspace: string): Promise<void> {
+async function syncOneType(conn: Connection, type: UserTypeShape, target: Target): Promise<void> {
+  const keyspace = target.keyspace;
   const existing = await conn.connectedClient!.metadata.getUdt(keyspace, type.name);
   if (!existing) {
-    await ddl(conn.name, createType(type, keyspace), keyspace);
+    await ddl(target, createType(type, keyspace));
     return;
   }
   const have = new Set(existing.fields.map((f) => f.name));
   for (const field of type.fields) {
-    if (!have.has(field.dbName)) await ddl(conn.name, `ALTER TYPE ${tableName(keyspace, type.name)} ADD ${field.quoted} ${field.type.cql}`, keyspace);
+    if (!have.has(field.dbName)) await ddl(target, `ALTER TYPE ${tableName(keyspace, type.name)} ADD ${field.quoted} ${field.type.cql}`);
   }
 }
 
 export async function dropTable(model: ModelStatic, options: TableTargets = {}): Promise<void> {
-  for (const { connection, keyspace } of targets(model, options)) {
-    await ddl(connection, `DROP TABLE IF EXISTS ${tableName(keyspace, model.schema.table!)}`, keyspace);
+  for (const target of targets(model, options)) {
+    await ddl(target, `DROP TABLE IF EXISTS ${tableName(target.keyspace, model.schema.table!)}`);
   }
 }
 
@@ -177,8 +193,9 @@ const OPTION_METADATA: Record<string, string> = {
   speculative_retry: 'speculativeRetry',
 };
 
-async function syncOne(schema: ModelSchema, connection: string | undefined, keyspace: string): Promise<void> {
-  const conn = await registry.get(connection);
+async function syncOne(schema: ModelSchema, target: Target): Promise<void> {
+  const keyspace = target.keyspace;
+  const conn = await target.registry.get(target.connection);
   const client = conn.connectedClient!;
   const version = await serverVersion(conn);
   for (const column of schema.columns) {
@@ -192,10 +209,10 @@ async function syncOne(schema: ModelSchema, connection: string | undefined, keys
   await checkKeyspace(conn, keyspace, `model ${schema.name}`);
   const types: UserTypeShape[] = [];
   for (const column of schema.columns) userTypesOf(column.type, types);
-  for (const type of types) await syncOneType(conn, type, keyspace);
+  for (const type of types) await syncOneType(conn, type, target);
   const table = await client.metadata.getTable(keyspace, schema.table!);
   if (!table) {
-    await ddl(connection, createTable(schema, keyspace), keyspace);
+    await ddl(target, createTable(schema, keyspace));
   } else {
     const names = (cols: { name: string }[]) => cols.map((c) => c.name).join(', ');
     const wantPartition = schema.partitionKeys.map((c) => c.dbName).join(', ');
@@ -210,7 +227,7 @@ async function syncOne(schema: ModelSchema, connection: string | undefined, keys
     for (const column of schema.columns) {
       const current = existing.get(column.dbName);
       // A changed type is left alone, as cqlengine does: Cassandra allows few type changes.
-      if (!current) await ddl(connection, addColumn(schema, keyspace, column), keyspace);
+      if (!current) await ddl(target, addColumn(schema, keyspace, column));
     }
     const changed: Record<string, OptionValue> = {};
     for (const [name, value] of Object.entries(schema.tableOptions)) {
@@ -219,13 +236,13 @@ async function syncOne(schema: ModelSchema, connection: string | undefined, keys
       if (field === undefined || !sameOption(current, value)) changed[name] = value;
     }
     if (Object.keys(changed).length) {
-      await ddl(connection, `ALTER TABLE ${tableName(keyspace, schema.table!)} WITH ${tableOptions(changed).join(' AND ')}`, keyspace);
+      await ddl(target, `ALTER TABLE ${tableName(keyspace, schema.table!)} WITH ${tableOptions(changed).join(' AND ')}`);
     }
   }
   // Only the indexes the table lacks: a column already indexed (under any name) is left alone.
   const indexed = new Set((table?.indexes ?? []).map((i) => i.target.replace(/^(values|keys)\((.*)\)$/, '$2').replace(/^"(.*)"$/, '$1')));
   for (const column of schema.columns.filter((c) => c.isIndexed && !indexed.has(c.dbName))) {
-    await ddl(connection, createIndex(schema, keyspace, column), keyspace);
+    await ddl(target, createIndex(schema, keyspace, column));
   }
 }
 

@@ -5,12 +5,14 @@
 import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturned, ValidationError, describe } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
 import { write } from '../execution/run.js';
-import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
+import { checkRegistry, mergeScope, resolveScope, validateScope, type Binding, type ResolvedScope, type Scope } from '../execution/scope.js';
+import { registry as defaultRegistry, type ConnectionRegistry } from '../connection/index.js';
+import { checkConnectionName } from '../connection/validate.js';
 import { compileDelete, compileInsert, compileUpdate } from '../statements/compile.js';
-import { parseConditions, isEmpty } from '../statements/filters.js';
+import { parseConditions } from '../statements/filters.js';
 import type { Assignment, ColumnValue, CompiledStatement, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
-import { emptyOf, readValue, type Codec } from '../schema/types.js';
+import { emptyOf, isNullish, readValue, type Codec } from '../schema/types.js';
 import type { Columns, Filter, Insert, Row, Values } from '../schema/infer.js';
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
 import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
@@ -34,6 +36,8 @@ export interface ModelStatic {
   new (values?: never): BaseModel;
   readonly schema: ModelSchema;
   readonly scope: Scope | undefined;
+  /** The registry whose connections serve this model. */
+  readonly registry: ConnectionRegistry;
   readonly DoesNotExist: new (message: string) => DoesNotExist;
   readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned;
   fromRow(row: Record<string, unknown>, codec: Codec, scope?: Scope): BaseModel;
@@ -43,7 +47,7 @@ export type ColumnsOf<M> = M extends { readonly schema: ModelSchema<infer Cs> } 
 export type InstanceOf<M> = M extends abstract new (...args: never[]) => infer I ? I : never;
 
 /** Normalizes a value for a column: null, an empty collection, or the coerced value. */
-export function coerceValue(column: ColumnSchema, value: unknown): unknown {
+function coerceValue(column: ColumnSchema, value: unknown): unknown {
   if (value == null) return emptyOf(column.type);
   return column.type.coerce(value, column.name);
 }
@@ -51,6 +55,8 @@ export function coerceValue(column: ColumnSchema, value: unknown): unknown {
 export class BaseModel<Cs extends Columns = Columns> {
   static readonly schema: ModelSchema;
   static readonly scope: Scope | undefined = undefined;
+  /** The registry whose connections serve this model: the module's default unless model() was given one. */
+  static readonly registry: ConnectionRegistry = defaultRegistry;
   static readonly DoesNotExist: new (message: string) => DoesNotExist = DoesNotExist;
   static readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned = MultipleObjectsReturned;
 
@@ -118,17 +124,23 @@ export class BaseModel<Cs extends Columns = Columns> {
   }
 
   /**
-   * This model bound to a connection and/or keyspace: a subclass, so instances and queries made
-   * from it use that scope, and nothing global changes (ContextQuery is built on it).
+   * This model bound to a connection, keyspace and/or registry: a subclass, so instances and
+   * queries made from it use them, and nothing global changes (ContextQuery is built on it).
    */
-  static bind<M extends ModelStatic>(this: M, scope: Scope): M {
-    const valid = validateScope(scope, 'ContextQuery');
-    const merged = { ...this.scope, ...Object.fromEntries(Object.entries(valid).filter(([, v]) => v !== undefined)) };
+  static bind<M extends ModelStatic>(this: M, binding: Binding): M {
+    const merged = mergeScope(this.scope, validateScope(binding, 'ContextQuery'));
+    const registry = checkRegistry(binding.registry, 'ContextQuery.registry') ?? this.registry;
     const Bound = class extends (this as unknown as typeof BaseModel) {
       static override readonly scope: Scope = merged;
+      static override readonly registry: ConnectionRegistry = registry;
     };
     Object.defineProperty(Bound, 'name', { value: this.name });
     return Bound as unknown as M;
+  }
+
+  /** This model served by another ConnectionRegistry (a subclass; nothing global changes). */
+  static withRegistry<M extends ModelStatic>(this: M, registry: ConnectionRegistry): M {
+    return (this as unknown as typeof BaseModel).bind({ registry }) as unknown as M;
   }
 
   /** Builds an instance from a driver row, without validation: the server's values are trusted. */
@@ -189,7 +201,7 @@ export class BaseModel<Cs extends Columns = Columns> {
     const values: ColumnValue[] = [];
     for (const column of schema.columns) {
       const value = state.values[column.name];
-      if (value !== null && !isEmpty(value)) values.push({ column, value });
+      if (!isNullish(value)) values.push({ column, value });
     }
     const stmt = compileInsert({
       kind: 'insert',
@@ -246,7 +258,7 @@ function stateOf(instance: BaseModel): InstanceState {
 
 function scopeOf(instance: BaseModel, ctor: ModelStatic): ResolvedScope {
   if (ctor.schema.abstract) throw new CQLEngineError(`${ctor.schema.name} is abstract: it has no table`);
-  return resolveScope(ctor.schema, stateOf(instance).scope, ctor.scope);
+  return resolveScope(ctor.schema, stateOf(instance).scope, ctor.scope, ctor.registry);
 }
 
 /** WHERE on the primary key; on the partition key alone when only static columns are written (Cassandra refuses clustering keys then). */
@@ -267,7 +279,7 @@ function validate(instance: BaseModel, schema: ModelSchema): void {
   validateKeys(instance, schema);
   for (const column of schema.columns) {
     const value = stateOf(instance).values[column.name];
-    if (column.isRequired && (value == null || isEmpty(value))) {
+    if (column.isRequired && isNullish(value)) {
       throw new ValidationError(`${schema.name}.${column.name}: None values are not allowed (the column is required)`, column.name, value);
     }
   }
@@ -345,12 +357,18 @@ const RESERVED = new Set([...Object.getOwnPropertyNames(BaseModel.prototype), 'c
  * Defines a model: `model('users', { id: columns.uuid().partitionKey(), name: columns.text() })`.
  * Extend the result to add methods: `class User extends model(...) { greet() { … } }`.
  */
-export function model<const Cs extends Columns>(table: string, columns: Cs, options: Omit<ModelDefinition, 'table'> = {}): ModelClass<Cs> {
+/** What model() takes besides the table and columns. */
+export interface ModelOptions extends Omit<ModelDefinition, 'table'> {
+  /** The ConnectionRegistry whose connections serve this model; default: the `connection` module's. */
+  registry?: ConnectionRegistry;
+}
+
+export function model<const Cs extends Columns>(table: string, columns: Cs, options: ModelOptions = {}): ModelClass<Cs> {
   return define(table, columns, options);
 }
 
 /** An abstract model: columns (and methods, when extended) for other models to build on; it has no table. */
-export function abstractModel<const Cs extends Columns>(columns: Cs, options: Omit<ModelDefinition, 'table' | 'abstract'> = {}): ModelClass<Cs> {
+export function abstractModel<const Cs extends Columns>(columns: Cs, options: Omit<ModelOptions, 'abstract'> = {}): ModelClass<Cs> {
   return define(undefined, columns, { ...options, abstract: true });
 }
 
@@ -359,14 +377,14 @@ export function extend<const Base extends Columns, const Cs extends Columns>(
   base: { readonly schema: ModelSchema<Base> },
   table: string,
   columns: Cs,
-  options: Omit<ModelDefinition, 'table'> = {},
+  options: ModelOptions = {},
 ): ModelClass<Base & Cs> {
   // A model class as base (say an abstract model extended with methods) is the new model's parent, so its methods carry over.
   const parent = typeof (base as unknown) === 'function' && (base as unknown as typeof BaseModel).prototype instanceof BaseModel ? (base as unknown as typeof BaseModel) : BaseModel;
   return define(
     table,
     { ...base.schema.definitions, ...columns } as Base & Cs,
-    { keyspace: base.schema.keyspace, connection: base.schema.connection, ...options },
+    { keyspace: base.schema.keyspace, connection: base.schema.connection, registry: (base as Partial<ModelStatic>).registry, ...options },
     parent,
   );
 }
@@ -374,16 +392,20 @@ export function extend<const Base extends Columns, const Cs extends Columns>(
 function define<Cs extends Columns>(
   table: string | undefined,
   columns: Cs,
-  options: Omit<ModelDefinition, 'table'>,
+  options: ModelOptions,
   Parent: typeof BaseModel = BaseModel,
 ): ModelClass<Cs> {
   const name = table ?? 'AbstractModel';
+  const { registry: given, ...definition } = options;
+  const registry = checkRegistry(given) ?? Parent.registry;
+  if (definition.connection !== undefined) checkConnectionName(definition.connection);
   for (const key of Object.keys(columns)) {
     if (RESERVED.has(key)) throw new ConfigurationError(`Column name '${key}' clashes with a model method`, key, key);
   }
-  const schema = buildSchema(name, columns, { ...options, table });
+  const schema = buildSchema(name, columns, { ...definition, table });
   const Model = class extends Parent<Cs> {
     static override readonly schema = schema;
+    static override readonly registry: ConnectionRegistry = registry;
     static override readonly DoesNotExist = class extends Parent.DoesNotExist {};
     static override readonly MultipleObjectsReturned = class extends Parent.MultipleObjectsReturned {};
   };

@@ -3,8 +3,8 @@ import type { AnyColumn, Column, ColumnFlags } from './columns.js';
 
 export type Columns = Record<string, AnyColumn>;
 
-export type ReadOf<C> = C extends Column<infer R, infer _W, infer _F> ? R : never;
-export type WriteOf<C> = C extends Column<infer _R, infer W, infer _F> ? W : never;
+type ReadOf<C> = C extends Column<infer R, infer _W, infer _F> ? R : never;
+type WriteOf<C> = C extends Column<infer _R, infer W, infer _F> ? W : never;
 type FlagsOf<C> = C extends Column<infer _R, infer _W, infer F> ? F : ColumnFlags;
 
 /** A list (an array of any length), not a tuple (a fixed-length array). */
@@ -45,8 +45,7 @@ export type Values<Cs extends Columns> = {
 type ElementOf<W> = W extends Set<infer E> ? E : W extends Map<infer _K, infer V> ? V : W extends (infer E)[] ? E : never;
 type KeyOf<W> = W extends Map<infer K, infer _V> ? K : never;
 
-export const RANGE_OPERATORS = ['gt', 'gte', 'lt', 'lte'] as const;
-type Range = (typeof RANGE_OPERATORS)[number];
+type Range = 'gt' | 'gte' | 'lt' | 'lte';
 
 /** A token() bound for filters on the partition key: `{ pk__token__gt: token(id) }`. */
 export interface TokenValue {

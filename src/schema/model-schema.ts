@@ -69,9 +69,6 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
   const table = def.table === undefined ? undefined : validateIdentifier(def.table, 'table');
   if (!abstract && table === undefined) fail(`Model ${name} needs a table name (or abstract: true)`, 'table', def.table);
   if (def.keyspace !== undefined) validateIdentifier(def.keyspace, 'keyspace');
-  if (def.connection !== undefined && (typeof def.connection !== 'string' || def.connection === '')) {
-    fail(`Model ${name}: connection must be a non-empty string`, 'connection', def.connection);
-  }
   for (const key of Object.keys(def.tableOptions ?? {})) validateIdentifier(key, 'column', 'tableOptions');
 
   const entries = Object.entries(definitions);

@@ -441,6 +441,13 @@ export function emptyOf(type: CqlType<unknown>): unknown {
   }
 }
 
+/** Null, undefined and an empty list, set or map: one and the same to Cassandra (an unset value). */
+export function isNullish(value: unknown): boolean {
+  if (value == null) return true;
+  if (value instanceof Set || value instanceof Map) return value.size === 0;
+  return Array.isArray(value) && value.length === 0;
+}
+
 /** A value from the driver, null or empty when unset. */
 export function readValue(type: CqlType<unknown>, value: unknown, codec: Codec): unknown {
   return value == null ? emptyOf(type) : type.fromDriver(value, codec);

@@ -1,7 +1,8 @@
 /** Parses cqlengine-style filter and update keys (`age__gte`, `tags__add`) against a model's columns. */
 import { ConfigurationError, ValidationError, describe } from '../errors.js';
 import { checkKeyValue, type ColumnSchema, type ModelSchema } from '../schema/model-schema.js';
-import { isInt64 } from '../schema/types.js';
+import { isInt64, isNullish } from '../schema/types.js';
+import type { TokenValue } from '../schema/infer.js';
 import type { Assignment, ColumnValue, Where, WhereOp } from './nodes.js';
 
 const OPERATORS: Record<string, WhereOp> = {
@@ -16,7 +17,7 @@ const OPERATORS: Record<string, WhereOp> = {
 };
 
 /** A token() bound, for paging through partitions: `{ pk__token__gt: token(lastId) }`. */
-export function token(...values: unknown[]): { readonly $token: readonly unknown[] } {
+export function token(...values: unknown[]): TokenValue {
   return { $token: values };
 }
 
@@ -130,16 +131,12 @@ export interface ParsedUpdate {
 }
 
 /** A plain value assignment; null (or an empty collection) deletes the value. */
-export function setAssignment(column: ColumnSchema, value: unknown): Assignment {
-  if (column.isPrimaryKey) throw new ConfigurationError(`Cannot update the key column ${column.name}`, column.name, value);
+function setAssignment(column: ColumnSchema, value: unknown): Assignment {
+  if (column.isPrimaryKey) throw new ValidationError(`Cannot apply update to primary key '${column.name}'`, column.name, value);
   if (value === null) return { column, op: 'set', value: null };
   const coerced = column.type.coerce(value, column.name);
   if (column.isCounter) throw new ConfigurationError(`${column.name} is a counter: use ${column.name}__incr or __decr`, column.name, value);
-  return { column, op: 'set', value: isEmpty(coerced) ? null : coerced };
-}
-
-export function isEmpty(value: unknown): boolean {
-  return value instanceof Set || value instanceof Map ? value.size === 0 : Array.isArray(value) && value.length === 0;
+  return { column, op: 'set', value: isNullish(coerced) ? null : coerced };
 }
 
 /** Parses a blind update: plain values and the collection and counter operations. */
@@ -177,7 +174,7 @@ export function parseUpdate(schema: ModelSchema, values: Record<string, unknown>
       for (const k of value as Iterable<unknown>) mapKeyRemovals.push({ column, value: column.type.keyType!.coerce(k, key) });
     } else {
       const coerced = column.type.coerce(value, key);
-      if (!isEmpty(coerced)) {
+      if (!isNullish(coerced)) {
         assignments.push({ column, op: op === 'prepend' ? 'prepend' : op === 'remove' ? 'remove' : 'add', value: coerced });
       }
     }
