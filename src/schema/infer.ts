@@ -12,10 +12,10 @@ type IsList<R> = R extends unknown[] ? (number extends R['length'] ? true : fals
 
 type NeverNull<R> = R extends Set<unknown> | Map<unknown, unknown> ? true : IsList<R>;
 
-/** A row as it reads: keys, required columns and collections (empty when unset) are never null. */
+/** A row as it reads: keys, required columns, collections (empty when unset) and counters (0 when unset) are never null. */
 export type Row<Cs extends Columns> = {
   // model() takes its columns as a const type parameter, whose keys come readonly; instances are writable.
-  -readonly [K in keyof Cs]: [FlagsOf<Cs[K]>['key'] | FlagsOf<Cs[K]>['required']] extends [false]
+  -readonly [K in keyof Cs]: [FlagsOf<Cs[K]>['key'] | FlagsOf<Cs[K]>['required'] | (FlagsOf<Cs[K]> extends { counter: true } ? true : false)] extends [false]
     ? NeverNull<ReadOf<Cs[K]>> extends true
       ? ReadOf<Cs[K]>
       : ReadOf<Cs[K]> | null

@@ -85,7 +85,7 @@ export function rowTypes(t: Thing): void {
   expectType<Equals<Thing['pair'], [number, string] | null>>();
   expectType<Equals<Row<ThingColumns>['tags'], Set<string>>>();
   expectType<Equals<ReturnType<Thing['toObject']>, Row<ThingColumns>>>();
-  expectType<Equals<InstanceOf<typeof Hits>['views'], bigint | null>>();
+  expectType<Equals<InstanceOf<typeof Hits>['views'], bigint>>();
 
   // Properties are writable with the write types, and checked.
   t.nick = null;
