@@ -11,7 +11,7 @@ import { parseConditions, isEmpty } from '../statements/filters.js';
 import type { Assignment, ColumnValue, CompiledStatement, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
 import { emptyOf, readValue, type Codec } from '../schema/types.js';
-import type { Columns, Filter, Insert, Row, Values } from '../schema/infer.js';
+import type { Columns, Filter, Insert, KeyValues, Row, Values } from '../schema/infer.js';
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
 import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
@@ -192,8 +192,8 @@ export class BaseModel<Cs extends Columns = Columns> {
     return insert(this, schema, options, false);
   }
 
-  /** Sets the given values and writes only what changed; key columns cannot be updated. */
-  async update(values: Values<Cs>, options: SaveOptions<Cs> = {}): Promise<this> {
+  /** Sets the given values and writes only what changed; key columns cannot be changed (their current value is accepted). */
+  async update(values: Values<Cs> & KeyValues<Cs>, options: SaveOptions<Cs> = {}): Promise<this> {
     const schema = (this.constructor as ModelStatic).schema;
     const state = stateOf(this);
     const changes: [string, unknown][] = [];
@@ -274,7 +274,7 @@ function validate(instance: BaseModel, schema: ModelSchema): void {
   validateKeys(instance, schema, true);
   for (const column of schema.columns) {
     const value = stateOf(instance).values[column.name];
-    if (column.isRequired && (value == null || isEmpty(value))) {
+    if (column.isRequired && (value == null || isEmpty(value)) && !(column.isClusteringKey && isStaticOnly(instance, schema))) {
       throw new ValidationError(`${schema.name}.${column.name}: None values are not allowed (the column is required)`, column.name, value);
     }
   }

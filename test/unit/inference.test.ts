@@ -229,8 +229,10 @@ export function updateTypes(t: Thing): void {
   const badValues: Values<ThingColumns> = { at: new Date() };
   void [values, badValues];
   void t.update({ nick: 'n' });
-  // @ts-expect-error instance update() takes Values
-  void t.update({ id: 'x' });
+  // Instance update() takes Values, and a key with its current value (checked when it runs).
+  void t.update({ id: t.id, nick: 'n' });
+  // @ts-expect-error a key takes its column's type
+  void t.update({ id: 42 });
 
   const cond: Condition<ThingColumns> = { name: 'x', nick: null };
   void cond;
