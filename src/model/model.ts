@@ -332,8 +332,11 @@ async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSche
     if (!state.original) {
       // A new row: its explicit values (nulls included, which clear), and, unless explicitOnly, its defaults.
       const explicit = state.explicit?.has(column.name) === true;
-      if (!explicit && (explicitOnly || same(after, emptyOf(column.type)))) continue;
-      assignments.push(...(same(after, emptyOf(column.type)) ? [{ column, op: 'set' as const, value: null }] : assignmentsFor(column, emptyOf(column.type), after)));
+      const empty = same(after, emptyOf(column.type));
+      if (explicitOnly && !explicit) continue;
+      // An unmoved counter writes nothing; an explicit null clears.
+      if (empty && (!explicit || column.isCounter)) continue;
+      assignments.push(...(empty ? [{ column, op: 'set' as const, value: null }] : assignmentsFor(column, emptyOf(column.type), after)));
       continue;
     }
     const before = state.original[column.name];

@@ -358,7 +358,9 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
     element: inner as CqlType<unknown>,
     coerce: (v, c) => {
       if (!(v instanceof Set) && !Array.isArray(v)) return invalid(c, v, 'a Set or an array');
-      return new Set(checkSize([...v], c).map((item) => coerceItem(inner, item, `${c}{}`)));
+      const result = new Set([...v].map((item) => coerceItem(inner, item, `${c}{}`)));
+      checkSize([...result], c);
+      return result;
     },
     // An array is accepted whatever the Client's `encoding.set`.
     toDriver: (v, codec) => [...v].map((item) => inner.toDriver(item, codec)),
@@ -465,7 +467,7 @@ export const MAX_COLLECTION_SIZE = 65_535;
 
 function checkSize<T>(items: T[], column: string): T[] {
   if (items.length > MAX_COLLECTION_SIZE) {
-    throw new ValidationError(`${column}: a collection holds at most ${MAX_COLLECTION_SIZE} elements, got ${items.length}`, column, items);
+    throw new ValidationError(`${column}: a collection holds at most ${MAX_COLLECTION_SIZE} elements, got ${items.length}`, column, `${items.length} elements`);
   }
   return items;
 }
