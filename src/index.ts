@@ -15,6 +15,7 @@ export type { Scope, Binding } from './execution/scope.js';
 export {
   CQLEngineError,
   ConfigurationError,
+  UnknownColumnError,
   UnknownConnectionError,
   ConnectionFailedError,
   ValidationError,

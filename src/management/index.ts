@@ -2,10 +2,10 @@
  * Schema management: keyspaces and tables, on one or more connections. Each function resolves when
  * its statements have run; the driver waits for schema agreement after each schema change.
  */
-import { CQLEngineError, ConfigurationError } from '../errors.js';
+import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
 import { quote, validateIdentifier } from '../schema/identifier.js';
 import { checkRegistry, resolveScope } from '../execution/scope.js';
-import type { ModelStatic } from '../model/model.js';
+import { BaseModel, type ModelStatic } from '../model/model.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import type { UserTypeShape } from '../schema/types.js';
 import { userTypesOf, withDependencies } from '../schema/user-type.js';
@@ -84,6 +84,10 @@ export async function dropKeyspace(name: string, options: ConnectionsOption = {}
 }
 
 function targets(model: ModelStatic, options: TableTargets): Target[] {
+  // As cqlengine ("Models must be derived from base Model"), but naming what was given.
+  if (typeof model !== 'function' || !(model.prototype instanceof BaseModel)) {
+    throw new ConfigurationError(`Expected a model (made with model() or extend()), got ${describe(model)}`, 'model', model);
+  }
   const schema = model.schema;
   if (schema.abstract) throw new CQLEngineError(`${schema.name} is abstract: it has no table`);
   const registry = checkRegistry(options.registry) ?? model.registry;

@@ -96,7 +96,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return this.#with({ limit });
   }
 
-  /** Orders by clustering columns: `orderBy('-created')` for descending. */
+  /** Orders by clustering columns: `orderBy('-created')` for descending; calls add to the order, as in cqlengine. */
   orderBy(...names: string[]): QuerySet<M> {
     const orderBy = names.map((name) => {
       const descending = name.startsWith('-');
@@ -104,7 +104,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       if (!column.isClusteringKey) throw new ConfigurationError(`Can't order on '${column.name}': only clustering columns can be ordered`, 'orderBy', name);
       return { column, descending };
     });
-    return this.#with({ orderBy });
+    return this.#with({ orderBy: [...this.#state.orderBy, ...orderBy] });
   }
 
   allowFiltering(): QuerySet<M> {

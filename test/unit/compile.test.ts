@@ -229,10 +229,12 @@ describe('SELECT', () => {
 // ---- INSERT ----
 
 describe('INSERT', () => {
-  it('inserts the non-null values, each bound', async () => {
+  it('inserts the values given, each bound, and nulls for those given null or empty (which clear them, as in cqlengine)', async () => {
     await Post.create({ blog: "b'", at: 1, title: 't', userName: 'u', tags: ['x'] as never, xs: [], kind: null });
-    assert.equal(last().cql, 'INSERT INTO "ks"."posts" ("blog", "at", "title", "user_name", "tags") VALUES (?, ?, ?, ?, ?)');
-    assert.deepEqual(last().params, ["b'", 1, 't', 'u', ['x']]);
+    assert.equal(last().cql, 'INSERT INTO "ks"."posts" ("blog", "at", "title", "user_name", "tags", "xs", "kind") VALUES (?, ?, ?, ?, ?, ?, ?)');
+    assert.deepEqual(last().params, ["b'", 1, 't', 'u', ['x'], null, null]);
+    await Post.create({ blog: "b'", at: 1, title: 't' });
+    assert.equal(last().cql, 'INSERT INTO "ks"."posts" ("blog", "at", "title") VALUES (?, ?, ?)');
     assert.equal(last().options['isIdempotent'], true);
     assert.equal(last().options['prepare'], true);
   });
