@@ -4,7 +4,7 @@
  */
 import type { UserType } from './user-type.js';
 import { ConfigurationError } from '../errors.js';
-import { cqlTypes, list as listType, map as mapType, set as setType, tuple as tupleType, type CqlType } from './types.js';
+import { cqlTypes, list as listType, map as mapType, set as setType, tuple as tupleType, withLength, type CqlType, type LengthBounds } from './types.js';
 
 export interface ColumnOptions {
   readonly primaryKey: boolean;
@@ -107,9 +107,10 @@ const column = <R, W>(type: CqlType<R, W>) => new Column<R, W>(type);
 
 /** Column constructors, one per CQL type. */
 export const columns = {
-  ascii: () => column(cqlTypes.ascii),
-  text: () => column(cqlTypes.text),
-  varchar: () => column(cqlTypes.varchar),
+  /** `{ minLength, maxLength }` bound the length in characters, as cqlengine's Text(min_length, max_length). */
+  ascii: (bounds: LengthBounds = {}) => column(withLength(cqlTypes.ascii, bounds)),
+  text: (bounds: LengthBounds = {}) => column(withLength(cqlTypes.text, bounds)),
+  varchar: (bounds: LengthBounds = {}) => column(withLength(cqlTypes.varchar, bounds)),
   int: () => column(cqlTypes.int),
   smallint: () => column(cqlTypes.smallint),
   tinyint: () => column(cqlTypes.tinyint),
