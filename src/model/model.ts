@@ -11,7 +11,7 @@ import { parseConditions, isEmpty } from '../statements/filters.js';
 import type { Assignment, ColumnValue, CompiledStatement, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
 import { emptyOf, readValue, type Codec } from '../schema/types.js';
-import type { Columns, Filter, Insert, Row, Values } from '../schema/infer.js';
+import type { Columns, Filter, Insert, Row, Values, WriteOf } from '../schema/infer.js';
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
 import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
@@ -163,6 +163,30 @@ export class BaseModel<Cs extends Columns = Columns> {
     return schema.columns.filter((c) => !original || !same(values[c.name], original[c.name])).map((c) => c.name) as (keyof Cs & string)[];
   }
 
+  /** A column's value by name, for code that handles any model (`instance[name]` without the typing trouble). */
+  get<K extends keyof Cs & string>(name: K): Row<Cs>[K] {
+    return stateOf(this).values[columnNamed(this, name, 'get').name] as Row<Cs>[K];
+  }
+
+  /** Sets a column's value by name, validated as the property setter does. */
+  set<K extends keyof Cs & string>(name: K, value: WriteOf<Cs[K]> | null): this {
+    (this as Record<string, unknown>)[columnNamed(this, name, 'set').name] = value;
+    return this;
+  }
+
+  /**
+   * cqlengine's ==: the same model (the same schema, so a contextQuery-bound copy counts) and
+   * the same value in every column.
+   */
+  equals(other: unknown): boolean {
+    if (!(other instanceof BaseModel)) return false;
+    const schema = (this.constructor as ModelStatic).schema;
+    if ((other.constructor as ModelStatic).schema !== schema) return false;
+    const mine = stateOf(this).values;
+    const theirs = stateOf(other).values;
+    return schema.columns.every((c) => same(mine[c.name], theirs[c.name]));
+  }
+
   /** The column values as a plain object. */
   toObject(): Row<Cs> {
     return { ...stateOf(this).values } as Row<Cs>;
@@ -242,6 +266,13 @@ export class BaseModel<Cs extends Columns = Columns> {
 // Object.create, which private-member brand checks would reject.
 function stateOf(instance: BaseModel): InstanceState {
   return (instance as unknown as { [STATE]: InstanceState })[STATE];
+}
+
+function columnNamed(instance: BaseModel, name: unknown, option: string): ColumnSchema {
+  const schema = (instance.constructor as ModelStatic).schema;
+  const column = typeof name === 'string' ? schema.byName.get(name) : undefined;
+  if (!column) throw new ConfigurationError(`${schema.name} has no column ${describe(name)} (${option})`, option, name);
+  return column;
 }
 
 function scopeOf(instance: BaseModel, ctor: ModelStatic): ResolvedScope {

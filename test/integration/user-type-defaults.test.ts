@@ -50,7 +50,7 @@ describe('user-type field defaults', () => {
     await keyspaces.execute(`INSERT INTO ${ks}.dflt_homes (id, address) VALUES (2, {street: 'Raw'})`);
     const raw = await Home.get({ id: 2 });
     assert.deepEqual(raw.address, { street: 'Raw', city: null, zip: null, tags: new Set() });
-    raw.address = { street: 'Set' };
+    raw.set('address', { street: 'Set' });
     assert.equal(raw.address!.city, 'Springfield');
     await raw.save();
     assert.equal((await Home.get({ id: 2 })).address!.city, 'Springfield');
