@@ -134,7 +134,8 @@ export function setAssignment(column: ColumnSchema, value: unknown): Assignment 
   if (column.isPrimaryKey) throw new ConfigurationError(`Cannot update the key column ${column.name}`, column.name, value);
   if (value === null) return { column, op: 'set', value: null };
   const coerced = column.type.coerce(value, column.name);
-  if (column.isCounter) throw new ConfigurationError(`${column.name} is a counter: use ${column.name}__incr or __decr`, column.name, value);
+  // As cqlengine's blind update: a counter given a value moves by it (`c = c + ?`), a counter cannot be set.
+  if (column.isCounter) return { column, op: 'add', value: coerced };
   return { column, op: 'set', value: isEmpty(coerced) ? null : coerced };
 }
 
