@@ -2,6 +2,7 @@
 import { ConfigurationError, ValidationError, describe } from '../errors.js';
 import { checkKeyValue, type ColumnSchema, type ModelSchema } from '../schema/model-schema.js';
 import { isInt64 } from '../schema/types.js';
+import { isFunctionValue, parseFunctionValue } from './functions.js';
 import type { Assignment, ColumnValue, Where, WhereOp } from './nodes.js';
 
 const OPERATORS: Record<string, WhereOp> = {
@@ -44,15 +45,15 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
   const wheres: Where[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
-    const tokenMatch = /^(.+)__token__(gt|gte|lt|lte)$/.exec(key);
+    const tokenMatch = /^(.+)__token(?:__(gt|gte|lt|lte))?$/.exec(key);
     if (tokenMatch) {
-      if (tokenMatch[1] !== 'pk') throw new ConfigurationError(`${key}: token() bounds apply to the virtual column pk__token only`, key, value);
+      if (tokenMatch[1] !== 'pk') throw new ConfigurationError(`${key}: token() comparisons apply to the virtual column pk__token only`, key, value);
       const values = (value as { $token?: unknown[] })?.$token;
       const keys = schema.partitionKeys;
       if (!Array.isArray(values) || values.length !== keys.length) {
         throw new ValidationError(`${key}: expected token(${keys.map((k) => k.name).join(', ')}), got ${describe(value)}`, key, value);
       }
-      wheres.push({ column: keys[0]!, op: OPERATORS[tokenMatch[2]!]!, tokenKeys: keys, value: values.map((v, i) => coerce(keys[i]!, v)) });
+      wheres.push({ column: keys[0]!, op: OPERATORS[tokenMatch[2] ?? 'eq']!, tokenKeys: keys, value: values.map((v, i) => coerce(keys[i]!, v)) });
       continue;
     }
     const split = key.lastIndexOf('__');
@@ -63,6 +64,10 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
       op = OPERATORS[key.slice(split + 2)]!;
     }
     const column = columnOf(schema, name, key);
+    if (isFunctionValue(value)) {
+      wheres.push({ column, op, ...parseFunctionValue(column, op, value, key) });
+      continue;
+    }
     let bound: unknown;
     switch (op) {
       case 'IN':
