@@ -8,6 +8,7 @@ export type { Row, Insert, Values, Filter, Update, Condition, TimeuuidBound, Tok
 export type { SaveOptions, DeleteOptions, WriteOptions, StatementOptions } from './execution/options.js';
 export type { ModelDefinition, ModelSchema, ColumnSchema } from './schema/model-schema.js';
 export { contextQuery } from './model/context.js';
+export { polymorphic } from './model/polymorphic.js';
 export { QuerySet, type Page } from './model/queryset.js';
 export { token } from './statements/filters.js';
 export { minTimeuuid, maxTimeuuid } from './statements/functions.js';
@@ -22,5 +23,6 @@ export {
   LWTError,
   DoesNotExist,
   MultipleObjectsReturned,
+  PolymorphicModelError,
 } from './errors.js';
 export { setLogger, type Logger } from './log.js';

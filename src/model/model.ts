@@ -15,6 +15,7 @@ import type { Columns, Filter, Insert, Row, Values, WriteOf } from '../schema/in
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
 import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
+import { registerVariant, variantFor, variantWriteValue } from './variants.js';
 
 const STATE = Symbol('cqlengine.instance');
 
@@ -133,13 +134,20 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** Builds an instance from a driver row, without validation: the server's values are trusted. */
   static fromRow<M extends ModelStatic>(this: M, row: Record<string, unknown>, codec: Codec, scope?: Scope): InstanceOf<M> {
-    const instance = Object.create(this.prototype) as BaseModel;
+    let model: ModelStatic = this;
+    const discriminator = this.schema.discriminator;
+    if (discriminator) {
+      // A polymorphic model: the row's discriminator names the submodel it is read as.
+      model = variantFor(this, readValue(discriminator.type, row[discriminator.dbName], codec));
+      if (model !== this && this.scope) scope = { ...this.scope, ...scope };
+    }
+    const instance = Object.create(model.prototype) as BaseModel;
     const values: Record<string, unknown> = {};
-    for (const column of this.schema.columns) {
+    for (const column of model.schema.columns) {
       const raw = row[column.dbName];
       values[column.name] = readValue(column.type, raw, codec);
     }
-    (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original: baseline(this.schema, values), scope };
+    (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original: baseline(model.schema, values), scope };
     return instance as InstanceOf<M>;
   }
 
@@ -204,6 +212,7 @@ export class BaseModel<Cs extends Columns = Columns> {
     const ctor = this.constructor as ModelStatic;
     const schema = ctor.schema;
     const state = stateOf(this);
+    writeVariant(this, schema);
     validate(this, schema);
     const conditional = options.ifExists === true || options.iff !== undefined;
     const keyChanged = !state.original || schema.primaryKeys.some((k) => !same(state.values[k.name], state.original![k.name]));
@@ -237,6 +246,7 @@ export class BaseModel<Cs extends Columns = Columns> {
     for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
       if (value !== undefined) (this as Record<string, unknown>)[name] = value;
     }
+    writeVariant(this, schema);
     validate(this, schema);
     return updateChanged(this, schema, options);
   }
@@ -266,6 +276,12 @@ export class BaseModel<Cs extends Columns = Columns> {
 // Object.create, which private-member brand checks would reject.
 function stateOf(instance: BaseModel): InstanceState {
   return (instance as unknown as { [STATE]: InstanceState })[STATE];
+}
+
+/** cqlengine's save of a polymorphic model: refused for the base, the submodel's value written for a submodel. */
+function writeVariant(instance: BaseModel, schema: ModelSchema): void {
+  const variant = variantWriteValue(schema);
+  if (variant && !same(stateOf(instance).values[variant.column], variant.value)) (instance as unknown as Record<string, unknown>)[variant.column] = variant.value;
 }
 
 function columnNamed(instance: BaseModel, name: unknown, option: string): ColumnSchema {
@@ -418,6 +434,7 @@ function define<Cs extends Columns>(
     static override readonly DoesNotExist = class extends Parent.DoesNotExist {};
     static override readonly MultipleObjectsReturned = class extends Parent.MultipleObjectsReturned {};
   };
+  registerVariant(Model as unknown as ModelStatic, Parent === BaseModel ? undefined : (Parent as unknown as ModelStatic));
   Object.defineProperty(Model, 'name', { value: name });
   Object.defineProperty(Model.DoesNotExist, 'name', { value: `${name}.DoesNotExist` });
   Object.defineProperty(Model.MultipleObjectsReturned, 'name', { value: `${name}.MultipleObjectsReturned` });

@@ -16,6 +16,8 @@ export interface ColumnOptions {
   readonly default: unknown;
   readonly required: boolean;
   readonly static: boolean;
+  /** The column naming each row's submodel in a polymorphic model (see model/polymorphic.ts). */
+  readonly discriminator: boolean;
 }
 
 /** Type-level facts about a column that shape the inferred row, insert and filter types. */
@@ -36,6 +38,7 @@ const NO_OPTIONS: ColumnOptions = {
   default: undefined,
   required: false,
   static: false,
+  discriminator: false,
 };
 
 export class Column<R, W = R, F extends ColumnFlags = { key: false; required: false; hasDefault: false }> {
@@ -97,6 +100,17 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
   /** A static column: one value per partition. */
   static(): Column<R, W, F> {
     return this.#with({ static: true });
+  }
+
+  /**
+   * The discriminator of a polymorphic model (cqlengine's discriminator_column): each row's value
+   * names the submodel it is read as. A scalar column; index() it (or make it part of the
+   * partition key) so that queries on a submodel select only its rows.
+   */
+  // Typed as having a default: a submodel fills in its value, and the base model is never saved.
+  discriminator(): Column<R, W, Set1<F, 'hasDefault'>> {
+    if (this.type.kind !== 'scalar') throw new ConfigurationError(`A discriminator column must be of a scalar type, not ${this.type.cql}`, 'discriminator', this.type.cql);
+    return this.#with({ discriminator: true });
   }
 }
 
