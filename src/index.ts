@@ -9,6 +9,7 @@ export type { SaveOptions, DeleteOptions, WriteOptions, StatementOptions } from 
 export type { ModelDefinition, ModelSchema, ColumnSchema } from './schema/model-schema.js';
 export { contextQuery } from './model/context.js';
 export { polymorphic } from './model/polymorphic.js';
+export { NamedKeyspace, NamedTable, NamedQuery, type NamedOptions } from './model/named.js';
 export { QuerySet, type Page } from './model/queryset.js';
 export { token } from './statements/filters.js';
 export { minTimeuuid, maxTimeuuid } from './statements/functions.js';
