@@ -93,3 +93,9 @@ export class DoesNotExist extends CQLEngineError {}
 
 /** get() found more than one row. Each model has its own subclass: `User.MultipleObjectsReturned`. */
 export class MultipleObjectsReturned extends CQLEngineError {}
+
+/**
+ * A polymorphic model cannot do what was asked (cqlengine's PolymorphicModelException): saving the
+ * base model, or reading a row whose discriminator names no submodel of the model queried.
+ */
+export class PolymorphicModelError extends CQLEngineError {}

@@ -4,12 +4,15 @@ export * as management from './management/index.js';
 export { columns, Column } from './schema/columns.js';
 export { userType, UserType, type UserTypeValue, type UserTypeInput } from './schema/user-type.js';
 export { model, abstractModel, extend, BaseModel, type ModelOptions, type ModelClass, type Instance, type InstanceOf, type ColumnsOf, type ModelStatic } from './model/model.js';
-export type { Row, Insert, Values, Filter, Update, Condition } from './schema/infer.js';
+export type { Row, Insert, Values, Filter, Update, Condition, TimeuuidBound, TokenValue } from './schema/infer.js';
 export type { SaveOptions, DeleteOptions, WriteOptions, StatementOptions } from './execution/options.js';
 export type { ModelDefinition, ModelSchema, ColumnSchema } from './schema/model-schema.js';
 export { contextQuery } from './model/context.js';
+export { polymorphic } from './model/polymorphic.js';
+export { NamedKeyspace, NamedTable, NamedQuery, type NamedOptions } from './model/named.js';
 export { QuerySet, type Page } from './model/queryset.js';
 export { token } from './statements/filters.js';
+export { minTimeuuid, maxTimeuuid } from './statements/functions.js';
 export { BatchQuery, batch, type BatchOptions, type BatchType } from './execution/batch.js';
 export type { Scope, Binding } from './execution/scope.js';
 export {
@@ -22,5 +25,6 @@ export {
   LWTError,
   DoesNotExist,
   MultipleObjectsReturned,
+  PolymorphicModelError,
 } from './errors.js';
 export { setLogger, type Logger, type LogOptions } from './log.js';

@@ -3,6 +3,7 @@ import { registry as defaultRegistry, type ConnectionRegistry } from '../connect
 import { send } from '../connection/funnel.js';
 import { parseConsistency, type Consistency } from '../connection/consistency.js';
 import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
+import { formatLogContext, logger } from '../log.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import type { CompiledStatement } from '../statements/nodes.js';
 import { checkRegistry, type ResolvedScope } from './scope.js';
@@ -44,6 +45,7 @@ export class BatchQuery {
   readonly #timestamp: bigint | undefined;
   readonly #timeout: number | undefined;
   #entries: Entry[] = [];
+  #callbacks: (() => unknown)[] = [];
   #executed = false;
 
   constructor(options: BatchOptions = {}) {
@@ -88,16 +90,41 @@ export class BatchQuery {
     this.#entries.push({ stmt, keyspace: target.keyspace, schema });
   }
 
-  /** Sends the batch; an empty batch sends nothing. A failed lightweight transaction throws LWTError. */
+  /**
+   * Calls `fn(...args)` once the batch has run successfully (cqlengine's add_callback); callbacks
+   * are awaited one after another, in the order added. They never run when the batch fails or is
+   * never executed.
+   */
+  addCallback<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
+    if (typeof fn !== 'function') throw new ConfigurationError(`addCallback takes a function, got ${describe(fn)}`, 'fn', fn);
+    if (this.#executed) throw new CQLEngineError('This batch has already been executed: a callback added now would never run');
+    this.#callbacks.push(() => fn(...args));
+  }
+
+  /**
+   * Sends the batch, then runs its callbacks; an empty batch sends nothing but runs them too. A
+   * failed lightweight transaction throws LWTError. A second execute() only logs a warning, as
+   * cqlengine does: nothing is sent again.
+   */
   async execute(): Promise<types.ResultSet | undefined> {
-    if (this.#executed) throw new CQLEngineError('This batch has already been executed');
+    if (this.#executed) {
+      logger().warn(formatLogContext('Batch executed multiple times.', this.#explicitConnection ?? this.#connection));
+      return undefined;
+    }
     this.#executed = true;
     const entries = this.#entries;
+    const callbacks = this.#callbacks;
     this.#entries = [];
-    if (entries.length === 0) return undefined;
+    this.#callbacks = [];
+    const result = entries.length === 0 ? undefined : await this.#send(entries);
+    for (const callback of callbacks) await callback();
+    return result;
+  }
+
+  #send(entries: Entry[]): Promise<types.ResultSet> {
     const conditional = entries.find((e) => e.stmt.conditional);
     const keyspace = entries[0]!.keyspace;
-    const result = await send(
+    return send(
       (this.#registry ?? defaultRegistry).peek(this.#explicitConnection ?? this.#connection),
       {
         kind: 'batch',
@@ -118,7 +145,6 @@ export class BatchQuery {
         },
       },
     );
-    return result;
   }
 }
 

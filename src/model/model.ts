@@ -13,10 +13,11 @@ import { parseConditions } from '../statements/filters.js';
 import type { Assignment, ColumnValue, CompiledStatement, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
 import { emptyOf, isNullish, readValue, type Codec } from '../schema/types.js';
-import type { Columns, Filter, Insert, KeyValues, Row, Values } from '../schema/infer.js';
+import type { Columns, Filter, Insert, KeyValues, Row, Values, WriteOf } from '../schema/infer.js';
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
 import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
+import { registerVariant, variantFor, variantWriteValue } from './variants.js';
 
 const STATE = Symbol('cqlengine.instance');
 
@@ -151,13 +152,20 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** Builds an instance from a driver row, without validation: the server's values are trusted. */
   static fromRow<M extends ModelStatic>(this: M, row: Record<string, unknown>, codec: Codec, scope?: Scope): InstanceOf<M> {
-    const instance = Object.create(this.prototype) as BaseModel;
+    let model: ModelStatic = this;
+    const discriminator = this.schema.discriminator;
+    if (discriminator) {
+      // A polymorphic model: the row's discriminator names the submodel it is read as.
+      model = variantFor(this, readValue(discriminator.type, row[discriminator.dbName], codec));
+      if (model !== this && this.scope) scope = { ...this.scope, ...scope };
+    }
+    const instance = Object.create(model.prototype) as BaseModel;
     const values: Record<string, unknown> = {};
-    for (const column of this.schema.columns) {
+    for (const column of model.schema.columns) {
       const raw = row[column.dbName];
       values[column.name] = readValue(column.type, raw, codec);
     }
-    (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original: baseline(this.schema, values), scope, explicit: undefined };
+    (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original: baseline(model.schema, values), scope, explicit: undefined };
     return instance as InstanceOf<M>;
   }
 
@@ -181,6 +189,30 @@ export class BaseModel<Cs extends Columns = Columns> {
     return schema.columns.filter((c) => !same(values[c.name], original ? original[c.name] : emptyOf(c.type))).map((c) => c.name) as (keyof Cs & string)[];
   }
 
+  /** A column's value by name, for code that handles any model (`instance[name]` without the typing trouble). */
+  get<K extends keyof Cs & string>(name: K): Row<Cs>[K] {
+    return stateOf(this).values[columnNamed(this, name, 'get').name] as Row<Cs>[K];
+  }
+
+  /** Sets a column's value by name, validated as the property setter does. */
+  set<K extends keyof Cs & string>(name: K, value: WriteOf<Cs[K]> | null): this {
+    (this as Record<string, unknown>)[columnNamed(this, name, 'set').name] = value;
+    return this;
+  }
+
+  /**
+   * cqlengine's ==: the same model (the same schema, so a contextQuery-bound copy counts) and
+   * the same value in every column.
+   */
+  equals(other: unknown): boolean {
+    if (!(other instanceof BaseModel)) return false;
+    const schema = (this.constructor as ModelStatic).schema;
+    if ((other.constructor as ModelStatic).schema !== schema) return false;
+    const mine = stateOf(this).values;
+    const theirs = stateOf(other).values;
+    return schema.columns.every((c) => same(mine[c.name], theirs[c.name]));
+  }
+
   /** The column values as a plain object. */
   toObject(): Row<Cs> {
     return { ...stateOf(this).values } as Row<Cs>;
@@ -197,6 +229,7 @@ export class BaseModel<Cs extends Columns = Columns> {
   async save(options: SaveOptions<Cs> = {}): Promise<this> {
     const schema = (this.constructor as ModelStatic).schema;
     const state = stateOf(this);
+    writeVariant(this, schema);
     validate(this, schema);
     const conditional = options.ifExists === true || options.iff !== undefined;
     const keyChanged = !state.original || schema.primaryKeys.some((k) => !same(state.values[k.name], state.original![k.name]));
@@ -221,6 +254,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       changes.push([name, value]);
     }
     for (const [name, value] of changes) (this as Record<string, unknown>)[name] = value;
+    writeVariant(this, schema);
     validate(this, schema);
     return updateChanged(this, schema, options, true);
   }
@@ -250,6 +284,19 @@ export class BaseModel<Cs extends Columns = Columns> {
 // Object.create, which private-member brand checks would reject.
 function stateOf(instance: BaseModel): InstanceState {
   return (instance as unknown as { [STATE]: InstanceState })[STATE];
+}
+
+/** cqlengine's save of a polymorphic model: refused for the base, the submodel's value written for a submodel. */
+function writeVariant(instance: BaseModel, schema: ModelSchema): void {
+  const variant = variantWriteValue(schema);
+  if (variant && !same(stateOf(instance).values[variant.column], variant.value)) (instance as unknown as Record<string, unknown>)[variant.column] = variant.value;
+}
+
+function columnNamed(instance: BaseModel, name: unknown, option: string): ColumnSchema {
+  const schema = (instance.constructor as ModelStatic).schema;
+  const column = typeof name === 'string' ? schema.byName.get(name) : undefined;
+  if (!column) throw new ConfigurationError(`${schema.name} has no column ${describe(name)} (${option})`, option, name);
+  return column;
 }
 
 function scopeOf(instance: BaseModel, ctor: ModelStatic): ResolvedScope {
@@ -473,6 +520,7 @@ function define<Cs extends Columns>(
     static override readonly DoesNotExist = class extends Parent.DoesNotExist {};
     static override readonly MultipleObjectsReturned = class extends Parent.MultipleObjectsReturned {};
   };
+  registerVariant(Model as unknown as ModelStatic, Parent === BaseModel ? undefined : (Parent as unknown as ModelStatic));
   Object.defineProperty(Model, 'name', { value: name });
   Object.defineProperty(Model.DoesNotExist, 'name', { value: `${name}.DoesNotExist` });
   Object.defineProperty(Model.MultipleObjectsReturned, 'name', { value: `${name}.MultipleObjectsReturned` });

@@ -54,6 +54,21 @@ const EMPTY: QueryState = {
   batch: undefined,
 };
 
+/** The discriminator filters QuerySets of polymorphic submodels start with, which writes leave out. */
+const implicit = new WeakSet<Where>();
+
+/**
+ * A polymorphic submodel's queries select its rows, as cqlengine does, when the server can filter
+ * on the discriminator without ALLOW FILTERING: it is part of the partition key, or indexed.
+ */
+function initialState(model: ModelStatic): QueryState {
+  const { discriminator: column, discriminatorValue: value } = model.schema;
+  if (!column || value === undefined || !(column.isPartitionKey || column.indexOn === 'values')) return EMPTY;
+  const where: Where = { column, op: '=', value };
+  if (!column.isPrimaryKey) implicit.add(where);
+  return { ...EMPTY, wheres: [where] };
+}
+
 /** One page of rows, and the state to fetch the next (undefined on the last page). */
 export interface Page<T> {
   readonly rows: T[];
@@ -69,7 +84,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   constructor(
     readonly model: M,
-    state: QueryState = EMPTY,
+    state: QueryState = initialState(model),
   ) {
     if (model.schema.abstract) throw new CQLEngineError(`${model.schema.name} is abstract: it cannot be queried`);
     this.#state = state;
@@ -329,10 +344,10 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const table = { keyspace: this.#resolved().keyspace, table: schema.table! };
     const statements: CompiledStatement[] = [];
     if (assignments.length) {
-      statements.push(compileUpdate({ kind: 'update', table, assignments, wheres: s.wheres, conditions: s.conditions, ifExists: s.ifExists, ttl: s.ttl, timestamp: s.timestamp }));
+      statements.push(compileUpdate({ kind: 'update', table, assignments, wheres: this.#writeWheres(), conditions: s.conditions, ifExists: s.ifExists, ttl: s.ttl, timestamp: s.timestamp }));
     }
     if (mapKeyRemovals.length) {
-      statements.push(compileDelete({ kind: 'delete', table, columns: [], mapKeys: mapKeyRemovals, wheres: s.wheres, conditions: s.conditions, ifExists: s.ifExists, timestamp: s.timestamp }));
+      statements.push(compileDelete({ kind: 'delete', table, columns: [], mapKeys: mapKeyRemovals, wheres: this.#writeWheres(), conditions: s.conditions, ifExists: s.ifExists, timestamp: s.timestamp }));
     }
     for (const stmt of statements) await this.#send(stmt);
   }
@@ -347,7 +362,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       table: { keyspace: this.#resolved().keyspace, table: schema.table! },
       columns: columns.map((n) => columnOf(schema, n, 'delete')),
       mapKeys: [],
-      wheres: s.wheres,
+      wheres: this.#writeWheres(),
       conditions: s.conditions,
       ifExists: s.ifExists,
       timestamp: s.timestamp,
@@ -355,15 +370,21 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     await this.#send(stmt);
   }
 
+  /** The filters a write uses: a submodel's implicit discriminator filter is for reads only (UPDATE and DELETE take keys). */
+  #writeWheres(): readonly Where[] {
+    return this.#state.wheres.filter((w) => !implicit.has(w));
+  }
+
   #checkWriteWheres(what: string): void {
     // Filtering nothing, or too little of the key, is a missing key value: ValidationError, as on an instance.
-    if (this.#state.wheres.length === 0) {
+    const wheres = this.#writeWheres();
+    if (wheres.length === 0) {
       const key = this.model.schema.partitionKeys[0]!;
       throw new ValidationError(`${what}() on ${this.model.schema.name} needs filters on the primary key`, key.name, undefined);
     }
-    const bad = this.#state.wheres.find((w) => !w.column.isPrimaryKey || w.tokenKeys || !['=', 'IN'].includes(w.op));
+    const bad = wheres.find((w) => !w.column.isPrimaryKey || w.tokenKeys || !['=', 'IN'].includes(w.op));
     if (bad) throw new ConfigurationError(`${what}() filters must be equality or IN on key columns, not ${bad.column.name} ${bad.op}`, bad.column.name, describe(bad.value));
-    const missing = this.model.schema.partitionKeys.find((k) => !this.#state.wheres.some((w) => w.column === k));
+    const missing = this.model.schema.partitionKeys.find((k) => !wheres.some((w) => w.column === k));
     if (missing) throw new ValidationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);
   }
 

@@ -4,7 +4,7 @@
  */
 import type { UserType } from './user-type.js';
 import { ConfigurationError } from '../errors.js';
-import { cqlTypes, list as listType, map as mapType, set as setType, tuple as tupleType, type CqlType } from './types.js';
+import { cqlTypes, list as listType, map as mapType, set as setType, tuple as tupleType, withLength, type CqlType, type LengthBounds } from './types.js';
 
 export interface ColumnOptions {
   readonly primaryKey: boolean;
@@ -16,6 +16,8 @@ export interface ColumnOptions {
   readonly default: unknown;
   readonly required: boolean;
   readonly static: boolean;
+  /** The column naming each row's submodel in a polymorphic model (see model/polymorphic.ts). */
+  readonly discriminator: boolean;
 }
 
 /** Type-level facts about a column that shape the inferred row, insert and filter types. */
@@ -36,6 +38,7 @@ const NO_OPTIONS: ColumnOptions = {
   default: undefined,
   required: false,
   static: false,
+  discriminator: false,
 };
 
 export class Column<R, W = R, F extends ColumnFlags = { key: false; required: false; hasDefault: false }> {
@@ -98,6 +101,17 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
   static(): Column<R, W, F> {
     return this.#with({ static: true });
   }
+
+  /**
+   * The discriminator of a polymorphic model (cqlengine's discriminator_column): each row's value
+   * names the submodel it is read as. A scalar column; index() it (or make it part of the
+   * partition key) so that queries on a submodel select only its rows.
+   */
+  // Typed as having a default: a submodel fills in its value, and the base model is never saved.
+  discriminator(): Column<R, W, Set1<F, 'hasDefault'>> {
+    if (this.type.kind !== 'scalar') throw new ConfigurationError(`A discriminator column must be of a scalar type, not ${this.type.cql}`, 'discriminator', this.type.cql);
+    return this.#with({ discriminator: true });
+  }
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -107,9 +121,10 @@ const column = <R, W>(type: CqlType<R, W>) => new Column<R, W>(type);
 
 /** Column constructors, one per CQL type. */
 export const columns = {
-  ascii: () => column(cqlTypes.ascii),
-  text: () => column(cqlTypes.text),
-  varchar: () => column(cqlTypes.varchar),
+  /** `{ minLength, maxLength }` bound the length in characters, as cqlengine's Text(min_length, max_length). */
+  ascii: (bounds: LengthBounds = {}) => column(withLength(cqlTypes.ascii, bounds)),
+  text: (bounds: LengthBounds = {}) => column(withLength(cqlTypes.text, bounds)),
+  varchar: (bounds: LengthBounds = {}) => column(withLength(cqlTypes.varchar, bounds)),
   int: () => column(cqlTypes.int),
   smallint: () => column(cqlTypes.smallint),
   tinyint: () => column(cqlTypes.tinyint),

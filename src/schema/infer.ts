@@ -1,10 +1,11 @@
 /** Types inferred from a model's columns: rows, inserts, filters and updates. Written once, in the columns. */
+import type { types } from 'cassandra-driver';
 import type { AnyColumn, Column, ColumnFlags } from './columns.js';
 
 export type Columns = Record<string, AnyColumn>;
 
 type ReadOf<C> = C extends Column<infer R, infer _W, infer _F> ? R : never;
-type WriteOf<C> = C extends Column<infer _R, infer W, infer _F> ? W : never;
+export type WriteOf<C> = C extends Column<infer _R, infer W, infer _F> ? W : never;
 type FlagsOf<C> = C extends Column<infer _R, infer _W, infer F> ? F : ColumnFlags;
 
 /** A list (an array of any length), not a tuple (a fixed-length array). */
@@ -60,13 +61,22 @@ export interface TokenValue {
   readonly $token: readonly unknown[];
 }
 
-export type Filter<Cs extends Columns> = { [K in keyof Cs & string]?: WriteOf<Cs[K]> } & {
-  [K in keyof Cs & string as `${K}__${Range}`]?: WriteOf<Cs[K]>;
+/** minTimeuuid(date) / maxTimeuuid(date), compared with a timeuuid column in a filter. */
+export interface TimeuuidBound {
+  readonly $function: 'minTimeuuid' | 'maxTimeuuid';
+  readonly date: Date | number | string;
+}
+
+/** What a filter may compare a column with: its values, and for timeuuid columns minTimeuuid()/maxTimeuuid(). */
+type Comparable<C> = WriteOf<C> | (ReadOf<C> extends types.TimeUuid ? TimeuuidBound : never);
+
+export type Filter<Cs extends Columns> = { [K in keyof Cs & string]?: Comparable<Cs[K]> } & {
+  [K in keyof Cs & string as `${K}__${Range}`]?: Comparable<Cs[K]>;
 } & { [K in keyof Cs & string as `${K}__in`]?: readonly WriteOf<Cs[K]>[] } & {
   [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown> ? `${K}__contains` : IsList<ReadOf<Cs[K]>> extends true ? `${K}__contains` : never]?: ElementOf<WriteOf<Cs[K]>>;
 } & {
   [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__contains_key` : never]?: KeyOf<WriteOf<Cs[K]>>;
-} & { [Op in Range as `pk__token__${Op}`]?: TokenValue };
+} & { [Op in Range as `pk__token__${Op}`]?: TokenValue } & { pk__token?: TokenValue };
 
 /** Conditions of iff(): equality on non-key columns. */
 export type Condition<Cs extends Columns> = Values<Cs>;

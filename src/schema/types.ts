@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { types } from 'cassandra-driver';
-import { describe, ValidationError } from '../errors.js';
+import { ConfigurationError, describe, ValidationError } from '../errors.js';
 
 /** What the mapper needs to know of a Client's `encoding` options to hand it values it accepts. */
 export interface Codec {
@@ -81,6 +81,41 @@ const text = (cql: string, ascii: boolean) =>
     if (!ascii && /[\uD800-\uDFFF]/u.test(v)) return invalid(c, v, 'a string without lone surrogates (well-formed UTF-16)');
     return v;
   });
+
+/** Bounds on a string's length in characters (code points, as Python's len counts them). */
+export interface LengthBounds {
+  readonly minLength?: number | undefined;
+  readonly maxLength?: number | undefined;
+}
+
+/**
+ * A text type that also checks length, as cqlengine's Text(min_length, max_length). Null is left
+ * to `required()`: the bounds apply to the strings given.
+ */
+export function withLength(type: CqlType<string>, bounds: LengthBounds): CqlType<string> {
+  if (bounds === null || typeof bounds !== 'object') throw new ConfigurationError(`${type.cql}() takes { minLength?, maxLength? }, got ${describe(bounds)}`, type.cql, bounds);
+  const { minLength, maxLength } = bounds;
+  for (const [option, n] of [['minLength', minLength], ['maxLength', maxLength]] as const) {
+    if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) {
+      throw new ConfigurationError(`${option} of ${type.cql} must be a whole number of characters, not negative`, option, n);
+    }
+  }
+  if (minLength !== undefined && maxLength !== undefined && maxLength < minLength) {
+    throw new ConfigurationError(`maxLength (${maxLength}) of ${type.cql} is below minLength (${minLength})`, 'maxLength', maxLength);
+  }
+  if (minLength === undefined && maxLength === undefined) return type;
+  return {
+    ...type,
+    coerce: (value, column) => {
+      const text = type.coerce(value, column);
+      // Surrogate pairs count as one character, as in Python (text is well-formed by now).
+      const length = /[\uD800-\uDBFF]/.test(text) ? [...text].length : text.length;
+      if (maxLength !== undefined && length > maxLength) throw new ValidationError(`${column} is longer than ${maxLength} characters (${length})`, column, value);
+      if (minLength !== undefined && length < minLength) throw new ValidationError(`${column} is shorter than ${minLength} characters (${length})`, column, value);
+      return text;
+    },
+  };
+}
 
 /** Finite numbers beyond float32's range would be stored as Infinity; NaN and ±Infinity given as such are kept (Cassandra takes them). */
 const floatIn = (cql: string, bits: 32 | 64) =>

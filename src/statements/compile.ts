@@ -53,6 +53,7 @@ const listTypes = new WeakMap<CqlType<unknown>, CqlType<unknown>>();
 
 /** The type a bound value of this operator has on this column. */
 function whereType(where: Where): CqlType<unknown> {
+  if (where.fn) return cqlTypes.timestamp as CqlType<unknown>;
   const type = where.column.type;
   switch (where.op) {
     case 'IN': {
@@ -95,7 +96,7 @@ function usingParams(options: WriteOptions, params: Param[]): void {
 // ---- shape signatures ----
 
 const whereSig = (wheres: readonly Where[]): string =>
-  wheres.map((w) => (w.tokenKeys ? `token ${w.op}` : `${w.column.dbName} ${w.op}`)).join(',');
+  wheres.map((w) => (w.tokenKeys ? `token ${w.op}` : `${w.column.dbName} ${w.op}${w.fn ? ` ${w.fn}` : ''}`)).join(',');
 const conditionSig = (conditions: readonly ColumnValue[], ifExists: boolean): string =>
   ifExists ? 'exists' : conditions.map((c) => c.column.dbName).join(',');
 const usingSig = (o: WriteOptions): string => `${o.ttl !== undefined ? 't' : ''}${o.timestamp !== undefined ? 's' : ''}`;
@@ -109,7 +110,7 @@ function whereText(wheres: readonly Where[]): string {
       const keys = w.tokenKeys;
       return `token(${keys.map((k) => k.quoted).join(', ')}) ${w.op} token(${keys.map(() => '?').join(', ')})`;
     }
-    return `${w.column.quoted} ${w.op} ?`;
+    return `${w.column.quoted} ${w.op} ${w.fn ? `${w.fn}(?)` : '?'}`;
   });
   return ` WHERE ${parts.join(' AND ')}`;
 }

@@ -3,6 +3,7 @@ import { ConfigurationError, UnknownColumnError, ValidationError, describe } fro
 import { checkKeyValue, type ColumnSchema, type ModelSchema } from '../schema/model-schema.js';
 import { isInt64, isNullish, isPlainObject } from '../schema/types.js';
 import type { TokenValue } from '../schema/infer.js';
+import { isFunctionValue, parseFunctionValue } from './functions.js';
 import type { Assignment, ColumnValue, Where, WhereOp } from './nodes.js';
 
 const OPERATORS: Record<string, WhereOp> = {
@@ -53,15 +54,15 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
   const wheres: Where[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
-    const tokenMatch = /^(.+)__token__(gt|gte|lt|lte)$/.exec(key);
+    const tokenMatch = /^(.+)__token(?:__(gt|gte|lt|lte))?$/.exec(key);
     if (tokenMatch) {
-      if (tokenMatch[1] !== 'pk') throw new ConfigurationError(`${key}: token() bounds apply to the virtual column pk__token only`, key, value);
+      if (tokenMatch[1] !== 'pk') throw new ConfigurationError(`${key}: token() comparisons apply to the virtual column pk__token only`, key, value);
       const values = (value as { $token?: unknown[] })?.$token;
       const keys = schema.partitionKeys;
       if (!Array.isArray(values) || values.length !== keys.length) {
         throw new ValidationError(`${key}: expected token(${keys.map((k) => k.name).join(', ')}), got ${describe(value)}`, key, value);
       }
-      wheres.push({ column: keys[0]!, op: OPERATORS[tokenMatch[2]!]!, tokenKeys: keys, value: values.map((v, i) => coerce(keys[i]!, v)) });
+      wheres.push({ column: keys[0]!, op: OPERATORS[tokenMatch[2] ?? 'eq']!, tokenKeys: keys, value: values.map((v, i) => coerce(keys[i]!, v)) });
       continue;
     }
     const split = key.lastIndexOf('__');
@@ -72,6 +73,10 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
       op = OPERATORS[key.slice(split + 2)]!;
     } else if (split > 0 && !schema.byName.has(key)) unknownOperator(schema, key, split, Object.keys(OPERATORS), value);
     const column = columnOf(schema, name, key);
+    if (isFunctionValue(value)) {
+      wheres.push({ column, op, ...parseFunctionValue(column, op, value, key) });
+      continue;
+    }
     let bound: unknown;
     switch (op) {
       case 'IN':
@@ -143,7 +148,8 @@ function setAssignment(column: ColumnSchema, value: unknown): Assignment {
   if (column.isPrimaryKey) throw new ValidationError(`Cannot apply update to primary key '${column.name}'`, column.name, value);
   if (value === null) return { column, op: 'set', value: null };
   const coerced = column.type.coerce(value, column.name);
-  if (column.isCounter) throw new ConfigurationError(`${column.name} is a counter: use ${column.name}__incr or __decr`, column.name, value);
+  // As cqlengine's blind update: a counter given a value moves by it (`c = c + ?`), a counter cannot be set.
+  if (column.isCounter) return { column, op: 'add', value: coerced };
   return { column, op: 'set', value: isNullish(coerced) ? null : coerced };
 }
 

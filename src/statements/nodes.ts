@@ -17,6 +17,8 @@ export interface Where {
   readonly op: WhereOp;
   /** A bound on token(partition key): these are the key columns, and value holds one value for each. */
   readonly tokenKeys?: readonly ColumnSchema[];
+  /** A CQL function the value is bound into: `"at" > minTimeuuid(?)`. */
+  readonly fn?: 'minTimeuuid' | 'maxTimeuuid';
   readonly value: unknown;
 }
 

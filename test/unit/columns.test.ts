@@ -340,8 +340,9 @@ describe('column options', () => {
   });
 
   it('records every option', () => {
-    const c = columns.int().primaryKey().clusteringOrder('desc').index().dbField('db_name').default(3).required().static();
+    const c = columns.int().primaryKey().clusteringOrder('desc').index().dbField('db_name').default(3).required().static().discriminator();
     assert.deepEqual({ ...c.options }, {
+      discriminator: true,
       primaryKey: true,
       partitionKey: false,
       clusteringOrder: 'DESC',
