@@ -23,3 +23,4 @@ export {
   MultipleObjectsReturned,
 } from './errors.js';
 export { setLogger, type Logger } from './log.js';
+export type { JsonOf, JsonRow } from './model/json.js';

@@ -2,6 +2,7 @@
  * Models: a table defined once as columns, with inferred TypeScript types, change-tracking
  * instances and the static entry points to queries.
  */
+import { inspect } from 'node:util';
 import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturned, ValidationError, describe } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
 import { write } from '../execution/run.js';
@@ -15,6 +16,7 @@ import type { Columns, Filter, Insert, Row, Values } from '../schema/infer.js';
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
 import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
+import { displayOf, jsonRow, type JsonRow } from './json.js';
 
 const STATE = Symbol('cqlengine.instance');
 
@@ -163,13 +165,19 @@ export class BaseModel<Cs extends Columns = Columns> {
     return schema.columns.filter((c) => !original || !same(values[c.name], original[c.name])).map((c) => c.name) as (keyof Cs & string)[];
   }
 
-  /** The column values as a plain object. */
+  /** The column values as a plain object, with the driver's types (bigint, Set, Map, Buffer, Uuid, …). */
   toObject(): Row<Cs> {
     return { ...stateOf(this).values } as Row<Cs>;
   }
 
-  toJSON(): Row<Cs> {
-    return this.toObject();
+  /** The column values as plain JSON (see json.ts): what JSON.stringify and Express's res.json use. */
+  toJSON(): JsonRow<Cs> {
+    return jsonRow((this.constructor as ModelStatic).schema, stateOf(this).values) as JsonRow<Cs>;
+  }
+
+  /** `console.log(user)` prints `User { id: …, email: … }`: the columns, not the internal state. */
+  [inspect.custom](): object {
+    return displayOf(this.constructor, stateOf(this).values);
   }
 
   /**
