@@ -276,7 +276,7 @@ function validate(instance: BaseModel, schema: ModelSchema): void {
   for (const column of schema.columns) {
     const value = stateOf(instance).values[column.name];
     if (column.isRequired && (value == null || isEmpty(value))) {
-      throw new ValidationError(`${schema.name}.${column.name}: None values are not allowed (the column is required)`, column.name, value);
+      throw new ValidationError(`${schema.name}.${column.name} is required: got ${describe(value)}`, column.name, value);
     }
   }
 }
