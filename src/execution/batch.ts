@@ -41,6 +41,7 @@ export class BatchQuery {
   readonly #timestamp: bigint | undefined;
   readonly #timeout: number | undefined;
   #entries: Entry[] = [];
+  #callbacks: (() => unknown)[] = [];
   #executed = false;
 
   constructor(options: BatchOptions = {}) {
@@ -85,8 +86,27 @@ export class BatchQuery {
     this.#entries.push({ stmt, keyspace: target.keyspace, schema });
   }
 
+  /**
+   * Python's add_callback: `fn` runs (awaited, in the order added) once the batch has executed
+   * successfully, also when it was empty; never when it failed or was dropped. Instances' afterSave
+   * and afterDelete hooks are queued here.
+   */
+  addCallback(fn: () => unknown): void {
+    if (typeof fn !== 'function') throw new ConfigurationError('addCallback takes a function', 'callback', fn);
+    if (this.#executed) throw new CQLEngineError('This batch has already been executed');
+    this.#callbacks.push(fn);
+  }
+
   /** Sends the batch; an empty batch sends nothing. A failed lightweight transaction throws LWTError. */
   async execute(): Promise<types.ResultSet | undefined> {
+    const result = await this.#send();
+    const callbacks = this.#callbacks;
+    this.#callbacks = [];
+    for (const fn of callbacks) await fn();
+    return result;
+  }
+
+  async #send(): Promise<types.ResultSet | undefined> {
     if (this.#executed) throw new CQLEngineError('This batch has already been executed');
     this.#executed = true;
     const entries = this.#entries;

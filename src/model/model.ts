@@ -17,6 +17,7 @@ import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type St
 import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
 import { displayOf, jsonRow, type JsonRow } from './json.js';
+import { HOOK_NAMES, checkColumns, runAfterHook, runHook, type LifecycleHooks } from './hooks.js';
 
 const STATE = Symbol('cqlengine.instance');
 
@@ -49,6 +50,9 @@ export function coerceValue(column: ColumnSchema, value: unknown): unknown {
   if (value == null) return emptyOf(column.type);
   return column.type.coerce(value, column.name);
 }
+
+// Declaration merging: the lifecycle hooks are optional methods a subclass may define.
+export interface BaseModel<Cs extends Columns = Columns> extends LifecycleHooks {}
 
 export class BaseModel<Cs extends Columns = Columns> {
   static readonly schema: ModelSchema;
@@ -185,28 +189,10 @@ export class BaseModel<Cs extends Columns = Columns> {
    * an UPDATE of the changed columns only, with collection deltas and counter increments.
    */
   async save(options: SaveOptions<Cs> = {}): Promise<this> {
-    const ctor = this.constructor as ModelStatic;
-    const schema = ctor.schema;
-    const state = stateOf(this);
-    validate(this, schema);
-    const conditional = options.ifExists === true || options.iff !== undefined;
-    const keyChanged = !state.original || schema.primaryKeys.some((k) => !same(state.values[k.name], state.original![k.name]));
-    if (schema.isCounterTable || conditional || !keyChanged) return updateChanged(this, schema, options);
-    if (options.ifExists) throw new ConfigurationError('ifExists applies to updates, not to inserts', 'ifExists', true);
-    const target = scopeOf(this, ctor);
-    const values: ColumnValue[] = [];
-    for (const column of schema.columns) {
-      const value = state.values[column.name];
-      if (value !== null && !isEmpty(value)) values.push({ column, value });
-    }
-    const stmt = compileInsert({
-      kind: 'insert',
-      table: { keyspace: target.keyspace, table: schema.table! },
-      values,
-      ifNotExists: options.ifNotExists === true,
-      ...writeOptions(options),
-    });
-    await execute(this, ctor, target, stmt, options);
+    await runHook(this, 'beforeSave');
+    await checkAll(this);
+    await saveRow(this, options);
+    await runAfterHook(this, 'afterSave', options.batch);
     return this;
   }
 
@@ -221,12 +207,25 @@ export class BaseModel<Cs extends Columns = Columns> {
     for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
       if (value !== undefined) (this as Record<string, unknown>)[name] = value;
     }
-    validate(this, schema);
-    return updateChanged(this, schema, options);
+    await runHook(this, 'beforeSave');
+    await checkAll(this);
+    await updateChanged(this, schema, options);
+    await runAfterHook(this, 'afterSave', options.batch);
+    return this;
+  }
+
+  /**
+   * Checks the values as a write would: key and required columns, then each column's validators.
+   * Override it for checks across columns (throw ValidationError naming the column); writes run
+   * the built-in checks whether or not an override calls super.validate().
+   */
+  validate(): void | Promise<void> {
+    checkValues(this, (this.constructor as ModelStatic).schema);
   }
 
   /** Deletes the row. */
   async delete(options: DeleteOptions<Cs> = {}): Promise<void> {
+    await runHook(this, 'beforeDelete');
     const ctor = this.constructor as ModelStatic;
     const schema = ctor.schema;
     validateKeys(this, schema);
@@ -243,7 +242,37 @@ export class BaseModel<Cs extends Columns = Columns> {
     });
     await send(this, ctor, target, stmt, options);
     stateOf(this).original = undefined;
+    await runAfterHook(this, 'afterDelete', options.batch);
   }
+}
+
+/**
+ * Writes an instance: an INSERT of its non-null values when new (or its key changed), otherwise
+ * an UPDATE of the changed columns only. Hooks and validation are the caller's.
+ */
+async function saveRow<T extends BaseModel>(instance: T, options: SaveOptions): Promise<T> {
+  const ctor = instance.constructor as ModelStatic;
+  const schema = ctor.schema;
+  const state = stateOf(instance);
+  const conditional = options.ifExists === true || options.iff !== undefined;
+  const keyChanged = !state.original || schema.primaryKeys.some((k) => !same(state.values[k.name], state.original![k.name]));
+  if (schema.isCounterTable || conditional || !keyChanged) return updateChanged(instance, schema, options);
+  if (options.ifExists) throw new ConfigurationError('ifExists applies to updates, not to inserts', 'ifExists', true);
+  const target = scopeOf(instance, ctor);
+  const values: ColumnValue[] = [];
+  for (const column of schema.columns) {
+    const value = state.values[column.name];
+    if (value !== null && !isEmpty(value)) values.push({ column, value });
+  }
+  const stmt = compileInsert({
+    kind: 'insert',
+    table: { keyspace: target.keyspace, table: schema.table! },
+    values,
+    ifNotExists: options.ifNotExists === true,
+    ...writeOptions(options),
+  });
+  await execute(instance, ctor, target, stmt, options);
+  return instance;
 }
 
 // Module functions rather than #private methods: instances read from rows are made with
@@ -271,7 +300,8 @@ function validateKeys(instance: BaseModel, schema: ModelSchema): void {
   }
 }
 
-function validate(instance: BaseModel, schema: ModelSchema): void {
+/** The built-in checks of a write: keys, required columns, then the columns' validators. */
+function checkValues(instance: BaseModel, schema: ModelSchema): void {
   validateKeys(instance, schema);
   for (const column of schema.columns) {
     const value = stateOf(instance).values[column.name];
@@ -279,6 +309,13 @@ function validate(instance: BaseModel, schema: ModelSchema): void {
       throw new ValidationError(`${schema.name}.${column.name} is required: got ${describe(value)}`, column.name, value);
     }
   }
+  checkColumns(schema, stateOf(instance).values);
+}
+
+/** The built-in checks, then the model's own validate() where a subclass overrides it. */
+async function checkAll(instance: BaseModel): Promise<void> {
+  checkValues(instance, (instance.constructor as ModelStatic).schema);
+  if (instance.validate !== BaseModel.prototype.validate) await instance.validate();
 }
 
 async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSchema, options: SaveOptions): Promise<T> {
@@ -300,7 +337,7 @@ async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSche
       }
       // A counter row exists only once a counter moves: nothing to write.
       if (schema.isCounterTable) return instance;
-      return instance.save(options);
+      return saveRow(instance, options);
     }
     return instance;
   }
@@ -347,7 +384,7 @@ export type ModelClass<Cs extends Columns> = Omit<typeof BaseModel, 'prototype' 
   readonly schema: ModelSchema<Cs>;
 };
 
-const RESERVED = new Set([...Object.getOwnPropertyNames(BaseModel.prototype), 'constructor']);
+const RESERVED = new Set([...Object.getOwnPropertyNames(BaseModel.prototype), 'constructor', ...HOOK_NAMES]);
 
 /**
  * Defines a model: `model('users', { id: columns.uuid().partitionKey(), name: columns.text() })`.
