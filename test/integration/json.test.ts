@@ -1,12 +1,16 @@
 /** The JSON of an instance read back from the node equals the documented JSON of the values written. */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, afterEach, describe, it } from 'node:test';
 import { connection, management, model } from '../../src/index.js';
 import { TestKeyspaces, ensureCassandra, needsServer } from '../helpers/cassandra.js';
 import { Everything, everythingJson, everythingValues } from '../helpers/everything.js';
 
 const cluster = await ensureCassandra();
 const keyspaces = new TestKeyspaces(cluster.hosts);
+
+afterEach(async () => {
+  await connection.shutdown();
+});
 
 after(async () => {
   await connection.shutdown();
