@@ -28,3 +28,4 @@ export {
   PolymorphicModelError,
 } from './errors.js';
 export { setLogger, type Logger, type LogOptions } from './log.js';
+export type { JsonOf, JsonRow } from './model/json.js';

@@ -10,6 +10,7 @@ import { subscribe, unsubscribe, channel } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import type { QueryOptions, types } from 'cassandra-driver';
 import { LWTError } from '../errors.js';
+import { annotate } from './annotate.js';
 import { debugEnabled, formatLogContext, logger, logValues } from '../log.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import { readValue, type Codec } from '../schema/types.js';
@@ -162,7 +163,7 @@ export async function send(conn: Connection, out: Outgoing, options: SendOptions
     result = await (wire.batch ? client.batch(wire.batch, queryOptions) : client.execute(wire.cql, wire.values, queryOptions));
   } catch (error) {
     if (observed) publish(conn, out, wire, start, error);
-    throw error;
+    throw annotate(error, { connection: conn.name, keyspace: out.keyspace, model: modelOf(out) });
   }
   if (observed) publish(conn, out, wire, start, undefined);
   if (out.conditional) checkApplied(result, conn.codec, out.schema);

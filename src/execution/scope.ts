@@ -57,6 +57,8 @@ export function resolveScope(
   const connection = using?.connection ?? bound?.connection ?? schema.connection;
   const keyspace = using?.keyspace ?? bound?.keyspace ?? schema.keyspace ?? registry.defaultKeyspace;
   if (keyspace === undefined) {
+    // setup() sets the default keyspace once connected.
+    registry.checkNotConnecting(connection);
     throw new CQLEngineError(
       `Model ${schema.name} has no keyspace: give it one (keyspace option, using(), ContextQuery) or set a default keyspace with connection.setup()`,
     );

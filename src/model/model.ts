@@ -2,6 +2,7 @@
  * Models: a table defined once as columns, with inferred TypeScript types, change-tracking
  * instances and the static entry points to queries.
  */
+import { inspect } from 'node:util';
 import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturned, UnknownColumnError, ValidationError, describe } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
 import { write } from '../execution/run.js';
@@ -18,6 +19,8 @@ import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type St
 import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
 import { registerVariant, variantFor, variantWriteValue } from './variants.js';
+import { displayOf, jsonRow, type JsonRow } from './json.js';
+import { HOOK_NAMES, checkColumns, runAfterHook, runHook, type LifecycleHooks } from './hooks.js';
 
 const STATE = Symbol('cqlengine.instance');
 
@@ -57,6 +60,9 @@ function coerceValue(column: ColumnSchema, value: unknown): unknown {
   if (value == null) return emptyOf(column.type);
   return column.type.coerce(value, column.name);
 }
+
+// Declaration merging: the lifecycle hooks are optional methods a subclass may define.
+export interface BaseModel<Cs extends Columns = Columns> extends LifecycleHooks {}
 
 export class BaseModel<Cs extends Columns = Columns> {
   static readonly schema: ModelSchema;
@@ -213,13 +219,19 @@ export class BaseModel<Cs extends Columns = Columns> {
     return schema.columns.every((c) => same(mine[c.name], theirs[c.name]));
   }
 
-  /** The column values as a plain object. */
+  /** The column values as a plain object, with the driver's types (bigint, Set, Map, Buffer, Uuid, …). */
   toObject(): Row<Cs> {
     return { ...stateOf(this).values } as Row<Cs>;
   }
 
-  toJSON(): Row<Cs> {
-    return this.toObject();
+  /** The column values as plain JSON (see json.ts): what JSON.stringify and Express's res.json use. */
+  toJSON(): JsonRow<Cs> {
+    return jsonRow((this.constructor as ModelStatic).schema, stateOf(this).values) as JsonRow<Cs>;
+  }
+
+  /** `console.log(user)` prints `User { id: …, email: … }`: the columns, not the internal state. */
+  [inspect.custom](): object {
+    return displayOf(this.constructor, stateOf(this).values);
   }
 
   /**
@@ -228,13 +240,12 @@ export class BaseModel<Cs extends Columns = Columns> {
    */
   async save(options: SaveOptions<Cs> = {}): Promise<this> {
     const schema = (this.constructor as ModelStatic).schema;
-    const state = stateOf(this);
+    await runHook(this, 'beforeSave');
     writeVariant(this, schema);
-    validate(this, schema);
-    const conditional = options.ifExists === true || options.iff !== undefined;
-    const keyChanged = !state.original || schema.primaryKeys.some((k) => !same(state.values[k.name], state.original![k.name]));
-    if (schema.isCounterTable || conditional || !keyChanged) return updateChanged(this, schema, options, false);
-    return insert(this, schema, options, false);
+    await checkAll(this);
+    await saveRow(this, schema, options);
+    await runAfterHook(this, 'afterSave', options.batch);
+    return this;
   }
 
   /** Sets the given values and writes only what changed; key columns cannot be changed (their current value is accepted). */
@@ -255,12 +266,25 @@ export class BaseModel<Cs extends Columns = Columns> {
     }
     for (const [name, value] of changes) (this as Record<string, unknown>)[name] = value;
     writeVariant(this, schema);
-    validate(this, schema);
-    return updateChanged(this, schema, options, true);
+    await runHook(this, 'beforeSave');
+    await checkAll(this);
+    await updateChanged(this, schema, options, true);
+    await runAfterHook(this, 'afterSave', options.batch);
+    return this;
+  }
+
+  /**
+   * Checks the values as a write would: key and required columns, then each column's validators.
+   * Override it for checks across columns (throw ValidationError naming the column); writes run
+   * the built-in checks whether or not an override calls super.validate().
+   */
+  validate(): void | Promise<void> {
+    checkValues(this, (this.constructor as ModelStatic).schema);
   }
 
   /** Deletes the row. */
   async delete(options: DeleteOptions<Cs> = {}): Promise<void> {
+    await runHook(this, 'beforeDelete');
     const ctor = this.constructor as ModelStatic;
     const schema = ctor.schema;
     validateKeys(this, schema);
@@ -277,7 +301,20 @@ export class BaseModel<Cs extends Columns = Columns> {
     });
     await send(this, ctor, target, stmt, options);
     stateOf(this).original = undefined;
+    await runAfterHook(this, 'afterDelete', options.batch);
   }
+}
+
+/**
+ * Writes an instance: an INSERT of its non-null values when new (or its key changed), otherwise
+ * an UPDATE of the changed columns only. Hooks and validation are the caller's.
+ */
+async function saveRow<T extends BaseModel>(instance: T, schema: ModelSchema, options: SaveOptions): Promise<T> {
+  const state = stateOf(instance);
+  const conditional = options.ifExists === true || options.iff !== undefined;
+  const keyChanged = !state.original || schema.primaryKeys.some((k) => !same(state.values[k.name], state.original![k.name]));
+  if (schema.isCounterTable || conditional || !keyChanged) return updateChanged(instance, schema, options, false);
+  return insert(instance, schema, options, false);
 }
 
 // Module functions rather than #private methods: instances read from rows are made with
@@ -329,14 +366,22 @@ function validateKeys(instance: BaseModel, schema: ModelSchema, allowStaticOnly 
   }
 }
 
-function validate(instance: BaseModel, schema: ModelSchema): void {
+/** The built-in checks of a write: keys, required columns, then the columns' validators. */
+function checkValues(instance: BaseModel, schema: ModelSchema): void {
   validateKeys(instance, schema, true);
   for (const column of schema.columns) {
     const value = stateOf(instance).values[column.name];
     if (column.isRequired && isNullish(value) && !(column.isClusteringKey && isStaticOnly(instance, schema))) {
-      throw new ValidationError(`${schema.name}.${column.name}: None values are not allowed (the column is required)`, column.name, value);
+      throw new ValidationError(`${schema.name}.${column.name} is required: got ${describe(value)}`, column.name, value);
     }
   }
+  checkColumns(schema, stateOf(instance).values);
+}
+
+/** The built-in checks, then the model's own validate() where a subclass overrides it. */
+async function checkAll(instance: BaseModel): Promise<void> {
+  checkValues(instance, (instance.constructor as ModelStatic).schema);
+  if (instance.validate !== BaseModel.prototype.validate) await instance.validate();
 }
 
 /**
@@ -462,7 +507,7 @@ export type ModelClass<Cs extends Columns> = Omit<typeof BaseModel, 'prototype' 
   readonly schema: ModelSchema<Cs>;
 };
 
-const RESERVED = new Set([...Object.getOwnPropertyNames(BaseModel.prototype), 'constructor']);
+const RESERVED = new Set([...Object.getOwnPropertyNames(BaseModel.prototype), 'constructor', ...HOOK_NAMES]);
 
 /**
  * Defines a model: `model('users', { id: columns.uuid().partitionKey(), name: columns.text() })`.

@@ -12,6 +12,7 @@ import type { Condition, Filter, Insert, Update } from '../schema/infer.js';
 import type { ColumnsOf, InstanceOf, ModelStatic } from './model.js';
 import type { SaveOptions } from '../execution/options.js';
 import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connection/validate.js';
+import { checkColumn, runAfterLoad } from './hooks.js';
 import type { ColumnSchema } from '../schema/model-schema.js';
 import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
 import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from '../statements/filters.js';
@@ -242,6 +243,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const scope = this.#state.scope;
     const rows = new Array<InstanceOf<M>>(result.rows.length);
     for (let i = 0; i < rows.length; i++) rows[i] = this.model.fromRow(result.rows[i]!, codec, scope) as InstanceOf<M>;
+    await runAfterLoad(rows, this.model.prototype);
     return { rows, pageState: result.pageState ?? undefined };
   }
 
@@ -339,6 +341,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const s = this.#state;
     const schema = this.model.schema;
     const { assignments, mapKeyRemovals } = parseUpdate(schema, values as Record<string, unknown>);
+    // No instance here, so no hooks; the columns' validators still check the values set outright.
+    for (const a of assignments) if (a.op === 'set') checkColumn(schema, a.column, a.value);
     if (assignments.length === 0 && mapKeyRemovals.length === 0) return;
     this.#checkWriteWheres('update');
     const table = { keyspace: this.#resolved().keyspace, table: schema.table! };

@@ -18,7 +18,16 @@ export interface ColumnOptions {
   readonly static: boolean;
   /** The column naming each row's submodel in a polymorphic model (see model/polymorphic.ts). */
   readonly discriminator: boolean;
+  /** Checks run on the column's non-null value before an instance is written. */
+  readonly validators: readonly ColumnValidator<never>[];
 }
+
+/**
+ * A check of a column's value: true (or nothing) accepts it; false refuses it, with the message
+ * given to validate(); a string refuses it with that reason. It runs on the coerced value (a Set
+ * for a set column, a bigint for a bigint), and only when the value is not null or empty.
+ */
+export type ColumnValidator<R> = (value: R) => boolean | string | void;
 
 /** Type-level facts about a column that shape the inferred row, insert and filter types. */
 export interface ColumnFlags {
@@ -39,6 +48,7 @@ const NO_OPTIONS: ColumnOptions = {
   required: false,
   static: false,
   discriminator: false,
+  validators: [],
 };
 
 export class Column<R, W = R, F extends ColumnFlags = { key: false; required: false; hasDefault: false }> {
@@ -95,6 +105,21 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
   /** The column may not be null (primary key columns always are required). */
   required(): Column<R, W, Set1<F, 'required'>> {
     return this.#with({ required: true });
+  }
+
+  /**
+   * Adds a check run before an instance is written (save, update, create) and on the plain values
+   * of a QuerySet's update(); several run in order. A refusal raises ValidationError naming the column:
+   * `columns.text().validate((v) => v.includes('@'), 'must be an email address')`.
+   */
+  validate(check: ColumnValidator<R>, message?: string): Column<R, W, F> {
+    if (typeof check !== 'function') throw new ConfigurationError('validate() takes a function', 'validate', check);
+    if (message !== undefined && typeof message !== 'string') throw new ConfigurationError('validate() takes its message as a string', 'validate', message);
+    const validator: ColumnValidator<R> = message === undefined ? check : (value) => {
+      const verdict = check(value);
+      return verdict === false ? message : verdict;
+    };
+    return this.#with({ validators: [...this.options.validators, validator as ColumnValidator<never>] });
   }
 
   /** A static column: one value per partition. */

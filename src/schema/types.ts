@@ -162,7 +162,7 @@ function bufferToBigInt(buf: Buffer): bigint {
 }
 
 // The driver's Integer.toString never returns for values of 2^1024 and more: convert through bytes.
-const integerToBigInt = (v: types.Integer): bigint => bufferToBigInt(types.Integer.toBuffer(v));
+export const integerToBigInt = (v: types.Integer): bigint => bufferToBigInt(types.Integer.toBuffer(v));
 const bigintToInteger = (n: bigint): types.Integer => types.Integer.fromBuffer(bigintToBuffer(n));
 
 const bigintFromDriver = (v: unknown): bigint => (typeof v === 'bigint' ? v : v instanceof types.Integer ? integerToBigInt(v) : BigInt(String(v)));
@@ -223,7 +223,7 @@ function decimalFromString(text: string): types.BigDecimal | undefined {
 }
 
 /** A BigDecimal as its wire form (scale, then unscaled value), read without the driver's toString. */
-function decimalParts(v: types.BigDecimal): { scale: number; unscaled: bigint } {
+export function decimalParts(v: types.BigDecimal): { scale: number; unscaled: bigint } {
   const buf = types.BigDecimal.toBuffer(v);
   return { scale: buf.readInt32BE(0), unscaled: bufferToBigInt(buf.subarray(4)) };
 }

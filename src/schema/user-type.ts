@@ -46,7 +46,7 @@ export class UserType<Fs extends Record<string, AnyColumn> = Record<string, AnyC
       validatePropertyName(prop, `${name}.${prop}`);
       const dbName = validatePropertyName(validateIdentifier(column.options.dbField ?? prop, 'column', `${name}.${prop}`), `${name}.${prop}.dbField`);
       const o = column.options;
-      if (o.primaryKey || o.partitionKey || o.index || o.static || o.clusteringOrder || o.required) {
+      if (o.primaryKey || o.partitionKey || o.index || o.static || o.clusteringOrder || o.required || o.validators.length > 0) {
         throw new ConfigurationError(`${name}.${prop}: a user type field takes a type, dbField and default only`, `${name}.${prop}`, column.type.cql);
       }
       if (column.type.kind === 'counter') throw new ConfigurationError(`${name}.${prop}: a user type cannot hold a counter`, `${name}.${prop}`, 'counter');
