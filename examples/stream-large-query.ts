@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     console.error(`stdout closed after ${count} rows: the query stopped there`);
   } finally {
     await management.dropKeyspace(KEYSPACE);
+    console.error(`dropped keyspace ${KEYSPACE}`);
     await connection.shutdown();
   }
 }

@@ -108,7 +108,9 @@ function buildServer(logger: boolean): FastifyInstance {
   app.addHook('onClose', async () => {
     for (const ready of provisioned.values()) {
       const keyspace = await ready.catch(() => undefined);
-      if (keyspace) await management.dropKeyspace(keyspace);
+      if (!keyspace) continue;
+      await management.dropKeyspace(keyspace);
+      console.log(`dropped keyspace ${keyspace}`);
     }
     await connection.shutdown(); // releases every socket and timer, so the process can exit
   });
