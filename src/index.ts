@@ -1,4 +1,7 @@
-/** cqlengine: a typed object mapper for Apache Cassandra, built around a registry of named connections. */
+/**
+ * cqlengine: a typed object mapper for Apache Cassandra, built around a registry of named connections.
+ * @module cqlengine
+ */
 export * as connection from './connection/index.js';
 export * as management from './management/index.js';
 export { columns, Column } from './schema/columns.js';

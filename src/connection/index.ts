@@ -30,6 +30,15 @@ export interface SetupOptions extends ClientOptions {
 /**
  * Registers the connection 'default' to `hosts` (null: ['127.0.0.1']) and makes it the default;
  * `defaultKeyspace` becomes the mapper's default keyspace. Other options go to `new Client()`.
+ *
+ * @example
+ * ```ts
+ * import { connection } from 'cqlengine';
+ *
+ * await connection.setup(['10.0.0.5', '10.0.0.6'], 'app', { consistency: 'LOCAL_QUORUM' });
+ * // … models without a connection or keyspace of their own now use these …
+ * await connection.shutdown(); // releases every socket and timer, so the process can exit
+ * ```
  */
 export async function setup(
   hosts: string[] | null,
@@ -60,6 +69,21 @@ export function setSession(session: Client): Promise<Connection> {
   return registry.setSession(session);
 }
 
+/**
+ * Registers a named connection (replacing one of the same name); models, queries, batches and
+ * management functions pick it by name.
+ *
+ * @example
+ * ```ts
+ * import { columns, connection, model } from 'cqlengine';
+ *
+ * await connection.registerConnection('main', { hosts: ['10.0.0.5'], default: true });
+ * await connection.registerConnection('analytics', { hosts: ['10.1.0.7'], lazyConnect: true, consistency: 'ONE' });
+ *
+ * const Hit = model('hits', { page: columns.text().partitionKey(), at: columns.timeuuid().primaryKey() },
+ *   { connection: 'analytics', keyspace: 'stats' });
+ * ```
+ */
 export function registerConnection(name: string, options?: RegisterOptions): Promise<Connection> {
   return registry.register(name, options);
 }

@@ -151,6 +151,16 @@ export class BatchQuery {
 /**
  * Runs `fn` with a new batch and executes the batch when `fn` resolves. When `fn` throws, the batch
  * is dropped unless `executeOnException` is set.
+ *
+ * @example
+ * ```ts
+ * import { batch } from 'cqlengine';
+ *
+ * await batch(async (b) => {
+ *   await User.create({ email: 'grace@example.com' }, { batch: b });
+ *   await User.filter({ id: oldId }).batch(b).delete();
+ * }, { type: 'logged', consistency: 'QUORUM' });
+ * ```
  */
 export async function batch<T>(
   fn: (batch: BatchQuery) => Promise<T> | T,

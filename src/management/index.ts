@@ -49,7 +49,17 @@ async function ddl(target: Target, cql: string): Promise<void> {
   await send(target.registry.peek(target.connection), { kind: 'ddl', cql, keyspace: target.keyspace });
 }
 
-/** CREATE KEYSPACE IF NOT EXISTS with SimpleStrategy. */
+/**
+ * CREATE KEYSPACE IF NOT EXISTS with SimpleStrategy.
+ *
+ * @example
+ * ```ts
+ * import { management } from 'cqlengine';
+ *
+ * await management.createKeyspaceSimple('app', 3);
+ * await management.createKeyspaceSimple('stats', 1, { connections: ['analytics'] });
+ * ```
+ */
 export async function createKeyspaceSimple(name: string, replicationFactor: number, options: KeyspaceOptions = {}): Promise<void> {
   validateIdentifier(name, 'keyspace');
   if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
@@ -105,6 +115,14 @@ function everyPair(registry: ConnectionRegistry, keyspaces: string[], connection
 /**
  * Creates the model's table, or brings an existing one up to the model: adds new columns, creates
  * missing indexes and updates changed table options. A changed primary key is refused.
+ *
+ * @example
+ * ```ts
+ * import { management } from 'cqlengine';
+ *
+ * await management.syncTable(User); // in the model's keyspace, on its connection
+ * await management.syncTable(Note, { keyspaces: ['tenant_acme', 'tenant_globex'] });
+ * ```
  */
 export async function syncTable(model: ModelStatic, options: TableTargets = {}): Promise<void> {
   for (const target of targets(model, options)) await syncOne(model.schema, target);

@@ -9,6 +9,14 @@ import { BaseModel, type ModelStatic } from './model.js';
  * different connections never see each other's choice, and nothing leaks past the block.
  *
  *   await contextQuery([User], { keyspace: 'tenant_2' }, async (User) => User.all());
+ *
+ * @example
+ * ```ts
+ * import { contextQuery } from 'cqlengine';
+ *
+ * // Per request, in a multi-tenant service (see examples/tenant-service.ts):
+ * const notes = await contextQuery([Note], { keyspace: `tenant_${tenant}` }, (Note) => Note.filter({ board }).all());
+ * ```
  */
 export async function contextQuery<const Ms extends readonly ModelStatic[], T>(
   models: Ms,

@@ -509,16 +509,34 @@ export type ModelClass<Cs extends Columns> = Omit<typeof BaseModel, 'prototype' 
 
 const RESERVED = new Set([...Object.getOwnPropertyNames(BaseModel.prototype), 'constructor', ...HOOK_NAMES]);
 
-/**
- * Defines a model: `model('users', { id: columns.uuid().partitionKey(), name: columns.text() })`.
- * Extend the result to add methods: `class User extends model(...) { greet() { … } }`.
- */
 /** What model() takes besides the table and columns. */
 export interface ModelOptions extends Omit<ModelDefinition, 'table'> {
   /** The ConnectionRegistry whose connections serve this model; default: the `connection` module's. */
   registry?: ConnectionRegistry;
 }
 
+/**
+ * Defines a model: a class for the table, whose rows, inserts, filters and updates are typed from
+ * the columns. Extend the result to add methods.
+ *
+ * @example
+ * ```ts
+ * import { types } from 'cassandra-driver';
+ * import { columns, model } from 'cqlengine';
+ *
+ * class User extends model('users', {
+ *   id: columns.uuid().partitionKey().default(() => types.Uuid.random()),
+ *   email: columns.text().required(),
+ *   tags: columns.set(columns.text()),
+ * }, { keyspace: 'app' }) {
+ *   label() { return `${this.email} [${[...this.tags].join(', ')}]`; }
+ * }
+ *
+ * const ada = await User.create({ email: 'ada@example.com' }); // id from its default
+ * ada.tags.add('admin');
+ * await ada.save(); // UPDATE … SET "tags" = "tags" + ?
+ * ```
+ */
 export function model<const Cs extends Columns>(table: string, columns: Cs, options: ModelOptions = {}): ModelClass<Cs> {
   return define(table, columns, options);
 }

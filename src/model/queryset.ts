@@ -97,7 +97,14 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   // ---- building ----
 
-  /** Adds WHERE clauses: `{ id }`, `{ age__gte: 18 }`, `{ tags__contains: 'x' }`, `{ pk__token__gt: token(id) }`. */
+  /**
+   * Adds WHERE clauses: `{ id }`, `{ age__gte: 18 }`, `{ tags__contains: 'x' }`, `{ pk__token__gt: token(id) }`.
+   *
+   * @example
+   * ```ts
+   * const recent = await PageView.filter({ userId: id, at__gt: types.TimeUuid.fromDate(since) }).all();
+   * ```
+   */
   filter(filter: Filter<ColumnsOf<M>>): QuerySet<M> {
     return this.#with({ wheres: [...this.#state.wheres, ...parseFilter(this.model.schema, filter as Record<string, unknown>)] });
   }
@@ -107,12 +114,27 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return this.#with({ scope: mergeScope(this.#state.scope, validateScope(scope)) });
   }
 
+  /**
+   * At most this many rows (undefined: no limit).
+   *
+   * @example
+   * ```ts
+   * const latest = await PageView.filter({ userId: id }).limit(10).all();
+   * ```
+   */
   limit(limit: number | undefined): QuerySet<M> {
     if (limit !== undefined && !isPositiveInt32(limit)) throw new ConfigurationError(`limit must be a positive integer up to ${INT32_MAX}`, 'limit', limit);
     return this.#with({ limit });
   }
 
-  /** Orders by clustering columns: `orderBy('-created')` for descending; calls add to the order, as in cqlengine. */
+  /**
+   * Orders by clustering columns: `orderBy('-created')` for descending; calls add to the order, as in cqlengine.
+   *
+   * @example
+   * ```ts
+   * const oldestFirst = await PageView.filter({ userId: id }).orderBy('at').limit(5).all();
+   * ```
+   */
   orderBy(...names: string[]): QuerySet<M> {
     const orderBy = names.map((name) => {
       const descending = name.startsWith('-');
@@ -247,7 +269,18 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return { rows, pageState: result.pageState ?? undefined };
   }
 
-  /** Every matching row, page by page: `for await (const user of User.objects())`. */
+  /**
+   * Every matching row, page by page: `for await (const user of User.objects())`. The next page is
+   * fetched only when the rows of the last have been taken, so `Readable.from(querySet)` is a stream
+   * with backpressure (see examples/stream-large-query.ts).
+   *
+   * @example
+   * ```ts
+   * for await (const view of PageView.filter({ userId: id }).fetchSize(500)) console.log(view.path);
+   *
+   * await pipeline(Readable.from(PageView.objects()), toNdjson, createWriteStream('views.ndjson'));
+   * ```
+   */
   [Symbol.asyncIterator](): AsyncIterator<InstanceOf<M>> {
     // Hand-made rather than an async generator: rows of a fetched page are handed out without
     // generator machinery, a third of the cost per row.
@@ -269,7 +302,14 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return { next };
   }
 
-  /** Every matching row, all pages read. */
+  /**
+   * Every matching row, all pages read.
+   *
+   * @example
+   * ```ts
+   * const admins = await User.filter({ tags__contains: 'admin' }).allowFiltering().all();
+   * ```
+   */
   async all(): Promise<InstanceOf<M>[]> {
     const rows: InstanceOf<M>[] = [];
     for await (const row of this) rows.push(row);
@@ -282,7 +322,18 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return page.rows[0];
   }
 
-  /** The one matching row: throws the model's DoesNotExist or MultipleObjectsReturned. */
+  /**
+   * The one matching row: throws the model's DoesNotExist or MultipleObjectsReturned.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   const user = await User.objects().get({ id });
+   * } catch (err) {
+   *   if (!(err instanceof User.DoesNotExist)) throw err;
+   * }
+   * ```
+   */
   async get(filter?: Filter<ColumnsOf<M>>): Promise<InstanceOf<M>> {
     if (filter) return this.filter(filter).get();
     const rows = (await this.#page(this.#getSelect(), undefined)).rows;
