@@ -391,7 +391,7 @@ class Planner {
       this.report(
         conn, keyspace, schema.name, 'extra-column',
         `Existing table ${name} has column "${column.name}" (${actual}) that model ${schema.name} lacks; sync leaves it: ` +
-          `drop it (ALTER TABLE ${tableName(keyspace, schema.table!)} DROP ${quote(column.name)}) once nothing uses it, or add it to the model`,
+          'drop the column once nothing uses it, or add it to the model',
         { column: column.name, actual },
       );
     }
