@@ -6,8 +6,8 @@
  * and keep their data in separate keyspaces.
  */
 import { types } from 'cassandra-driver';
-import { batch, columns, connection, contextQuery, management, model } from '../src/index.js';
-import { start } from '../src/tooling/cassandra/index.js';
+import { batch, columns, connection, contextQuery, management, model } from 'cqlengine';
+import { start } from 'cqlengine/testing/cassandra';
 
 // A model's columns define its TypeScript types: no interface is written by hand.
 class User extends model(
@@ -37,8 +37,9 @@ const PageView = model(
 );
 
 async function main(): Promise<void> {
-  const [node] = await start({ nodes: 1 });
-  console.log(`Cassandra ready at ${node!.address}:9042`);
+  // Cassandra 5.0 unless CQLENGINE_CASSANDRA_VERSION says otherwise; the first run downloads it.
+  const [node] = await start({ nodes: 1, progress: (line) => console.error(line) });
+  console.log(`Cassandra ${node!.version} ready at ${node!.address}:9042`);
 
   // Two named connections; 'accounts' is the default, with LOCAL_QUORUM as its default consistency.
   await connection.registerConnection('accounts', { hosts: [node!.address], consistency: 'LOCAL_QUORUM', default: true });
@@ -86,7 +87,8 @@ async function main(): Promise<void> {
     await management.dropKeyspace(ks, { connections: [conn] });
   }
   await connection.shutdown();
-  console.log('done');
+  console.log(`done. Cassandra keeps running in the background (data and logs in ${node!.home});`);
+  console.log('stop it with: npx cqlengine-cassandra stop');
 }
 
 main().catch((err) => {

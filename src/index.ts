@@ -3,7 +3,7 @@ export * as connection from './connection/index.js';
 export * as management from './management/index.js';
 export { columns, Column } from './schema/columns.js';
 export { userType, UserType, type UserTypeValue, type UserTypeInput } from './schema/user-type.js';
-export { model, abstractModel, extend, BaseModel, type ModelClass, type Instance, type InstanceOf, type ColumnsOf, type ModelStatic } from './model/model.js';
+export { model, abstractModel, extend, BaseModel, type ModelOptions, type ModelClass, type Instance, type InstanceOf, type ColumnsOf, type ModelStatic } from './model/model.js';
 export type { Row, Insert, Values, Filter, Update, Condition } from './schema/infer.js';
 export type { SaveOptions, DeleteOptions, WriteOptions, StatementOptions } from './execution/options.js';
 export type { ModelDefinition, ModelSchema, ColumnSchema } from './schema/model-schema.js';
@@ -11,10 +11,11 @@ export { contextQuery } from './model/context.js';
 export { QuerySet, type Page } from './model/queryset.js';
 export { token } from './statements/filters.js';
 export { BatchQuery, batch, type BatchOptions, type BatchType } from './execution/batch.js';
-export type { Scope } from './execution/scope.js';
+export type { Scope, Binding } from './execution/scope.js';
 export {
   CQLEngineError,
   ConfigurationError,
+  UnknownColumnError,
   UnknownConnectionError,
   ConnectionFailedError,
   ValidationError,
@@ -22,4 +23,4 @@ export {
   DoesNotExist,
   MultipleObjectsReturned,
 } from './errors.js';
-export { setLogger, type Logger } from './log.js';
+export { setLogger, type Logger, type LogOptions } from './log.js';

@@ -109,7 +109,7 @@ interface Wire {
 }
 
 /** Values as the driver takes them, converted by each parameter's CQL type. */
-export function driverValues(params: readonly Param[], codec: Codec): unknown[] {
+function driverValues(params: readonly Param[], codec: Codec): unknown[] {
   const values = new Array<unknown>(params.length);
   for (let i = 0; i < params.length; i++) {
     const p = params[i]!;

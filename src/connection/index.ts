@@ -8,6 +8,7 @@ import { validateIdentifier } from '../schema/identifier.js';
 import { parseConsistency, type Consistency } from './consistency.js';
 import type { Connection, Params } from './connection.js';
 import { send } from './funnel.js';
+import { checkTimeout } from './validate.js';
 import type { RegisterOptions } from './options.js';
 import { ConnectionRegistry, DEFAULT_CONNECTION, type ConnectionInfo } from './registry.js';
 
@@ -100,6 +101,8 @@ export interface ExecuteOptions extends Omit<QueryOptions, 'consistency'> {
   consistency?: Consistency;
   /** Client-side timeout in milliseconds (the driver's readTimeout). */
   timeout?: number;
+  /** The registry to find the connection in; default: the module's. */
+  registry?: ConnectionRegistry;
 }
 
 function hasValues(params: Params | undefined): boolean {
@@ -112,15 +115,13 @@ function hasValues(params: Params | undefined): boolean {
  * prepared by default, so that the driver encodes each value with the column's own type.
  */
 export async function execute(query: string, params?: Params, options: ExecuteOptions = {}): Promise<types.ResultSet> {
-  const { connection, consistency, timeout, ...queryOptions } = options;
+  const { connection, consistency, timeout, registry: own, ...queryOptions } = options;
   if (typeof query !== 'string' || query.trim() === '') {
     throw new ConfigurationError('execute() needs a CQL string', 'query', query);
   }
-  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
-    throw new ConfigurationError('timeout must be a positive number of milliseconds', 'timeout', timeout);
-  }
+  checkTimeout(timeout);
   return send(
-    registry.peek(connection),
+    (own ?? registry).peek(connection),
     { kind: 'query', cql: query, values: params, keyspace: queryOptions.keyspace },
     {
       consistency: consistency === undefined ? undefined : parseConsistency(consistency),

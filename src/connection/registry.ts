@@ -3,7 +3,8 @@ import { UnknownConnectionError } from '../errors.js';
 import { formatLogContext, logger } from '../log.js';
 import { validateIdentifier } from '../schema/identifier.js';
 import { Connection, type ConnectionState } from './connection.js';
-import { validateName, validateRegisterOptions, type RegisterOptions } from './options.js';
+import { validateRegisterOptions, type RegisterOptions } from './options.js';
+import { checkConnectionName } from './validate.js';
 
 export const DEFAULT_CONNECTION = 'default';
 
@@ -44,7 +45,7 @@ export class ConnectionRegistry {
    * failure registers nothing, unless retryConnect asks to keep the entry for a later attempt.
    */
   async register(name: string, options: RegisterOptions = {}, onInstall?: () => void): Promise<Connection> {
-    validateName(name);
+    checkConnectionName(name, 'name');
     const valid = validateRegisterOptions(options);
     const conn =
       valid.kind === 'session'

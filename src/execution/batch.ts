@@ -1,12 +1,12 @@
 import { types } from 'cassandra-driver';
-import { registry } from '../connection/index.js';
+import { registry as defaultRegistry, type ConnectionRegistry } from '../connection/index.js';
 import { send } from '../connection/funnel.js';
 import { parseConsistency, type Consistency } from '../connection/consistency.js';
 import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import type { CompiledStatement } from '../statements/nodes.js';
-import type { ResolvedScope } from './scope.js';
-import { toMicros, type TimestampInput } from './timestamp.js';
+import { checkRegistry, type ResolvedScope } from './scope.js';
+import { checkConnectionName, checkTimeout, toMicros, type TimestampInput } from '../connection/validate.js';
 
 export type BatchType = 'logged' | 'unlogged' | 'counter';
 
@@ -20,6 +20,8 @@ export interface BatchOptions {
   timestamp?: TimestampInput;
   /** Milliseconds. */
   timeout?: number;
+  /** The registry whose connection runs the batch; default: that of the first statement's model. */
+  registry?: ConnectionRegistry;
 }
 
 interface Entry {
@@ -37,6 +39,7 @@ export class BatchQuery {
   readonly #explicitConnection: string | undefined;
   #connection: string | undefined;
   #hasConnection = false;
+  #registry: ConnectionRegistry | undefined;
   readonly #consistency: number | undefined;
   readonly #timestamp: bigint | undefined;
   readonly #timeout: number | undefined;
@@ -46,15 +49,13 @@ export class BatchQuery {
   constructor(options: BatchOptions = {}) {
     const type = options.type ?? 'logged';
     if (!['logged', 'unlogged', 'counter'].includes(type)) throw new ConfigurationError(`Unknown batch type ${describe(type)}`, 'type', type);
-    if (options.connection !== undefined && (typeof options.connection !== 'string' || options.connection === '')) {
-      throw new ConfigurationError('connection must be a connection name', 'connection', options.connection);
-    }
-    if (options.timeout !== undefined && !(options.timeout > 0)) throw new ConfigurationError('timeout must be positive milliseconds', 'timeout', options.timeout);
+    if (options.connection !== undefined) checkConnectionName(options.connection);
     this.type = type;
     this.#explicitConnection = options.connection;
     this.#consistency = options.consistency === undefined ? undefined : parseConsistency(options.consistency);
-    this.#timestamp = options.timestamp === undefined ? undefined : toMicros(options.timestamp, 'timestamp');
-    this.#timeout = options.timeout;
+    this.#timestamp = options.timestamp === undefined ? undefined : toMicros(options.timestamp);
+    this.#timeout = checkTimeout(options.timeout);
+    this.#registry = checkRegistry(options.registry);
   }
 
   /** How many statements wait to run. */
@@ -69,10 +70,12 @@ export class BatchQuery {
   add(stmt: CompiledStatement, target: ResolvedScope, explicit: boolean, schema?: ModelSchema): void {
     const connection = target.connection;
     if (this.#executed) throw new CQLEngineError('This batch has already been executed');
+    this.#registry ??= target.registry;
+    if (target.registry !== this.#registry) throw new CQLEngineError('BatchQuery statements must all use one ConnectionRegistry: a model of another registry cannot join this batch');
     if (this.#explicitConnection !== undefined) {
       if (explicit) throw new CQLEngineError('Cannot specify a connection on model in batch mode: the batch has its own connection');
     } else {
-      const name = connection ?? registry.defaultConnectionName;
+      const name = connection ?? this.#registry.defaultConnectionName;
       if (!this.#hasConnection) {
         this.#connection = name;
         this.#hasConnection = true;
@@ -95,7 +98,7 @@ export class BatchQuery {
     const conditional = entries.find((e) => e.stmt.conditional);
     const keyspace = entries[0]!.keyspace;
     const result = await send(
-      registry.peek(this.#explicitConnection ?? this.#connection),
+      (this.#registry ?? defaultRegistry).peek(this.#explicitConnection ?? this.#connection),
       {
         kind: 'batch',
         cql: '',

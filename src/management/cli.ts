@@ -102,7 +102,8 @@ async function main(): Promise<number> {
   if (subjects.length === 0) throw new Error(`${spec} exports no model class and no user type`);
 
   const schemaPlan = await plan(subjects, options);
-  if (values.json) process.stdout.write(`${JSON.stringify(schemaPlan, null, 2)}\n`);
+  // A statement's registry is an object of the process, not data to print.
+  if (values.json) process.stdout.write(`${JSON.stringify(schemaPlan, (key, value: unknown) => (key === 'registry' ? undefined : value), 2)}\n`);
   else print(schemaPlan);
   if (values.apply) {
     await apply(schemaPlan);

@@ -5,13 +5,15 @@
 import { CQLEngineError } from '../errors.js';
 import { formatLogContext, logger } from '../log.js';
 import { quote, validateIdentifier } from '../schema/identifier.js';
+import { checkRegistry } from '../execution/scope.js';
 import type { ModelStatic } from '../model/model.js';
 import type { UserTypeShape } from '../schema/types.js';
-import { registry } from '../connection/index.js';
+import { registry as defaultRegistry } from '../connection/index.js';
 import { send } from '../connection/funnel.js';
-import { tableName } from '../statements/ddl.js';
+import { tableName } from '../statements/compile.js';
 import {
-  checkPlannable,
+  checkModel,
+  checkUserType,
   connectionNames,
   createKeyspaceCql,
   networkReplication,
@@ -23,6 +25,7 @@ import {
   type KeyspaceOptions,
   type SchemaPlan,
   type TableTargets,
+  type Target,
   type TypeTargets,
 } from './plan.js';
 
@@ -42,8 +45,8 @@ export {
   type TypeTargets,
 } from './plan.js';
 
-async function ddl(connection: string | undefined, cql: string, keyspace?: string): Promise<void> {
-  await send(registry.peek(connection), { kind: 'ddl', cql, keyspace });
+async function ddl(target: Target, cql: string): Promise<void> {
+  await send(target.registry.peek(target.connection), { kind: 'ddl', cql, keyspace: target.keyspace });
 }
 
 /** CREATE KEYSPACE IF NOT EXISTS with SimpleStrategy. */
@@ -60,20 +63,25 @@ export async function createKeyspaceNetworkTopology(name: string, dcReplicationM
 
 async function createKeyspace(name: string, replication: Record<string, string | number>, options: KeyspaceOptions): Promise<void> {
   const cql = createKeyspaceCql(name, replication, options.durableWrites);
-  for (const connection of connectionNames(options.connections, undefined)) await ddl(connection, cql, name);
+  const registry = checkRegistry(options.registry) ?? defaultRegistry;
+  for (const connection of connectionNames(options.connections, undefined)) await ddl({ registry, connection, keyspace: name }, cql);
 }
 
 export async function dropKeyspace(name: string, options: ConnectionsOption = {}): Promise<void> {
   validateIdentifier(name, 'keyspace');
-  for (const connection of connectionNames(options.connections, undefined)) await ddl(connection, `DROP KEYSPACE IF EXISTS ${quote(name)}`, name);
+  const registry = checkRegistry(options.registry) ?? defaultRegistry;
+  for (const connection of connectionNames(options.connections, undefined)) await ddl({ registry, connection, keyspace: name }, `DROP KEYSPACE IF EXISTS ${quote(name)}`);
 }
 
 /**
- * Runs a plan's statements in order, each on its connection. Drift is not touched: it is there for
- * a person. A plan made a while ago may be stale; its CREATE statements are IF NOT EXISTS.
+ * Runs a plan's statements in order, each on its registry and connection (a statement without a
+ * registry, as from JSON, runs on the default one). Drift is not touched: it is there for a person.
+ * A plan made a while ago may be stale; its CREATE statements are IF NOT EXISTS.
  */
 export async function apply(schemaPlan: SchemaPlan): Promise<void> {
-  for (const s of schemaPlan.statements) await ddl(s.connection, s.cql, s.keyspace);
+  // Every statement's registry is checked before the first is sent.
+  const statements = schemaPlan.statements.map((s, i) => ({ ...s, registry: checkRegistry(s.registry, `statements[${i}].registry`) ?? defaultRegistry }));
+  for (const s of statements) await ddl(s, s.cql);
 }
 
 /**
@@ -93,9 +101,8 @@ async function sync(schemaPlan: SchemaPlan): Promise<void> {
  * whose type differs and columns the model lacks are left alone, with a warning.
  */
 export async function syncTable(model: ModelStatic, options: TableTargets = {}): Promise<void> {
-  checkPlannable(model, 'syncTable');
-  if (typeof model !== 'function') throw new CQLEngineError(`syncTable takes a model class; ${(model as { name: string }).name} is a user type: use syncType`);
-  await sync(await plan([model], { keyspaces: options.keyspaces, connections: options.connections }));
+  checkModel(model);
+  await sync(await plan([model], { keyspaces: options.keyspaces, connections: options.connections, registry: options.registry }));
 }
 
 /**
@@ -103,20 +110,20 @@ export async function syncTable(model: ModelStatic, options: TableTargets = {}):
  * lacks. Changed field types are left alone, with a warning: Cassandra allows few of them.
  */
 export async function syncType(type: UserTypeShape, options: TypeTargets = {}): Promise<void> {
-  checkPlannable(type, 'syncType');
-  if (typeof type === 'function') throw new CQLEngineError(`syncType takes a user type; ${(type as { name: string }).name} is a model: use syncTable`);
-  await sync(await plan([type], { keyspaces: options.keyspaces, connections: options.connections }));
+  checkUserType(type);
+  await sync(await plan([type], { keyspaces: options.keyspaces, connections: options.connections, registry: options.registry }));
 }
 
 export async function dropType(type: UserTypeShape, options: TypeTargets = {}): Promise<void> {
+  checkUserType(type);
   validateIdentifier(type.name, 'type');
-  for (const { connection, keyspace } of typeTargets(options)) {
-    await ddl(connection, `DROP TYPE IF EXISTS ${tableName(keyspace, type.name)}`, keyspace);
+  for (const target of typeTargets(options)) {
+    await ddl(target, `DROP TYPE IF EXISTS ${tableName(target.keyspace, type.name)}`);
   }
 }
 
 export async function dropTable(model: ModelStatic, options: TableTargets = {}): Promise<void> {
-  for (const { connection, keyspace } of targets(model, options)) {
-    await ddl(connection, `DROP TABLE IF EXISTS ${tableName(keyspace, model.schema.table!)}`, keyspace);
+  for (const target of targets(model, options)) {
+    await ddl(target, `DROP TABLE IF EXISTS ${tableName(target.keyspace, model.schema.table!)}`);
   }
 }

@@ -5,14 +5,16 @@
 import type { Client } from 'cassandra-driver';
 import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
 import { quote, validateIdentifier } from '../schema/identifier.js';
-import { resolveScope } from '../execution/scope.js';
+import { checkRegistry, resolveScope } from '../execution/scope.js';
 import { BaseModel, type ModelStatic } from '../model/model.js';
 import type { ColumnSchema, ModelSchema } from '../schema/model-schema.js';
 import type { CqlType, UserTypeShape } from '../schema/types.js';
 import { userTypesOf, withDependencies } from '../schema/user-type.js';
-import { registry, type Connection } from '../connection/index.js';
+import { registry as defaultRegistry, type Connection, type ConnectionRegistry } from '../connection/index.js';
+import { checkConnectionName } from '../connection/validate.js';
 import { send } from '../connection/funnel.js';
-import { addColumn, createIndex, createTable, createType, literal, tableName, tableOptions, type OptionValue } from '../statements/ddl.js';
+import { tableName } from '../statements/compile.js';
+import { addColumn, createIndex, createTable, createType, literal, tableOptions, type OptionValue } from '../statements/ddl.js';
 import { driverTypeText, modelTypeText, type DriverType } from './type-text.js';
 
 type TableMetadata = NonNullable<Awaited<ReturnType<Client['metadata']['getTable']>>>;
@@ -20,6 +22,15 @@ type TableMetadata = NonNullable<Awaited<ReturnType<Client['metadata']['getTable
 export interface ConnectionsOption {
   /** Connection names to run on; default: the default connection (for tables: the model's). */
   connections?: string[];
+  /** The registry whose connections to use; default: the model's (for keyspaces and types: the `connection` module's). */
+  registry?: ConnectionRegistry;
+}
+
+/** Where one schema statement runs. */
+export interface Target {
+  readonly registry: ConnectionRegistry;
+  readonly connection: string | undefined;
+  readonly keyspace: string;
 }
 
 export interface KeyspaceOptions extends ConnectionsOption {
@@ -53,6 +64,8 @@ export type StatementAction = 'create keyspace' | 'create type' | 'alter type' |
 
 /** A statement a sync would run. */
 export interface PlannedStatement {
+  /** The registry of its connection (left out of the CLI's JSON; apply() takes a missing one as the default registry). */
+  readonly registry: ConnectionRegistry;
   /** The name of the connection it runs on. */
   readonly connection: string;
   readonly keyspace: string;
@@ -100,28 +113,31 @@ export type Plannable = ModelStatic | UserTypeShape;
 export function connectionNames(option: string[] | undefined, fallback: string | undefined): (string | undefined)[] {
   if (option === undefined) return [fallback];
   if (!Array.isArray(option) || option.length === 0) throw new ConfigurationError('connections must be a non-empty array of names', 'connections', option);
-  return option;
+  return option.map((name) => checkConnectionName(name, 'connections'));
 }
 
 /** Each keyspace on each connection, the keyspace names checked first. */
-function everyPair(keyspaces: string[], connections: (string | undefined)[]): { connection: string | undefined; keyspace: string }[] {
+function everyPair(registry: ConnectionRegistry, keyspaces: string[], connections: (string | undefined)[]): Target[] {
   if (!Array.isArray(keyspaces) || keyspaces.length === 0) throw new ConfigurationError('keyspaces must be a non-empty array', 'keyspaces', keyspaces);
   keyspaces.forEach((k) => validateIdentifier(k, 'keyspace', 'keyspaces'));
-  return connections.flatMap((connection) => keyspaces.map((keyspace) => ({ connection, keyspace })));
+  return connections.flatMap((connection) => keyspaces.map((keyspace) => ({ registry, connection, keyspace })));
 }
 
-export function targets(model: ModelStatic, options: TableTargets): { connection: string | undefined; keyspace: string }[] {
+export function targets(model: ModelStatic, options: TableTargets): Target[] {
+  checkModel(model);
   const schema = model.schema;
   if (schema.abstract) throw new CQLEngineError(`${schema.name} is abstract: it has no table`);
-  const keyspaces = options.keyspaces ?? [resolveScope(schema, undefined, model.scope).keyspace];
-  return everyPair(keyspaces, connectionNames(options.connections, model.scope?.connection ?? schema.connection));
+  const registry = checkRegistry(options.registry) ?? model.registry;
+  const keyspaces = options.keyspaces ?? [resolveScope(schema, undefined, model.scope, registry).keyspace];
+  return everyPair(registry, keyspaces, connectionNames(options.connections, model.scope?.connection ?? schema.connection));
 }
 
-export function typeTargets(options: TypeTargets): { connection: string | undefined; keyspace: string }[] {
-  return everyPair(options.keyspaces ?? [resolveDefaultKeyspace()], connectionNames(options.connections, undefined));
+export function typeTargets(options: TypeTargets): Target[] {
+  const registry = checkRegistry(options.registry) ?? defaultRegistry;
+  return everyPair(registry, options.keyspaces ?? [resolveDefaultKeyspace(registry)], connectionNames(options.connections, undefined));
 }
 
-function resolveDefaultKeyspace(): string {
+function resolveDefaultKeyspace(registry: ConnectionRegistry): string {
   const keyspace = registry.defaultKeyspace;
   if (!keyspace) throw new CQLEngineError('No keyspace given and no default keyspace: pass keyspaces, or set one with connection.setup()');
   return keyspace;
@@ -223,15 +239,28 @@ function isUserType(value: unknown): value is UserTypeShape {
   return typeof v === 'object' && v !== null && typeof v.name === 'string' && Array.isArray(v.fields);
 }
 
-function named(value: unknown): string {
-  return typeof value === 'function' ? `function ${value.name || '(anonymous)'}` : describe(value);
+const A_MODEL = 'a model (made with model() or extend())';
+const A_TYPE = 'a user type (made with userType())';
+
+/** What was given, with a hint when it is the other kind of subject. */
+function given(value: unknown): string {
+  if (isModel(value)) return `model ${value.schema.name}: use syncTable`;
+  if (isUserType(value)) return `user type ${value.name}: use syncType`;
+  return describe(value);
+}
+
+/** As cqlengine ("Models must be derived from base Model"), but naming what was given. */
+export function checkModel(value: unknown): asserts value is ModelStatic {
+  if (!isModel(value)) throw new ConfigurationError(`Expected ${A_MODEL}, got ${given(value)}`, 'model', value);
+}
+
+export function checkUserType(value: unknown): asserts value is UserTypeShape {
+  if (!isUserType(value)) throw new ConfigurationError(`Expected ${A_TYPE}, got ${given(value)}`, 'type', value);
 }
 
 /** Refuses what is neither a model class nor a user type, naming it. */
-export function checkPlannable(value: unknown, operation: string): asserts value is Plannable {
-  if (!isModel(value) && !isUserType(value)) {
-    throw new CQLEngineError(`${operation} takes model classes (made with model()) and user types (userType()), got ${named(value)}`);
-  }
+function checkPlannable(value: unknown): asserts value is Plannable {
+  if (!isModel(value) && !isUserType(value)) throw new ConfigurationError(`Expected ${A_MODEL} or ${A_TYPE}, got ${describe(value)}`, 'model', value);
 }
 
 /** What the planner knows of one keyspace on one connection. */
@@ -246,17 +275,22 @@ interface KeyspaceState {
 class Planner {
   readonly statements: PlannedStatement[] = [];
   readonly drift: Drift[] = [];
-  readonly #versions = new Map<string, number[]>();
-  readonly #keyspaces = new Map<string, KeyspaceState>();
-  readonly #seen = new Set<string>();
+  // Keyed by Connection, not name: two registries may each have a connection called 'default'.
+  readonly #versions = new Map<Connection, number[]>();
+  readonly #keyspaces = new Map<Connection, Map<string, KeyspaceState>>();
+  readonly #seen = new Map<Connection, Set<string>>();
+
+  /** Each connection with the registry it came from, which apply() sends on. */
+  readonly registries = new Map<Connection, ConnectionRegistry>();
 
   constructor(readonly createKeyspace: ((name: string) => string) | undefined) {}
 
   statement(conn: Connection, keyspace: string, subject: string, action: StatementAction, cql: string, reason: string): void {
-    const key = `${conn.name}\0${cql}`;
-    if (this.#seen.has(key)) return;
-    this.#seen.add(key);
-    this.statements.push({ connection: conn.name, keyspace, subject, action, cql, reason });
+    let seen = this.#seen.get(conn);
+    if (!seen) this.#seen.set(conn, (seen = new Set()));
+    if (seen.has(cql)) return;
+    seen.add(cql);
+    this.statements.push({ registry: this.registries.get(conn)!, connection: conn.name, keyspace, subject, action, cql, reason });
   }
 
   report(conn: Connection, keyspace: string, model: string, kind: DriftKind, message: string, detail: Partial<Pick<Drift, 'column' | 'expected' | 'actual'>> = {}): void {
@@ -264,22 +298,23 @@ class Planner {
   }
 
   async version(conn: Connection): Promise<number[]> {
-    let version = this.#versions.get(conn.name);
-    if (!version) this.#versions.set(conn.name, (version = await serverVersion(conn)));
+    let version = this.#versions.get(conn);
+    if (!version) this.#versions.set(conn, (version = await serverVersion(conn)));
     return version;
   }
 
   /** The keyspace's state, read once; a missing keyspace is planned or reported for each subject. */
   async keyspace(conn: Connection, keyspace: string, subject: string, what: string): Promise<KeyspaceState> {
-    const key = `${conn.name}\0${keyspace}`;
-    let state = this.#keyspaces.get(key);
+    let states = this.#keyspaces.get(conn);
+    if (!states) this.#keyspaces.set(conn, (states = new Map()));
+    let state = states.get(keyspace);
     if (!state) {
       // A refresh also empties the driver's cache of the keyspace's tables and types, which could be stale.
       const exists = await conn.connectedClient!.metadata.refreshKeyspace(keyspace).catch(() => null);
       const create = !exists && this.createKeyspace;
       if (create) this.statement(conn, keyspace, subject, 'create keyspace', create(keyspace), `keyspace ${keyspace} does not exist`);
       state = { usable: !!exists || !!create, fresh: !exists, types: new Set() };
-      this.#keyspaces.set(key, state);
+      states.set(keyspace, state);
     }
     if (!state.usable) {
       this.report(conn, keyspace, subject, 'missing-keyspace', `Keyspace '${keyspace}' for ${what} does not exist (connection '${conn.name}')`);
@@ -421,9 +456,7 @@ class Planner {
   }
 }
 
-interface Job {
-  readonly connection: string | undefined;
-  readonly keyspace: string;
+interface Job extends Target {
   readonly model?: ModelSchema;
   readonly types?: readonly UserTypeShape[];
   readonly subject: string;
@@ -439,7 +472,7 @@ export async function plan(subjects: readonly Plannable[], options: PlanOptions 
   // Every argument is checked before anything is read.
   const jobs: Job[] = [];
   for (const subject of subjects) {
-    checkPlannable(subject, 'plan');
+    checkPlannable(subject);
     if (isModel(subject)) {
       for (const target of targets(subject, options)) jobs.push({ ...target, model: subject.schema, subject: subject.schema.name });
     } else {
@@ -448,7 +481,8 @@ export async function plan(subjects: readonly Plannable[], options: PlanOptions 
     }
   }
   for (const job of jobs) {
-    const conn = await registry.get(job.connection);
+    const conn = await job.registry.get(job.connection);
+    planner.registries.set(conn, job.registry);
     const schema = job.model;
     if (schema) {
       const version = await planner.version(conn);

@@ -2,17 +2,16 @@
  * QuerySet: an immutable description of a query on one model. Every step returns a new QuerySet;
  * nothing runs until a terminal method (get, first, count, all, iteration, update, delete).
  */
-import { registry } from '../connection/index.js';
 import type { Consistency } from '../connection/consistency.js';
 import { parseConsistency } from '../connection/consistency.js';
-import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
+import { CQLEngineError, ConfigurationError, ValidationError, describe } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
 import { run, write, type RunOptions } from '../execution/run.js';
-import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
-import { toMicros, type TimestampInput } from '../execution/timestamp.js';
+import { mergeScope, resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
 import type { Condition, Filter, Insert, Update } from '../schema/infer.js';
 import type { ColumnsOf, InstanceOf, ModelStatic } from './model.js';
-import { checkTimeout, checkTtl, type SaveOptions } from '../execution/options.js';
+import type { SaveOptions } from '../execution/options.js';
+import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connection/validate.js';
 import type { ColumnSchema } from '../schema/model-schema.js';
 import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
 import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from '../statements/filters.js';
@@ -89,8 +88,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   /** Runs on an explicit connection and/or keyspace (above any ContextQuery and the model's own). */
   using(scope: Scope): QuerySet<M> {
-    const valid = validateScope(scope);
-    return this.#with({ scope: { ...this.#state.scope, ...Object.fromEntries(Object.entries(valid).filter(([, v]) => v !== undefined)) } });
+    return this.#with({ scope: mergeScope(this.#state.scope, validateScope(scope)) });
   }
 
   limit(limit: number | undefined): QuerySet<M> {
@@ -98,7 +96,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return this.#with({ limit });
   }
 
-  /** Orders by clustering columns: `orderBy('-created')` for descending. */
+  /** Orders by clustering columns: `orderBy('-created')` for descending; calls add to the order, as in cqlengine. */
   orderBy(...names: string[]): QuerySet<M> {
     const orderBy = names.map((name) => {
       const descending = name.startsWith('-');
@@ -106,7 +104,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       if (!column.isClusteringKey) throw new ConfigurationError(`Can't order on '${column.name}': only clustering columns can be ordered`, 'orderBy', name);
       return { column, descending };
     });
-    return this.#with({ orderBy });
+    return this.#with({ orderBy: [...this.#state.orderBy, ...orderBy] });
   }
 
   allowFiltering(): QuerySet<M> {
@@ -157,7 +155,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   /** Write time for update(), delete() and create(). */
   timestamp(value: TimestampInput): QuerySet<M> {
-    return this.#with({ timestamp: toMicros(value, 'timestamp') });
+    return this.#with({ timestamp: toMicros(value) });
   }
 
   /** update()/delete() only if the row exists. */
@@ -178,7 +176,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   // ---- inspecting ----
 
   #resolved(): ResolvedScope {
-    return resolveScope(this.model.schema, this.#state.scope, this.model.scope);
+    return resolveScope(this.model.schema, this.#state.scope, this.model.scope, this.model.registry);
   }
 
   #selectNode(overrides: Partial<SelectNode> = {}): SelectNode {
@@ -225,7 +223,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   async #page(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<InstanceOf<M>>> {
     const target = this.#resolved();
     const result = await run(target, stmt, this.#runOptions({ pageState }), this.model.schema, 'page');
-    const codec = registry.peek(target.connection).codec;
+    const codec = target.registry.peek(target.connection).codec;
     const scope = this.#state.scope;
     const rows = new Array<InstanceOf<M>>(result.rows.length);
     for (let i = 0; i < rows.length; i++) rows[i] = this.model.fromRow(result.rows[i]!, codec, scope) as InstanceOf<M>;
@@ -358,13 +356,15 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   #checkWriteWheres(what: string): void {
+    // Filtering nothing, or too little of the key, is a missing key value: ValidationError, as on an instance.
     if (this.#state.wheres.length === 0) {
-      throw new CQLEngineError(`${what}() on ${this.model.schema.name} needs filters on the primary key`);
+      const key = this.model.schema.partitionKeys[0]!;
+      throw new ValidationError(`${what}() on ${this.model.schema.name} needs filters on the primary key`, key.name, undefined);
     }
     const bad = this.#state.wheres.find((w) => !w.column.isPrimaryKey || w.tokenKeys || !['=', 'IN'].includes(w.op));
     if (bad) throw new ConfigurationError(`${what}() filters must be equality or IN on key columns, not ${bad.column.name} ${bad.op}`, bad.column.name, describe(bad.value));
     const missing = this.model.schema.partitionKeys.find((k) => !this.#state.wheres.some((w) => w.column === k));
-    if (missing) throw new ConfigurationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);
+    if (missing) throw new ValidationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);
   }
 
   #send(stmt: CompiledStatement): Promise<void> {

@@ -56,6 +56,8 @@ export interface ModelSchema<Cs extends Columns = Columns> {
   readonly primaryKeys: readonly ColumnSchema[];
   /** Whether some column holds values that can change in place (collections, tuples, UDTs). */
   readonly hasMutableValues: boolean;
+  /** Whether some column is static: then a row may be written with its clustering keys null (static columns only). */
+  readonly hasStatic: boolean;
   readonly isCounterTable: boolean;
 }
 
@@ -69,9 +71,6 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
   const table = def.table === undefined ? undefined : validateIdentifier(def.table, 'table');
   if (!abstract && table === undefined) fail(`Model ${name} needs a table name (or abstract: true)`, 'table', def.table);
   if (def.keyspace !== undefined) validateIdentifier(def.keyspace, 'keyspace');
-  if (def.connection !== undefined && (typeof def.connection !== 'string' || def.connection === '')) {
-    fail(`Model ${name}: connection must be a non-empty string`, 'connection', def.connection);
-  }
   for (const key of Object.keys(def.tableOptions ?? {})) validateIdentifier(key, 'column', 'tableOptions');
 
   const entries = Object.entries(definitions);
@@ -134,6 +133,7 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
     clusteringKeys,
     primaryKeys: [...partitionKeys, ...clusteringKeys],
     hasMutableValues: columns.some((c) => c.type.kind !== 'scalar' && c.type.kind !== 'counter'),
+    hasStatic: columns.some((c) => c.isStatic),
     isCounterTable: counters.length > 0,
   };
 }

@@ -243,6 +243,12 @@ const DURATION_TEXT = [
   /^-?P\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/,
 ];
 
+/** 32 hex digits, as Python's uuid.UUID takes them, in the dashed form the driver parses; anything else unchanged. */
+function withDashes(v: unknown): unknown {
+  if (typeof v !== 'string' || !/^[0-9a-f]{32}$/i.test(v)) return v;
+  return `${v.slice(0, 8)}-${v.slice(8, 12)}-${v.slice(12, 16)}-${v.slice(16, 20)}-${v.slice(20)}`;
+}
+
 export const cqlTypes = {
   ascii: text('ascii', true),
   text: text('text', false),
@@ -295,10 +301,10 @@ export const cqlTypes = {
     const date = v instanceof Date ? v : typeof v === 'number' ? new Date(v) : typeof v === 'string' ? timestampFromString(v) : undefined;
     return date && !Number.isNaN(date.getTime()) ? date : invalid(c, v, 'a Date, epoch milliseconds or ISO-8601 date string');
   }),
-  uuid: scalar<types.Uuid, types.Uuid | string>('uuid', fromClass(types.Uuid, 'a UUID')),
+  uuid: scalar<types.Uuid, types.Uuid | string>('uuid', (v, c) => fromClass(types.Uuid, 'a UUID (with or without dashes)')(withDashes(v), c)),
   timeuuid: scalar<types.TimeUuid, types.TimeUuid | string>('timeuuid', (v, c) => {
     if (v instanceof types.TimeUuid) return v;
-    const text = v instanceof types.Uuid ? v.toString() : v;
+    const text = v instanceof types.Uuid ? v.toString() : withDashes(v);
     if (typeof text === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) {
       return types.TimeUuid.fromString(text);
     }
@@ -337,7 +343,7 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
     frozen,
     ...(frozen && { since: FROZEN_COLLECTIONS }),
     element: inner as CqlType<unknown>,
-    coerce: (v, c) => (Array.isArray(v) ? v.map((item, i) => coerceItem(inner, item, `${c}[${i}]`)) : invalid(c, v, 'an array')),
+    coerce: (v, c) => (Array.isArray(v) ? checkSize(v, c).map((item, i) => coerceItem(inner, item, `${c}[${i}]`)) : invalid(c, v, 'an array')),
     toDriver: (v, codec) => v.map((item) => inner.toDriver(item, codec)),
     fromDriver: (v, codec) => (v == null ? [] : (v as unknown[]).map((item) => inner.fromDriver(item, codec))),
   };
@@ -353,7 +359,9 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
     element: inner as CqlType<unknown>,
     coerce: (v, c) => {
       if (!(v instanceof Set) && !Array.isArray(v)) return invalid(c, v, 'a Set or an array');
-      return new Set([...v].map((item) => coerceItem(inner, item, `${c}{}`)));
+      const result = new Set([...v].map((item) => coerceItem(inner, item, `${c}{}`)));
+      checkSize([...result], c);
+      return result;
     },
     // An array is accepted whatever the Client's `encoding.set`.
     toDriver: (v, codec) => [...v].map((item) => inner.toDriver(item, codec)),
@@ -377,7 +385,7 @@ export function map<KR, KW, VR, VW>(
     element: val as CqlType<unknown>,
     coerce: (v, c) => {
       const entries = v instanceof Map ? [...v] : isPlainObject(v) ? Object.entries(v) : invalid(c, v, 'a Map or a plain object');
-      return new Map(entries.map(([ek, ev]) => [coerceItem(k, ek, `${c} key`), coerceItem(val, ev, `${c}[${String(ek)}]`)]));
+      return new Map(checkSize(entries, c).map(([ek, ev]) => [coerceItem(k, ek, `${c} key`), coerceItem(val, ev, `${c}[${String(ek)}]`)]));
     },
     toDriver: (v, codec) => {
       const entries = [...v].map(([ek, ev]) => [k.toDriver(ek, codec), val.toDriver(ev, codec)] as const);
@@ -427,9 +435,11 @@ export function tuple<const T extends readonly CqlType<unknown, unknown>[]>(...i
   };
 }
 
-/** What an unset value reads as: an empty collection for list, set and map, null for the rest. */
+/** What an unset value reads as: an empty collection for list, set and map, 0 for a counter (as in cqlengine), null for the rest. */
 export function emptyOf(type: CqlType<unknown>): unknown {
   switch (type.kind) {
+    case 'counter':
+      return 0n;
     case 'set':
       return new Set();
     case 'map':
@@ -439,6 +449,13 @@ export function emptyOf(type: CqlType<unknown>): unknown {
     default:
       return null;
   }
+}
+
+/** Null, undefined and an empty list, set or map: one and the same to Cassandra (an unset value). */
+export function isNullish(value: unknown): boolean {
+  if (value == null) return true;
+  if (value instanceof Set || value instanceof Map) return value.size === 0;
+  return Array.isArray(value) && value.length === 0;
 }
 
 /** A value from the driver, null or empty when unset. */
@@ -451,6 +468,16 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (value === null || typeof value !== 'object') return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+/** Cassandra's (and cqlengine's) bound on a collection: its size is an unsigned 16-bit number in older protocols. */
+export const MAX_COLLECTION_SIZE = 65_535;
+
+function checkSize<T>(items: T[], column: string): T[] {
+  if (items.length > MAX_COLLECTION_SIZE) {
+    throw new ValidationError(`${column}: a collection holds at most ${MAX_COLLECTION_SIZE} elements, got ${items.length}`, column, `${items.length} elements`);
+  }
+  return items;
 }
 
 function coerceItem<R>(type: CqlType<R, unknown>, value: unknown, column: string): R {

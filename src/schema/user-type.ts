@@ -51,6 +51,11 @@ export class UserType<Fs extends Record<string, AnyColumn> = Record<string, AnyC
       // A collection field is declared plain: every Cassandra freezes it inside a UDT, and 2.1.0 accepts no other form.
       return { name: prop, dbName, quoted: quote(dbName), type: column.type as CqlType<unknown> };
     });
+    const dbNames = new Set<string>();
+    for (const f of this.fields) {
+      if (dbNames.has(f.dbName)) throw new ConfigurationError(`User type ${name}: two fields share the name '${f.dbName}' in the database`, `${name}.${f.name}`, f.dbName);
+      dbNames.add(f.dbName);
+    }
     this.#byName = new Map(this.fields.map((f) => [f.name, f]));
     this.cqlType = this.#cqlType();
   }

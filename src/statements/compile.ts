@@ -13,7 +13,6 @@ import type {
   InsertNode,
   Param,
   SelectNode,
-  StatementNode,
   TableRef,
   UpdateNode,
   Where,
@@ -43,7 +42,11 @@ export function cachedShapeCount(): number {
   return texts.size;
 }
 
-const tableName = (t: TableRef): string => `${quote(t.keyspace)}.${quote(t.table)}`;
+/** A quoted keyspace-qualified name: of a table, or of a user type. */
+export function tableName(keyspace: string, table: string): string {
+  return `${quote(keyspace)}.${quote(table)}`;
+}
+
 const tableSig = (t: TableRef): string => `${t.keyspace}.${t.table}`;
 
 const listTypes = new WeakMap<CqlType<unknown>, CqlType<unknown>>();
@@ -157,7 +160,7 @@ export function compileSelect(node: SelectNode): CompiledStatement {
   const signature = `S|${tableSig(node.table)}|${node.distinct ? 'd' : ''}${node.limit !== undefined ? 'l' : ''}${node.allowFiltering ? 'f' : ''}|${fieldSig}|${whereSig(node.wheres)}|${orderSig}`;
   const cql = cached(signature, () => {
     const fields = node.fields === 'count' ? 'COUNT(*)' : node.fields === undefined ? '*' : node.fields.map((c) => c.quoted).join(', ');
-    let text = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields} FROM ${tableName(node.table)}${whereText(node.wheres)}`;
+    let text = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields} FROM ${tableName(node.table.keyspace, node.table.table)}${whereText(node.wheres)}`;
     if (node.orderBy.length) text += ` ORDER BY ${node.orderBy.map((o) => `${o.column.quoted} ${o.descending ? 'DESC' : 'ASC'}`).join(', ')}`;
     if (node.limit !== undefined) text += ' LIMIT ?';
     if (node.allowFiltering) text += ' ALLOW FILTERING';
@@ -173,7 +176,7 @@ export function compileInsert(node: InsertNode): CompiledStatement {
   const cql = cached(signature, () => {
     const names = node.values.map((v) => v.column.quoted).join(', ');
     const markers = node.values.map(() => '?').join(', ');
-    return `INSERT INTO ${tableName(node.table)} (${names}) VALUES (${markers})${node.ifNotExists ? ' IF NOT EXISTS' : ''}${usingText(node)}`;
+    return `INSERT INTO ${tableName(node.table.keyspace, node.table.table)} (${names}) VALUES (${markers})${node.ifNotExists ? ' IF NOT EXISTS' : ''}${usingText(node)}`;
   });
   return { cql, params, idempotent: !node.ifNotExists, conditional: node.ifNotExists };
 }
@@ -192,7 +195,7 @@ export function compileUpdate(node: UpdateNode): CompiledStatement {
   const cql = cached(
     signature,
     () =>
-      `UPDATE ${tableName(node.table)}${usingText(node)} SET ${node.assignments.map(assignmentText).join(', ')}` +
+      `UPDATE ${tableName(node.table.keyspace, node.table.table)}${usingText(node)} SET ${node.assignments.map(assignmentText).join(', ')}` +
       `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`,
   );
   const conditional = node.ifExists || node.conditions.length > 0;
@@ -211,23 +214,10 @@ export function compileDelete(node: DeleteNode): CompiledStatement {
   const cql = cached(signature, () => {
     const targets = [...node.columns.map((c) => c.quoted), ...node.mapKeys.map((m) => `${m.column.quoted}[?]`)];
     return (
-      `DELETE ${targets.length ? `${targets.join(', ')} ` : ''}FROM ${tableName(node.table)}${usingText(using)}` +
+      `DELETE ${targets.length ? `${targets.join(', ')} ` : ''}FROM ${tableName(node.table.keyspace, node.table.table)}${usingText(using)}` +
       `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`
     );
   });
   const conditional = node.ifExists || node.conditions.length > 0;
   return { cql, params, idempotent: !conditional, conditional };
-}
-
-export function compile(node: StatementNode): CompiledStatement {
-  switch (node.kind) {
-    case 'select':
-      return compileSelect(node);
-    case 'insert':
-      return compileInsert(node);
-    case 'update':
-      return compileUpdate(node);
-    case 'delete':
-      return compileDelete(node);
-  }
 }

@@ -1,7 +1,8 @@
 /** Parses cqlengine-style filter and update keys (`age__gte`, `tags__add`) against a model's columns. */
-import { ConfigurationError, ValidationError, describe } from '../errors.js';
+import { ConfigurationError, UnknownColumnError, ValidationError, describe } from '../errors.js';
 import { checkKeyValue, type ColumnSchema, type ModelSchema } from '../schema/model-schema.js';
-import { isInt64 } from '../schema/types.js';
+import { isInt64, isNullish, isPlainObject } from '../schema/types.js';
+import type { TokenValue } from '../schema/infer.js';
 import type { Assignment, ColumnValue, Where, WhereOp } from './nodes.js';
 
 const OPERATORS: Record<string, WhereOp> = {
@@ -16,7 +17,7 @@ const OPERATORS: Record<string, WhereOp> = {
 };
 
 /** A token() bound, for paging through partitions: `{ pk__token__gt: token(lastId) }`. */
-export function token(...values: unknown[]): { readonly $token: readonly unknown[] } {
+export function token(...values: unknown[]): TokenValue {
   return { $token: values };
 }
 
@@ -24,13 +25,21 @@ export function columnOf(schema: ModelSchema, name: string, option: string): Col
   // As in cqlengine, `pk` names the first primary key column.
   const column = name === 'pk' ? schema.primaryKeys[0] : schema.byName.get(name);
   if (!column) {
-    throw new ConfigurationError(
+    throw new UnknownColumnError(
       `${schema.name} has no column '${name}' (columns: ${schema.columns.map((c) => c.name).join(', ')})`,
       option,
       name,
     );
   }
   return column;
+}
+
+/** `age__like` where `age` is a column: the operator, not the column, is unknown. */
+function unknownOperator(schema: ModelSchema, key: string, split: number, known: readonly string[], value: unknown): void {
+  const name = key.slice(0, split);
+  if (schema.byName.has(name) || name === 'pk') {
+    throw new UnknownColumnError(`${key}: unknown operator '${key.slice(split + 2)}' (operators: ${known.join(', ')})`, key, value);
+  }
 }
 
 function coerce(column: ColumnSchema, value: unknown, label = column.name): unknown {
@@ -61,7 +70,7 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
     if (split > 0 && OPERATORS[key.slice(split + 2)] !== undefined) {
       name = key.slice(0, split);
       op = OPERATORS[key.slice(split + 2)]!;
-    }
+    } else if (split > 0 && !schema.byName.has(key)) unknownOperator(schema, key, split, Object.keys(OPERATORS), value);
     const column = columnOf(schema, name, key);
     let bound: unknown;
     switch (op) {
@@ -130,16 +139,12 @@ export interface ParsedUpdate {
 }
 
 /** A plain value assignment; null (or an empty collection) deletes the value. */
-export function setAssignment(column: ColumnSchema, value: unknown): Assignment {
-  if (column.isPrimaryKey) throw new ConfigurationError(`Cannot update the key column ${column.name}`, column.name, value);
+function setAssignment(column: ColumnSchema, value: unknown): Assignment {
+  if (column.isPrimaryKey) throw new ValidationError(`Cannot apply update to primary key '${column.name}'`, column.name, value);
   if (value === null) return { column, op: 'set', value: null };
   const coerced = column.type.coerce(value, column.name);
   if (column.isCounter) throw new ConfigurationError(`${column.name} is a counter: use ${column.name}__incr or __decr`, column.name, value);
-  return { column, op: 'set', value: isEmpty(coerced) ? null : coerced };
-}
-
-export function isEmpty(value: unknown): boolean {
-  return value instanceof Set || value instanceof Map ? value.size === 0 : Array.isArray(value) && value.length === 0;
+  return { column, op: 'set', value: isNullish(coerced) ? null : coerced };
 }
 
 /** Parses a blind update: plain values and the collection and counter operations. */
@@ -151,6 +156,7 @@ export function parseUpdate(schema: ModelSchema, values: Record<string, unknown>
     const split = key.lastIndexOf('__');
     const op = split > 0 ? (key.slice(split + 2) as UpdateOp) : undefined;
     if (!op || !UPDATE_OPS.includes(op)) {
+      if (split > 0 && !schema.byName.has(key)) unknownOperator(schema, key, split, UPDATE_OPS, value);
       assignments.push(setAssignment(columnOf(schema, key, key), value));
       continue;
     }
@@ -175,9 +181,17 @@ export function parseUpdate(schema: ModelSchema, values: Record<string, unknown>
     } else if (kind === 'map' && op === 'remove') {
       if (typeof value !== 'object' || !(Symbol.iterator in (value as object))) throw new ValidationError(`${key}: expected keys to remove`, key, value);
       for (const k of value as Iterable<unknown>) mapKeyRemovals.push({ column, value: column.type.keyType!.coerce(k, key) });
+    } else if (kind === 'map' && op === 'update') {
+      // As cqlengine: a key given null is deleted from the map, the others are written.
+      const entries = value instanceof Map ? [...value] : isPlainObject(value) ? Object.entries(value) : undefined;
+      if (!entries) throw new ValidationError(`${key}: expected a Map or a plain object`, key, value);
+      const kept = entries.filter(([, v]) => v != null);
+      for (const [k, v] of entries) if (v == null) mapKeyRemovals.push({ column, value: column.type.keyType!.coerce(k, `${key} key`) });
+      const coerced = column.type.coerce(new Map(kept), key);
+      if (!isNullish(coerced)) assignments.push({ column, op: 'add', value: coerced });
     } else {
       const coerced = column.type.coerce(value, key);
-      if (!isEmpty(coerced)) {
+      if (!isNullish(coerced)) {
         assignments.push({ column, op: op === 'prepend' ? 'prepend' : op === 'remove' ? 'remove' : 'add', value: coerced });
       }
     }

@@ -89,8 +89,6 @@ export interface DeleteNode extends WriteOptions {
   readonly ifExists: boolean;
 }
 
-export type StatementNode = SelectNode | InsertNode | UpdateNode | DeleteNode;
-
 /** One bind value with the CQL type that converts it for the driver (none: already a driver value). */
 export interface Param {
   readonly type: CqlType<unknown> | undefined;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Client } from 'cassandra-driver';
 import { CQLEngineError, ConfigurationError, columns, connection, management, model, userType } from '../../src/index.js';
-import type { StatementEvent } from '../../src/connection/index.js';
+import { ConnectionRegistry, type StatementEvent } from '../../src/connection/index.js';
 import { REPO_ROOT, TestKeyspaces, adminClient, ensureCassandra, uniqueKeyspaceName } from '../helpers/cassandra.js';
 import { captureLogs, instanceOf } from '../helpers/util.js';
 
@@ -237,16 +237,66 @@ describe('management.plan', () => {
   it('refuses what is not a model or user type, and bad options, before anything is sent', async () => {
     await connection.setup(hosts, null);
     const { events } = await watched(async () => {
+      const notA = (option: string, text: RegExp) => instanceOf(ConfigurationError, (e: ConfigurationError) => (assert.equal(e.option, option), assert.match(e.message, text)));
       for (const bad of [{}, 'users', null, class NotAModel {}]) {
-        await assert.rejects(management.plan([bad as never]), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /model classes/)));
+        await assert.rejects(management.plan([bad as never]), notA('model', /Expected a model \(made with model\(\) or extend\(\)\) or a user type/));
       }
-      await assert.rejects(management.syncTable('users' as never), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /"users"/)));
-      await assert.rejects(management.syncTable(class Users {} as never), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /function Users/)));
+      await assert.rejects(management.syncTable('users' as never), notA('model', /got "users"/));
+      await assert.rejects(management.syncTable(class Users {} as never), notA('model', /got function Users/));
+      await assert.rejects(management.syncTable(Address as never), notA('model', /got user type plan_address: use syncType/));
+      await assert.rejects(management.syncType(model('plan_x', { id: columns.int().partitionKey() }) as never), notA('type', /got model plan_x: use syncTable/));
+      await assert.rejects(management.dropType(42 as never), notA('type', /got 42/));
       await assert.rejects(management.syncType(Address, { keyspaces: ['bad name'] }), instanceOf(ConfigurationError));
       const M = model('plan_m', { id: columns.int().partitionKey() }, { keyspace: 'anything' });
       await assert.rejects(management.plan([M], { createKeyspaces: { replicationFactor: 0 } }), instanceOf(ConfigurationError));
       await assert.rejects(management.plan(M as never), instanceOf(ConfigurationError));
     });
+    assert.deepEqual(events, []);
+  });
+});
+
+describe('plan and apply with isolated registries', () => {
+  const regA = new ConnectionRegistry();
+  const regB = new ConnectionRegistry();
+
+  after(async () => {
+    await regA.shutdown();
+    await regB.shutdown();
+  });
+
+  it("plan each model on its own registry's connection, and apply sends each statement there; the module registry is never used", async () => {
+    const ks = await keyspaces.create();
+    // Both registries name their connection 'default' and default to the same keyspace: only the registry tells them apart.
+    for (const reg of [regA, regB]) {
+      await reg.register('default', { hosts, default: true });
+      reg.defaultKeyspace = ks;
+    }
+    const cols = () => ({ id: columns.int().partitionKey(), v: columns.text() });
+    const A = model('plan_reg', cols(), { registry: regA });
+    const B = model('plan_reg', cols(), { registry: regB });
+    const { result, events } = await watched(() => management.plan([A, B]));
+    assertNoDdl(events);
+    assert.deepEqual(result.statements.map((s) => [s.registry === regA ? 'A' : s.registry === regB ? 'B' : '?', s.connection, s.action]), [
+      ['A', 'default', 'create table'],
+      ['B', 'default', 'create table'],
+    ]);
+    assert.deepEqual(connection.listConnections(), []);
+    await management.apply(result);
+    assert.ok(await inspect(ks, 'plan_reg'));
+    assert.deepEqual(await management.plan([A, B]), { statements: [], drift: [] });
+    // An explicit registry option wins over the model's.
+    const viaB = await management.plan([model('plan_reg2', cols(), { registry: regA })], { registry: regB });
+    assert.deepEqual(viaB.statements.map((s) => s.registry === regB), [true]);
+  });
+
+  it('apply refuses a statement whose registry is not a ConnectionRegistry before sending anything', async () => {
+    const statement = { connection: 'default', keyspace: 'nowhere', subject: 'x', action: 'create table', cql: 'CREATE TABLE nowhere.x (id int PRIMARY KEY)', reason: 'test' };
+    const { events } = await watched(() =>
+      assert.rejects(
+        management.apply({ statements: [{ ...statement, registry: regA }, { ...statement, registry: {} as never }], drift: [] } as never),
+        instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.option, 'statements[1].registry')),
+      ),
+    );
     assert.deepEqual(events, []);
   });
 });

@@ -278,8 +278,9 @@ describe('parseUpdate', () => {
   });
 
   it('rejects key columns, unknown columns, plain counter values and null operands', () => {
-    rejectsNaming(() => parseUpdate(schema, { day: 'x' }), ConfigurationError, 'day');
-    rejectsNaming(() => parseUpdate(schema, { at: 2 }), ConfigurationError, 'at');
+    // Changing a key column is a ValidationError, as on an instance's update().
+    rejectsNaming(() => parseUpdate(schema, { day: 'x' }), ValidationError, 'day');
+    rejectsNaming(() => parseUpdate(schema, { at: 2 }), ValidationError, 'at');
     rejectsNaming(() => parseUpdate(schema, { nope: 2 }), ConfigurationError, 'nope');
     rejectsNaming(() => parseUpdate(schema, { nope__add: [2] }), ConfigurationError, 'nope__add');
     rejectsNaming(() => parseUpdate(Hits.schema, { views: 3 }), ConfigurationError, 'views');
