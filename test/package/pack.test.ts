@@ -127,7 +127,7 @@ describe('the packed package', () => {
 
   it('ships built code, declarations, the CommonJS entry, LICENSE and CHANGELOG, and no sources', async () => {
     const files = await filesUnder(join(app, 'node_modules', 'cqlengine'));
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'cjs/index.cjs', 'dist/tooling/cassandra/cli.js']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'cjs/index.cjs', 'dist/tooling/cassandra/cli.js', 'dist/management/cli.js']) {
       assert.ok(files.includes(f), `${f} in the tarball`);
     }
     assert.deepEqual(files.filter((f) => /^(src|test|bench|examples)\//.test(f)), []);
@@ -178,9 +178,11 @@ import('cqlengine').then((esm) => {
     assert.match(r.stderr, /await import\('cqlengine'\)/);
   });
 
-  it('runs its command-line tool', async () => {
+  it('runs its command-line tools', async () => {
     const r = await ok(join(app, 'node_modules', '.bin', 'cqlengine-cassandra'), ['--help'], app);
     assert.match(r.stdout + r.stderr, /Usage: cqlengine-cassandra/);
+    const sync = await ok(join(app, 'node_modules', '.bin', 'cqlengine'), ['--help'], app);
+    assert.match(sync.stdout, /Usage: cqlengine sync --plan\|--apply/);
   });
 
   /** Type-checks (and with emit, compiles) the consumer as `files` in a folder of its own; returns the error lines. */
