@@ -21,12 +21,14 @@ const STATE = Symbol('cqlengine.instance');
 interface InstanceState {
   values: Record<string, unknown>;
   /**
-   * Values as last read or written; undefined while the row is not known to exist. For models
-   * whose values are all immutable this is `values` itself until the first change (copy on write),
-   * which spares an object per row read.
+   * Values as last read or written; undefined while the row is not known to exist. This is `values`
+   * itself until the first change (copy on write), which spares an object per row read; a collection
+   * stays shared with it until the getter lends it out (see lend()).
    */
   original: Record<string, unknown> | undefined;
   scope: Scope | undefined;
+  /** Whether a collection (or other mutable value) of `values` was handed out, and may change in place. */
+  lent: boolean;
 }
 
 /** Any model class: what QuerySets, batches and management functions accept. */
@@ -66,7 +68,7 @@ export class BaseModel<Cs extends Columns = Columns> {
     for (const key of Object.keys(given)) {
       if (!schema.byName.has(key)) throw new ConfigurationError(`${schema.name} has no column '${key}'`, key, given[key]);
     }
-    const state: InstanceState = { values: {}, original: undefined, scope: undefined };
+    const state: InstanceState = { values: {}, original: undefined, scope: undefined, lent: false };
     for (const column of schema.columns) {
       let value = given[column.name];
       if (value === undefined && column.defaultValue !== undefined) {
@@ -139,7 +141,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       const raw = row[column.dbName];
       values[column.name] = readValue(column.type, raw, codec);
     }
-    (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original: baseline(this.schema, values), scope };
+    (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original: values, scope, lent: false };
     return instance as InstanceOf<M>;
   }
 
@@ -165,7 +167,10 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** The column values as a plain object. */
   toObject(): Row<Cs> {
-    return { ...stateOf(this).values } as Row<Cs>;
+    const state = stateOf(this);
+    const schema = (this.constructor as ModelStatic).schema;
+    if (schema.hasMutableValues) for (const column of schema.columns) lend(state, column);
+    return { ...state.values } as Row<Cs>;
   }
 
   toJSON(): Row<Cs> {
@@ -314,15 +319,35 @@ async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSche
 async function execute(instance: BaseModel, ctor: ModelStatic, scope: ResolvedScope, stmt: CompiledStatement, options: SaveOptions): Promise<void> {
   await send(instance, ctor, scope, stmt, options);
   const state = stateOf(instance);
-  state.original = baseline(ctor.schema, state.values);
+  state.original = baseline(ctor.schema, state);
 }
 
-/** The values to compare later changes against: shared while every value is immutable, else copied. */
-function baseline(schema: ModelSchema, values: Record<string, unknown>): Record<string, unknown> {
-  if (!schema.hasMutableValues) return values;
-  const copy: Record<string, unknown> = {};
-  for (const column of schema.columns) copy[column.name] = snapshot(values[column.name]);
+/**
+ * The values to compare later changes against: shared until a change (copy on write) while no
+ * mutable value was lent out; else with a copy of each mutable value, which the caller may still
+ * change in place.
+ */
+function baseline(schema: ModelSchema, state: InstanceState): Record<string, unknown> {
+  const values = state.values;
+  if (!schema.hasMutableValues || !state.lent) return values;
+  const copy: Record<string, unknown> = { ...values };
+  for (const column of schema.columns) if (isMutable(column)) copy[column.name] = snapshot(values[column.name]);
   return copy;
+}
+
+const isMutable = (column: ColumnSchema): boolean => column.type.kind !== 'scalar' && column.type.kind !== 'counter';
+
+/**
+ * A column's value as handed to the caller. A mutable value still shared with the baseline is
+ * copied first, so that in-place changes (set.add, list.push) show as changes.
+ */
+function lend(state: InstanceState, column: ColumnSchema): unknown {
+  const value = state.values[column.name];
+  if (value === null || typeof value !== 'object' || !isMutable(column)) return value;
+  state.lent = true;
+  if (state.original === undefined || state.original[column.name] !== value) return value;
+  if (state.original === state.values) state.original = { ...state.values };
+  return (state.values[column.name] = snapshot(value));
 }
 
 function send(instance: BaseModel, ctor: ModelStatic, scope: ResolvedScope, stmt: CompiledStatement, options: { batch?: BatchQuery } & StatementOptions): Promise<void> {
@@ -395,7 +420,7 @@ function define<Cs extends Columns>(
       enumerable: true,
       configurable: true,
       get(this: BaseModel) {
-        return (this as unknown as { [STATE]: InstanceState })[STATE].values[column.name];
+        return lend((this as unknown as { [STATE]: InstanceState })[STATE], column);
       },
       set(this: BaseModel, value: unknown) {
         const state = (this as unknown as { [STATE]: InstanceState })[STATE];
