@@ -9,13 +9,14 @@
  *   BENCH_HOSTS=127.0.0.2 npm run bench        a running node (CQLENGINE_TEST_HOSTS is read too)
  *   BENCH_ROUNDS=9 BENCH_SCALE=2               more rounds, longer loops
  *   BENCH_CASES=create,get                     some cases only
+ *   BENCH_LIB=src                              the mapper side runs the sources through tsx, not the built package
  *   BENCH_PROFILE=mapper                       also write .cpuprofile files of that side to bench/profiles
  */
 import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'cassandra-driver';
-import { connection, management } from '../src/index.js';
+import * as lib from '../src/index.js';
 import { start } from '../src/tooling/cassandra/index.js';
 import {
   BIG_ROWS,
@@ -25,9 +26,8 @@ import {
   SMALL_ROWS,
   SMALL_SERIES,
   itemContent,
-  itemModel,
+  models,
   pointContent,
-  pointModel,
   runOps,
   type CaseSpec,
   type Side,
@@ -49,14 +49,14 @@ async function hostsToUse(): Promise<string[]> {
   return [node!.address];
 }
 
-function spawnSide(side: Side, spec: CaseSpec, inFlight: number, ops: number, base: number, hosts: string[], keyspace: string): Promise<SideResult> {
+function spawnSide(side: Side, spec: CaseSpec, inFlight: number, ops: number, base: number, hosts: string[], keyspace: string, libPath: string): Promise<SideResult> {
   const flags = ['--expose-gc', '--import', 'tsx'];
   if (PROFILE === side) flags.push('--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${side}-${spec.name}-${inFlight}-${base}.cpuprofile`);
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [...flags, SIDE_SCRIPT, side, spec.name, String(inFlight), String(ops), String(base)],
-      { env: { ...process.env, BENCH_HOSTS: hosts.join(','), BENCH_KEYSPACE: keyspace }, maxBuffer: 1 << 24 },
+      { env: { ...process.env, BENCH_HOSTS: hosts.join(','), BENCH_KEYSPACE: keyspace, BENCH_LIB: libPath }, maxBuffer: 1 << 24 },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`${side} ${spec.name} (${inFlight} in flight) failed: ${stderr || err.message}`));
         resolve(JSON.parse(stdout.trim().split('\n').pop()!) as SideResult);
@@ -105,12 +105,25 @@ async function verify(raw: Client, keyspace: string, written: { from: number; to
   return seen;
 }
 
+/** The mapper side runs the built package, as users do (tsx's transform of the sources costs more). */
+async function build(): Promise<string> {
+  if (process.env['BENCH_LIB'] === 'src') return fileURLToPath(new URL('../src/index.ts', import.meta.url));
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: root }, (err, stdout) =>
+      err ? reject(new Error(`build failed: ${stdout}`)) : resolve(),
+    ),
+  );
+  return new URL('../dist/index.js', import.meta.url).href;
+}
+
 async function main(): Promise<void> {
+  const libPath = await build();
   const hosts = await hostsToUse();
   // Unique per run, so that runs (and a run left behind by a crash) never share rows.
   const keyspace = `cqlengine_bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
-  const Item = itemModel(keyspace);
-  const Point = pointModel(keyspace);
+  const { connection, management } = lib;
+  const { Item, Point } = models(lib, keyspace);
   await connection.setup(hosts, keyspace);
   const raw = new Client({ contactPoints: hosts, localDataCenter: 'datacenter1', encoding: { map: Map, set: Set } });
   try {
@@ -140,7 +153,7 @@ async function main(): Promise<void> {
         for (let r = 0; r < ROUNDS; r++) {
           // Alternating which side goes first keeps drift (compaction, GC, neighbours) from favouring one.
           for (const side of (r % 2 === 0 ? ['raw', 'mapper'] : ['mapper', 'raw']) as Side[]) {
-            const result = await spawnSide(side, spec, inFlight, ops, nextBase, hosts, keyspace);
+            const result = await spawnSide(side, spec, inFlight, ops, nextBase, hosts, keyspace, libPath);
             nextBase += 1_000_000;
             results[side].push(result);
             written.push(...result.written);

@@ -2,25 +2,38 @@
  * What both sides of the benchmark share: the tables (as mapper models and as raw CQL), the row
  * content every write must produce, and the cases. Not a test.
  */
-import { columns, model } from '../src/index.js';
+import type * as Library from '../src/index.js';
 
-export const ITEM_COLUMNS = {
-  id: columns.int().partitionKey(),
-  name: columns.text(),
-  value: columns.double(),
-  tags: columns.set(columns.text()),
-  scores: columns.map(columns.text(), columns.int()),
-};
-export const POINT_COLUMNS = {
-  series: columns.int().partitionKey(),
-  seq: columns.int().primaryKey(),
-  label: columns.text(),
-  tags: columns.set(columns.text()),
-  scores: columns.map(columns.text(), columns.int()),
-};
+/** The mapper as a side loads it: the built package (what users run) or the sources. */
+export type Lib = typeof Library;
 
-export const itemModel = (keyspace: string) => model('items', ITEM_COLUMNS, { keyspace });
-export const pointModel = (keyspace: string) => model('points', POINT_COLUMNS, { keyspace });
+/** The two tables, as models of the given copy of the library. */
+export function models(lib: Lib, keyspace: string) {
+  const { columns, model } = lib;
+  const Item = model(
+    'items',
+    {
+      id: columns.int().partitionKey(),
+      name: columns.text(),
+      value: columns.double(),
+      tags: columns.set(columns.text()),
+      scores: columns.map(columns.text(), columns.int()),
+    },
+    { keyspace },
+  );
+  const Point = model(
+    'points',
+    {
+      series: columns.int().partitionKey(),
+      seq: columns.int().primaryKey(),
+      label: columns.text(),
+      tags: columns.set(columns.text()),
+      scores: columns.map(columns.text(), columns.int()),
+    },
+    { keyspace },
+  );
+  return { Item, Point };
+}
 
 export interface ItemContent {
   name: string;

@@ -7,7 +7,6 @@
  *   BENCH_HOSTS=127.0.0.2 BENCH_KEYSPACE=<ks> node --import tsx bench/side.ts mapper create 64 6000 1000000
  */
 import { Client } from 'cassandra-driver';
-import { batch, connection } from '../src/index.js';
 import {
   BATCH_SIZE,
   BIG_FETCH,
@@ -18,8 +17,8 @@ import {
   SMALL_ROWS,
   SMALL_SERIES,
   itemContent,
-  itemModel,
-  pointModel,
+  models,
+  type Lib,
   type CaseName,
   type Side,
   type SideResult,
@@ -95,9 +94,11 @@ async function rawSide(hosts: string[], keyspace: string): Promise<Ops> {
 }
 
 async function mapperSide(hosts: string[], keyspace: string): Promise<Ops> {
+  // BENCH_LIB: the built package's entry point (bench/run.ts builds it); else the sources.
+  const lib = (await import(process.env['BENCH_LIB'] ?? '../src/index.js')) as Lib;
+  const { batch, connection } = lib;
   await connection.setup(hosts, keyspace);
-  const Item = itemModel(keyspace);
-  const Point = pointModel(keyspace);
+  const { Item, Point } = models(lib, keyspace);
   return {
     create: (id) => Item.create({ id, ...itemContent(id) }),
     get: (id) => Item.get({ id }),
