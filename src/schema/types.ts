@@ -356,7 +356,10 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
     element: inner as CqlType<unknown>,
     coerce: (v, c) => {
       if (!(v instanceof Set) && !Array.isArray(v)) return invalid(c, v, 'a Set or an array');
-      return new Set([...v].map((item) => coerceItem(inner, item, `${c}{}`)));
+      const label = `${c}{}`;
+      const out = new Set<R>();
+      for (const item of v as Iterable<unknown>) out.add(coerceItem(inner, item, label));
+      return out;
     },
     // An array is accepted whatever the Client's `encoding.set`; a Set only with it.
     toDriver: (v, codec) => (codec.setClass && inner.toDriver === identity ? v : [...v].map((item) => inner.toDriver(item, codec))),
@@ -383,8 +386,21 @@ export function map<KR, KW, VR, VW>(
     keyType: k as CqlType<unknown>,
     element: val as CqlType<unknown>,
     coerce: (v, c) => {
-      const entries = v instanceof Map ? [...v] : isPlainObject(v) ? Object.entries(v) : invalid(c, v, 'a Map or a plain object');
-      return new Map(entries.map(([ek, ev]) => [coerceItem(k, ek, `${c} key`), coerceItem(val, ev, `${c}[${String(ek)}]`)]));
+      const entries = v instanceof Map ? v : isPlainObject(v) ? Object.entries(v) : invalid(c, v, 'a Map or a plain object');
+      const keyLabel = `${c} key`;
+      const out = new Map<KR, VR>();
+      for (const [ek, ev] of entries) {
+        const key = coerceItem(k, ek, keyLabel);
+        // The value's label names its key; built only for a value that fails.
+        let value: VR;
+        try {
+          value = coerceItem(val, ev, c);
+        } catch {
+          value = coerceItem(val, ev, `${c}[${String(ek)}]`);
+        }
+        out.set(key, value);
+      }
+      return out;
     },
     toDriver: (v, codec) => {
       if (codec.mapClass && k.toDriver === identity && val.toDriver === identity) return v;
