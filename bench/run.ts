@@ -1,39 +1,68 @@
 /**
- * The mapper against the raw cassandra-driver doing the same work on the same table and node, in one
- * run: prepared single-row insert, get by primary key, and a 1,000-row paged read (page by page,
- * and row by row with for await), each sequentially and with 64 in flight. Rounds alternate raw and
- * mapper; medians are compared. Not a test.
+ * The mapper against the raw cassandra-driver doing the same work on the same tables and node. Each
+ * side of each round runs in a process of its own (bench/side.ts), sides alternating which goes
+ * first; each reports wall time and its own CPU (user + system) over the measured loop. Medians per
+ * operation and mapper/raw ratios are printed; every row written is checked afterwards (count and
+ * content). Not a test.
  *
- *   npm run bench            (BENCH_ROUNDS=15 BENCH_SCALE=4 npm run bench for longer runs)
+ *   npm run bench                              the local tool's node (npm run cassandra), started if needed
+ *   BENCH_HOSTS=127.0.0.2 npm run bench        a running node (CQLENGINE_TEST_HOSTS is read too)
+ *   BENCH_ROUNDS=9 BENCH_SCALE=2               more rounds, longer loops
+ *   BENCH_CASES=create,get                     some cases only
+ *   BENCH_LIB=src                              the mapper side runs the sources through tsx, not the built package
+ *   BENCH_PROFILE=mapper                       also write .cpuprofile files of that side to bench/profiles
  */
-import { Client } from 'cassandra-driver';
+import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { columns, connection, management, model } from '../src/index.js';
+import { fileURLToPath } from 'node:url';
+import { Client } from 'cassandra-driver';
+import * as lib from '../src/index.js';
 import { start } from '../src/tooling/cassandra/index.js';
+import {
+  BIG_ROWS,
+  BIG_SERIES,
+  CASES,
+  GET_ROWS,
+  SMALL_ROWS,
+  SMALL_SERIES,
+  itemContent,
+  models,
+  pointContent,
+  runOps,
+  type CaseSpec,
+  type Side,
+  type SideResult,
+  type WriteKind,
+} from './schema.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
-const SCALE = Number(process.env.BENCH_SCALE ?? 2);
-const KEYSPACE = 'cqlengine_bench';
-const PAGE_ROWS = 1000;
-const FETCH_SIZE = 250;
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
+const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
+const ONLY = process.env['BENCH_CASES']?.split(',').filter(Boolean);
+const PROFILE = process.env['BENCH_PROFILE'] as Side | undefined;
+const SIDE_SCRIPT = fileURLToPath(new URL('./side.ts', import.meta.url));
+const PROFILES = fileURLToPath(new URL('./profiles', import.meta.url));
 
-const Item = model('items', { id: columns.int().partitionKey(), name: columns.text(), value: columns.double() }, { keyspace: KEYSPACE });
-const Point = model(
-  'points',
-  { series: columns.int().partitionKey(), seq: columns.int().primaryKey(), label: columns.text() },
-  { keyspace: KEYSPACE },
-);
+async function hostsToUse(): Promise<string[]> {
+  const given = process.env['BENCH_HOSTS'] ?? process.env['CQLENGINE_TEST_HOSTS'];
+  if (given) return given.split(',').map((h) => h.trim()).filter(Boolean);
+  const [node] = await start({ nodes: 1 });
+  return [node!.address];
+}
 
-type Work = (i: number) => Promise<unknown>;
-
-async function runOps(ops: number, inFlight: number, work: Work): Promise<number> {
-  const began = process.hrtime.bigint();
-  let next = 0;
-  const worker = async () => {
-    while (next < ops) await work(next++);
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return Number(process.hrtime.bigint() - began) / 1e6;
+function spawnSide(side: Side, spec: CaseSpec, inFlight: number, ops: number, base: number, hosts: string[], keyspace: string, libPath: string): Promise<SideResult> {
+  const flags = ['--expose-gc', '--import', 'tsx'];
+  if (PROFILE === side) flags.push('--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${side}-${spec.name}-${inFlight}-${base}.cpuprofile`);
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...flags, SIDE_SCRIPT, side, spec.name, String(inFlight), String(ops), String(base)],
+      { env: { ...process.env, BENCH_HOSTS: hosts.join(','), BENCH_KEYSPACE: keyspace, BENCH_LIB: libPath }, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`${side} ${spec.name} (${inFlight} in flight) failed: ${stderr || err.message}`));
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as SideResult);
+      },
+    );
+  });
 }
 
 const median = (xs: number[]) => {
@@ -41,125 +70,118 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-async function main(): Promise<void> {
-  const [node] = await start({ nodes: 1 });
-  const hosts = [node!.address];
-  await connection.setup(hosts, KEYSPACE);
-  await management.createKeyspaceSimple(KEYSPACE, 1);
-  await management.syncTable(Item);
-  await management.syncTable(Point);
+const sameSet = (a: Set<unknown>, b: Set<unknown>) => a.size === b.size && [...a].every((x) => b.has(x));
+const sameMap = (a: Map<unknown, unknown>, b: Map<unknown, unknown>) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 
-  // The same Client options the registry gives its own Clients, so both sides encode alike.
-  const raw = new Client({
-    contactPoints: hosts,
-    localDataCenter: 'datacenter1',
-    encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true },
-  });
-  await raw.connect();
-
-  const insertCql = `INSERT INTO "${KEYSPACE}"."items" ("id", "name", "value") VALUES (?, ?, ?)`;
-  const getCql = `SELECT * FROM "${KEYSPACE}"."items" WHERE "id" = ? LIMIT ?`;
-  const pageCql = `SELECT * FROM "${KEYSPACE}"."points" WHERE "series" = ?`;
-  for (let seq = 0; seq < PAGE_ROWS; seq++) await Point.create({ series: 1, seq, label: `p${seq}` });
-  for (let id = 0; id < 1000; id++) await Item.create({ id, name: `item ${id}`, value: id / 2 });
-
-  // A paged read two ways, each the same on both sides: page by page, and row by row with
-  // transparent paging (the driver's async-iterable ResultSet against the QuerySet's).
-  const expect = (side: string, n: number) => {
-    if (n !== PAGE_ROWS) throw new Error(`${side} read ${n} rows`);
-  };
-  const rawPages = async () => {
-    let pageState: string | undefined;
-    let n = 0;
-    do {
-      const rs = await raw.execute(pageCql, [1], { prepare: true, fetchSize: FETCH_SIZE, pageState });
-      n += rs.rows.length;
-      pageState = rs.pageState ?? undefined;
-    } while (pageState);
-    expect('raw', n);
-  };
-  const mapperPages = async () => {
-    const query = Point.filter({ series: 1 }).fetchSize(FETCH_SIZE);
-    let pageState: string | undefined;
-    let n = 0;
-    do {
-      const page = await query.page(pageState);
-      n += page.rows.length;
-      pageState = page.pageState;
-    } while (pageState);
-    expect('mapper', n);
-  };
-  const rawRows = async () => {
-    let n = 0;
-    for await (const _ of await raw.execute(pageCql, [1], { prepare: true, fetchSize: FETCH_SIZE })) n++;
-    expect('raw', n);
-  };
-  const mapperRows = async () => {
-    let n = 0;
-    for await (const _ of Point.filter({ series: 1 }).fetchSize(FETCH_SIZE)) n++;
-    expect('mapper', n);
-  };
-
-  const cases: { name: string; ops: number; inFlight: number; raw: Work; mapper: Work }[] = [];
-  for (const inFlight of [1, 64]) {
-    const mode = inFlight === 1 ? 'sequential' : '64 in flight';
-    cases.push(
-      {
-        name: `insert, ${mode}`,
-        ops: (inFlight === 1 ? 1500 : 8000) * SCALE,
-        inFlight,
-        raw: (i) => raw.execute(insertCql, [i % 1000, `item ${i}`, i / 2], { prepare: true, isIdempotent: true }),
-        mapper: (i) => Item.create({ id: i % 1000, name: `item ${i}`, value: i / 2 }),
-      },
-      {
-        name: `get by key, ${mode}`,
-        ops: (inFlight === 1 ? 1500 : 8000) * SCALE,
-        inFlight,
-        raw: (i) => raw.execute(getCql, [i % 1000, 2], { prepare: true, isIdempotent: true }),
-        mapper: (i) => Item.get({ id: i % 1000 }),
-      },
-      {
-        name: `1,000 rows page by page, ${mode}`,
-        ops: (inFlight === 1 ? 15 : 128) * SCALE,
-        inFlight,
-        raw: rawPages,
-        mapper: mapperPages,
-      },
-      {
-        name: `1,000 rows with for await, ${mode}`,
-        ops: (inFlight === 1 ? 15 : 128) * SCALE,
-        inFlight,
-        raw: rawRows,
-        mapper: mapperRows,
-      },
-    );
-  }
-
-  console.log(`cqlengine benchmark: ${ROUNDS} rounds, medians; Node ${process.version}, ${availableParallelism()} cores, Cassandra at ${hosts[0]}\n`);
-  console.log('case                                         raw ops/s   mapper ops/s   mapper/raw time');
-  const ratios: number[] = [];
-  for (const c of cases) {
-    // Warm-up prepares statements and JIT-compiles both paths.
-    await runOps(Math.ceil(c.ops / 5), c.inFlight, c.raw);
-    await runOps(Math.ceil(c.ops / 5), c.inFlight, c.mapper);
-    const rawMs: number[] = [];
-    const mapperMs: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      // Alternating which side goes first keeps drift (compaction, GC, neighbours) from favouring one.
-      if (r % 2 === 0) rawMs.push(await runOps(c.ops, c.inFlight, c.raw));
-      mapperMs.push(await runOps(c.ops, c.inFlight, c.mapper));
-      if (r % 2 === 1) rawMs.push(await runOps(c.ops, c.inFlight, c.raw));
+/**
+ * Reads the whole items table back: every written id is there once with the content its kind calls
+ * for (created: itemContent(id); saved: the same with value + 1), and nothing else is.
+ */
+async function verify(raw: Client, keyspace: string, written: { from: number; to: number; kind: WriteKind }[]): Promise<number> {
+  const kinds = new Map<number, WriteKind | 'seed'>();
+  for (let id = 0; id < GET_ROWS; id++) kinds.set(id, 'seed');
+  for (const w of written) for (let id = w.from; id < w.to; id++) kinds.set(id, w.kind);
+  let seen = 0;
+  const problems: string[] = [];
+  for await (const row of await raw.execute(`SELECT * FROM "${keyspace}"."items"`, [], { fetchSize: 5000 })) {
+    const id = row['id'] as number;
+    const kind = kinds.get(id);
+    if (kind === undefined) {
+      problems.push(`unexpected row ${id}`);
+      continue;
     }
-    const ratio = median(mapperMs) / median(rawMs);
-    ratios.push(ratio);
-    const rate = (ms: number) => ((c.ops / ms) * 1000).toFixed(0).padStart(10);
-    console.log(`${c.name.padEnd(42)} ${rate(median(rawMs))}   ${rate(median(mapperMs))}      ${ratio.toFixed(3)}`);
+    seen++;
+    const want = itemContent(id);
+    if (kind === 'saved') want.value += 1;
+    const ok =
+      row['name'] === want.name &&
+      row['value'] === want.value &&
+      sameSet(row['tags'] as Set<unknown>, want.tags) &&
+      sameMap(row['scores'] as Map<unknown, unknown>, want.scores);
+    if (!ok) problems.push(`row ${id} (${kind}) holds ${JSON.stringify({ ...row, tags: [...(row['tags'] ?? [])], scores: [...(row['scores'] ?? [])] })}`);
   }
-  console.log(`\nworst ratio ${Math.max(...ratios).toFixed(3)} (goal: at most 1.15)`);
+  if (seen !== kinds.size) problems.push(`${kinds.size - seen} written rows missing`);
+  if (problems.length) throw new Error(`write check failed:\n  ${problems.slice(0, 10).join('\n  ')}`);
+  return seen;
+}
 
-  await raw.shutdown();
-  await management.dropKeyspace(KEYSPACE);
-  await connection.shutdown();
+/** The mapper side runs the built package, as users do (tsx's transform of the sources costs more). */
+async function build(): Promise<string> {
+  if (process.env['BENCH_LIB'] === 'src') return fileURLToPath(new URL('../src/index.ts', import.meta.url));
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: root }, (err, stdout) =>
+      err ? reject(new Error(`build failed: ${stdout}`)) : resolve(),
+    ),
+  );
+  return new URL('../dist/index.js', import.meta.url).href;
+}
+
+async function main(): Promise<void> {
+  const libPath = await build();
+  const hosts = await hostsToUse();
+  // Unique per run, so that runs (and a run left behind by a crash) never share rows.
+  const keyspace = `cqlengine_bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
+  const { connection, management } = lib;
+  const { Item, Point } = models(lib, keyspace);
+  await connection.setup(hosts, keyspace);
+  const raw = new Client({ contactPoints: hosts, localDataCenter: 'datacenter1', encoding: { map: Map, set: Set } });
+  try {
+    await raw.connect();
+    const version = (await raw.execute('SELECT release_version FROM system.local')).first()['release_version'] as string;
+    await management.createKeyspaceSimple(keyspace, 1);
+    await management.syncTable(Item);
+    await management.syncTable(Point);
+    await runOps(GET_ROWS, 64, (id) => Item.create({ id, ...itemContent(id) }));
+    await runOps(BIG_ROWS, 64, (seq) => Point.create({ series: BIG_SERIES, seq, ...pointContent(seq) }));
+    await runOps(SMALL_ROWS, 64, (seq) => Point.create({ series: SMALL_SERIES, seq, ...pointContent(seq) }));
+
+    console.log(
+      `cqlengine benchmark: Cassandra ${version} at ${hosts.join(',')}, Node ${process.version}, ${availableParallelism()} cores; ` +
+        `${ROUNDS} rounds, each side in its own process, medians per operation\n`,
+    );
+    const header = `${'case'.padEnd(46)}${'raw ops/s'.padStart(10)}${'mapper'.padStart(9)}${'time ×'.padStart(8)}${'raw CPU µs/op'.padStart(15)}${'mapper'.padStart(9)}${'CPU ×'.padStart(7)}`;
+    console.log(header);
+    const written: { from: number; to: number; kind: WriteKind }[] = [];
+    let nextBase = 1_000_000;
+    const worst = { time: 0, cpu: 0 };
+    for (const spec of CASES) {
+      if (ONLY && !ONLY.includes(spec.name)) continue;
+      for (const inFlight of [1, 64]) {
+        const ops = Math.max(1, Math.round(spec.ops[inFlight === 1 ? 0 : 1] * SCALE));
+        const results: Record<Side, SideResult[]> = { raw: [], mapper: [] };
+        for (let r = 0; r < ROUNDS; r++) {
+          // Alternating which side goes first keeps drift (compaction, GC, neighbours) from favouring one.
+          for (const side of (r % 2 === 0 ? ['raw', 'mapper'] : ['mapper', 'raw']) as Side[]) {
+            const result = await spawnSide(side, spec, inFlight, ops, nextBase, hosts, keyspace, libPath);
+            nextBase += 1_000_000;
+            results[side].push(result);
+            written.push(...result.written);
+          }
+        }
+        const perOp = (side: Side, f: (r: SideResult) => number) => median(results[side].map((r) => f(r) / r.ops));
+        const [rawMs, mapperMs] = [perOp('raw', (r) => r.ms), perOp('mapper', (r) => r.ms)];
+        const [rawCpu, mapperCpu] = [perOp('raw', (r) => r.cpuMs), perOp('mapper', (r) => r.cpuMs)];
+        const time = mapperMs / rawMs;
+        const cpu = mapperCpu / rawCpu;
+        worst.time = Math.max(worst.time, time);
+        worst.cpu = Math.max(worst.cpu, cpu);
+        const name = `${spec.label}, ${inFlight === 1 ? 'sequential' : '64 in flight'}`;
+        const rate = (msPerOp: number) => (1000 / msPerOp).toFixed(msPerOp > 10 ? 1 : 0);
+        console.log(
+          `${name.padEnd(46)}${rate(rawMs).padStart(10)}${rate(mapperMs).padStart(9)}${time.toFixed(3).padStart(8)}` +
+            `${(rawCpu * 1000).toFixed(0).padStart(15)}${(mapperCpu * 1000).toFixed(0).padStart(9)}${cpu.toFixed(3).padStart(7)}`,
+        );
+      }
+    }
+    const rows = await verify(raw, keyspace, written);
+    console.log(`\nworst ratios: time ${worst.time.toFixed(3)} (goal ≤ 1.05), CPU ${worst.cpu.toFixed(3)} (goal ≤ 1.10)`);
+    console.log(`write check: all ${rows} rows of items present with the content written`);
+  } finally {
+    await management.dropKeyspace(keyspace).catch((err: unknown) => console.error(`could not drop ${keyspace}:`, err));
+    await raw.shutdown();
+    await connection.shutdown();
+  }
 }
 
 main().catch((err) => {

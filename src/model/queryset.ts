@@ -219,7 +219,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   #selectNode(overrides: Partial<SelectNode> = {}): SelectNode {
     const s = this.#state;
-    checkSelectWheres(this.model.schema, s.wheres, s.allowFiltering);
+    checkSelectWheres(this.model.schema, overrides.wheres ?? s.wheres, s.allowFiltering);
     return {
       kind: 'select',
       table: { keyspace: this.#resolved().keyspace, table: this.model.schema.table! },
@@ -335,17 +335,18 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
    * ```
    */
   async get(filter?: Filter<ColumnsOf<M>>): Promise<InstanceOf<M>> {
-    if (filter) return this.filter(filter).get();
-    const rows = (await this.#page(this.#getSelect(), undefined)).rows;
+    // The filter's clauses go straight into the statement: no QuerySet is made for one get.
+    const wheres = filter ? [...this.#state.wheres, ...parseFilter(this.model.schema, filter as Record<string, unknown>)] : this.#state.wheres;
+    const rows = (await this.#page(this.#getSelect(wheres), undefined)).rows;
     const name = this.model.schema.name;
     if (rows.length === 0) throw new this.model.DoesNotExist(`${name} matching query does not exist`);
     if (rows.length > 1) throw new this.model.MultipleObjectsReturned(`${rows.length} or more ${name} objects returned for a get() query`);
     return rows[0]!;
   }
 
-  #getSelect(): CompiledStatement {
+  #getSelect(wheres: readonly Where[]): CompiledStatement {
     // Two rows are enough to tell one from many.
-    return this.#state.limit === undefined ? compileSelect(this.#selectNode({ limit: 2 })) : this.#compiledSelect();
+    return compileSelect(this.#selectNode({ wheres, limit: this.#state.limit ?? 2 }));
   }
 
   async count(): Promise<number> {

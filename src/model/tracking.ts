@@ -18,11 +18,15 @@ export function same(a: unknown, b: unknown): boolean {
   if (a == null || b == null) return isNullish(a) && isNullish(b);
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
-  if (a instanceof Set && b instanceof Set) return a.size === b.size && [...a].every((x) => [...b].some((y) => same(x, y)));
+  if (a instanceof Set && b instanceof Set) {
+    if (a.size !== b.size) return false;
+    for (const x of a) if (!contains(b, x)) return false;
+    return true;
+  }
   if (a instanceof Map && b instanceof Map) {
     if (a.size !== b.size) return false;
-    const bEntries = [...b];
-    return [...a].every(([k, v]) => bEntries.some(([k2, v2]) => same(k, k2) && same(v, v2)));
+    for (const [k, v] of a) if (!hasEntry(b, k, v)) return false;
+    return true;
   }
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
@@ -42,15 +46,37 @@ export function same(a: unknown, b: unknown): boolean {
 
 /** A copy of a value that later in-place changes (set.add, list.push) do not reach. */
 export function snapshot(value: unknown): unknown {
-  if (value instanceof Set) return new Set([...value].map(snapshot));
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, snapshot(v)]));
+  // Sets of primitives (and map values that are) are copied whole, without a copy per element.
+  if (value instanceof Set) {
+    for (const x of value) if (x !== null && typeof x === 'object') return new Set([...value].map(snapshot));
+    return new Set(value);
+  }
+  if (value instanceof Map) {
+    const copy = new Map(value);
+    for (const [k, v] of copy) if (v !== null && typeof v === 'object') copy.set(k, snapshot(v));
+    return copy;
+  }
   if (Array.isArray(value)) return value.map(snapshot);
   if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, snapshot(v)]));
   return value;
 }
 
-function contains(values: Iterable<unknown>, item: unknown): boolean {
-  for (const v of values) if (same(v, item)) return true;
+/**
+ * Whether a Set (or a Map's keys) holds item. By SameValueZero first, in constant time; only an
+ * object (Uuid, Date, decimal…) not found so is looked for by value, element by element.
+ */
+function contains(values: Set<unknown> | Map<unknown, unknown>, item: unknown): boolean {
+  if (values.has(item)) return true;
+  if (item === null || typeof item !== 'object') return false;
+  for (const v of values.keys()) if (same(v, item)) return true;
+  return false;
+}
+
+/** Whether a Map holds key with value, keys compared as contains() does. */
+function hasEntry(map: Map<unknown, unknown>, key: unknown, value: unknown): boolean {
+  if (map.has(key)) return same(map.get(key), value);
+  if (key === null || typeof key !== 'object') return false;
+  for (const [k, v] of map) if (same(k, key) && same(v, value)) return true;
   return false;
 }
 
@@ -97,9 +123,9 @@ function* deltas(column: ColumnSchema, before: unknown, after: unknown): Generat
       const a = after as Map<unknown, unknown>;
       // Changed entries are added and removed keys deleted one by one, as cqlengine does, so that
       // entries others write meanwhile survive (Cassandra 2.1 has no `m = m - keys`).
-      const changed = new Map([...a].filter(([k, v]) => ![...b].some(([k2, v2]) => same(k, k2) && same(v, v2))));
+      const changed = new Map([...a].filter(([k, v]) => !hasEntry(b, k, v)));
       if (changed.size > 0) yield { column, op: 'add', value: changed };
-      for (const key of b.keys()) if (!contains(a.keys(), key)) yield { column, op: 'removeKey', value: key };
+      for (const key of b.keys()) if (!contains(a, key)) yield { column, op: 'removeKey', value: key };
       return;
     }
   }

@@ -11,6 +11,8 @@ export interface Codec {
   readonly bigIntAsLong: boolean;
   readonly bigIntAsVarint: boolean;
   readonly mapClass: boolean;
+  /** The Client reads and writes sets as Set (`encoding.set`). */
+  readonly setClass: boolean;
 }
 
 export type TypeKind = 'scalar' | 'counter' | 'list' | 'set' | 'map' | 'tuple' | 'udt';
@@ -379,8 +381,9 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
     ...(frozen && { since: FROZEN_COLLECTIONS }),
     element: inner as CqlType<unknown>,
     coerce: (v, c) => (Array.isArray(v) ? checkSize(v, c).map((item, i) => coerceItem(inner, item, `${c}[${i}]`)) : invalid(c, v, 'an array')),
-    toDriver: (v, codec) => v.map((item) => inner.toDriver(item, codec)),
-    fromDriver: (v, codec) => (v == null ? [] : (v as unknown[]).map((item) => inner.fromDriver(item, codec))),
+    toDriver: (v, codec) => (inner.toDriver === identity ? v : v.map((item) => inner.toDriver(item, codec))),
+    // The driver builds a fresh array per row: kept as it is when its items need no conversion.
+    fromDriver: (v, codec) => (v == null ? [] : inner.fromDriver === identity ? (v as unknown[] as R[]) : (v as unknown[]).map((item) => inner.fromDriver(item, codec))),
   };
 }
 
@@ -394,13 +397,19 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
     element: inner as CqlType<unknown>,
     coerce: (v, c) => {
       if (!(v instanceof Set) && !Array.isArray(v)) return invalid(c, v, 'a Set or an array');
-      const result = new Set([...v].map((item) => coerceItem(inner, item, `${c}{}`)));
-      checkSize([...result], c);
-      return result;
+      const label = `${c}{}`;
+      const out = new Set<R>();
+      for (const item of v as Iterable<unknown>) out.add(coerceItem(inner, item, label));
+      checkSize(out, c);
+      return out;
     },
-    // An array is accepted whatever the Client's `encoding.set`.
-    toDriver: (v, codec) => [...v].map((item) => inner.toDriver(item, codec)),
-    fromDriver: (v, codec) => new Set(v == null ? [] : [...(v as Iterable<unknown>)].map((item) => inner.fromDriver(item, codec))),
+    // An array is accepted whatever the Client's `encoding.set`; a Set only with it.
+    toDriver: (v, codec) => (codec.setClass && inner.toDriver === identity ? v : [...v].map((item) => inner.toDriver(item, codec))),
+    // The driver builds a fresh Set per row: kept as it is when its items need no conversion.
+    fromDriver: (v, codec) => {
+      if (v instanceof Set && inner.fromDriver === identity) return v as Set<R>;
+      return new Set(v == null ? [] : [...(v as Iterable<unknown>)].map((item) => inner.fromDriver(item, codec)));
+    },
   };
 }
 
@@ -419,10 +428,25 @@ export function map<KR, KW, VR, VW>(
     keyType: k as CqlType<unknown>,
     element: val as CqlType<unknown>,
     coerce: (v, c) => {
-      const entries = v instanceof Map ? [...v] : isPlainObject(v) ? Object.entries(v) : invalid(c, v, 'a Map or a plain object');
-      return new Map(checkSize(entries, c).map(([ek, ev]) => [coerceItem(k, ek, `${c} key`), coerceItem(val, ev, `${c}[${String(ek)}]`)]));
+      const entries = v instanceof Map ? v : isPlainObject(v) ? Object.entries(v) : invalid(c, v, 'a Map or a plain object');
+      checkSize(entries, c);
+      const keyLabel = `${c} key`;
+      const out = new Map<KR, VR>();
+      for (const [ek, ev] of entries) {
+        const key = coerceItem(k, ek, keyLabel);
+        // The value's label names its key; built only for a value that fails.
+        let value: VR;
+        try {
+          value = coerceItem(val, ev, c);
+        } catch {
+          value = coerceItem(val, ev, `${c}[${String(ek)}]`);
+        }
+        out.set(key, value);
+      }
+      return out;
     },
     toDriver: (v, codec) => {
+      if (codec.mapClass && k.toDriver === identity && val.toDriver === identity) return v;
       const entries = [...v].map(([ek, ev]) => [k.toDriver(ek, codec), val.toDriver(ev, codec)] as const);
       if (codec.mapClass) return new Map(entries);
       // A Client without `encoding.map` takes a plain object, whose keys are strings.
@@ -430,6 +454,8 @@ export function map<KR, KW, VR, VW>(
     },
     fromDriver: (v, codec) => {
       if (v == null) return new Map();
+      // The driver builds a fresh Map per row: kept as it is when its entries need no conversion.
+      if (v instanceof Map && k.fromDriver === identity && val.fromDriver === identity) return v as Map<KR, VR>;
       if (v instanceof Map) return new Map([...v].map(([ek, ev]) => [k.fromDriver(ek, codec), val.fromDriver(ev, codec)]));
       return new Map(Object.entries(v as object).map(([ek, ev]) => [keyFromString(k, ek, codec), val.fromDriver(ev, codec)]));
     },
@@ -508,9 +534,10 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** Cassandra's (and cqlengine's) bound on a collection: its size is an unsigned 16-bit number in older protocols. */
 export const MAX_COLLECTION_SIZE = 65_535;
 
-function checkSize<T>(items: T[], column: string): T[] {
-  if (items.length > MAX_COLLECTION_SIZE) {
-    throw new ValidationError(`${column}: a collection holds at most ${MAX_COLLECTION_SIZE} elements, got ${items.length}`, column, `${items.length} elements`);
+function checkSize<T extends { readonly length: number } | { readonly size: number }>(items: T, column: string): T {
+  const n = 'length' in items ? items.length : items.size;
+  if (n > MAX_COLLECTION_SIZE) {
+    throw new ValidationError(`${column}: a collection holds at most ${MAX_COLLECTION_SIZE} elements, got ${n}`, column, `${n} elements`);
   }
   return items;
 }
@@ -521,7 +548,7 @@ function coerceItem<R>(type: CqlType<R, unknown>, value: unknown, column: string
 }
 
 /** The codec a Client's `encoding` options call for. */
-export function codecOf(options: { encoding?: { map?: unknown; useBigIntAsLong?: boolean; useBigIntAsVarint?: boolean } } | undefined): Codec {
+export function codecOf(options: { encoding?: { map?: unknown; set?: unknown; useBigIntAsLong?: boolean; useBigIntAsVarint?: boolean } } | undefined): Codec {
   const encoding = options?.encoding;
-  return { bigIntAsLong: !!encoding?.useBigIntAsLong, bigIntAsVarint: !!encoding?.useBigIntAsVarint, mapClass: encoding?.map === Map };
+  return { bigIntAsLong: !!encoding?.useBigIntAsLong, bigIntAsVarint: !!encoding?.useBigIntAsVarint, mapClass: encoding?.map === Map, setClass: encoding?.set === Set };
 }

@@ -54,7 +54,7 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
   const wheres: Where[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
-    const tokenMatch = /^(.+)__token(?:__(gt|gte|lt|lte))?$/.exec(key);
+    const tokenMatch = key.includes('__token') ? /^(.+)__token(?:__(gt|gte|lt|lte))?$/.exec(key) : null;
     if (tokenMatch) {
       if (tokenMatch[1] !== 'pk') throw new ConfigurationError(`${key}: token() comparisons apply to the virtual column pk__token only`, key, value);
       const values = (value as { $token?: unknown[] })?.$token;

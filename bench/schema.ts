@@ -1,0 +1,117 @@
+/**
+ * What both sides of the benchmark share: the tables (as mapper models and as raw CQL), the row
+ * content every write must produce, and the cases. Not a test.
+ */
+import type * as Library from '../src/index.js';
+
+/** The mapper as a side loads it: the built package (what users run) or the sources. */
+export type Lib = typeof Library;
+
+/** The two tables, as models of the given copy of the library. */
+export function models(lib: Lib, keyspace: string) {
+  const { columns, model } = lib;
+  const Item = model(
+    'items',
+    {
+      id: columns.int().partitionKey(),
+      name: columns.text(),
+      value: columns.double(),
+      tags: columns.set(columns.text()),
+      scores: columns.map(columns.text(), columns.int()),
+    },
+    { keyspace },
+  );
+  const Point = model(
+    'points',
+    {
+      series: columns.int().partitionKey(),
+      seq: columns.int().primaryKey(),
+      label: columns.text(),
+      tags: columns.set(columns.text()),
+      scores: columns.map(columns.text(), columns.int()),
+    },
+    { keyspace },
+  );
+  return { Item, Point };
+}
+
+export interface ItemContent {
+  name: string;
+  value: number;
+  tags: Set<string>;
+  scores: Map<string, number>;
+}
+
+/** The row every write of id stores: four set elements and three map entries, as a user's row might carry. */
+export function itemContent(id: number): ItemContent {
+  return {
+    name: `item ${id}`,
+    value: id / 2,
+    tags: new Set(['all', `a${id % 7}`, `b${id % 11}`, `c${id % 13}`]),
+    scores: new Map([
+      ['x', id % 100],
+      ['y', id % 3],
+      ['z', 7],
+    ]),
+  };
+}
+
+export const pointContent = (seq: number) => ({
+  label: `p${seq}`,
+  tags: new Set(['all', `s${seq % 5}`]),
+  scores: new Map([['n', seq]]),
+});
+
+/** Partitions of the points table: one of 10,000 rows read in pages of 1,000, one of 1,000 read page by page. */
+export const BIG_SERIES = 1;
+export const BIG_ROWS = 10_000;
+export const BIG_FETCH = 1_000;
+export const SMALL_SERIES = 2;
+export const SMALL_ROWS = 1_000;
+export const SMALL_FETCH = 250;
+/** Rows 0..GET_ROWS-1 of items are written before the run, for gets. */
+export const GET_ROWS = 1_000;
+export const BATCH_SIZE = 50;
+
+export type CaseName = 'create' | 'get' | 'load-change-save' | 'batch' | 'read-10k' | 'pages-1k';
+export type Side = 'raw' | 'mapper';
+
+/** What a case writes, so the parent can check every row after the run. */
+export type WriteKind = 'created' | 'saved';
+
+export interface CaseSpec {
+  readonly name: CaseName;
+  readonly label: string;
+  /** Operations per round, sequential and 64 in flight (times BENCH_SCALE). */
+  readonly ops: readonly [number, number];
+}
+
+export const CASES: readonly CaseSpec[] = [
+  { name: 'create', label: 'create (insert one row)', ops: [1000, 6000] },
+  { name: 'get', label: 'get by key', ops: [1000, 6000] },
+  { name: 'load-change-save', label: 'load, change one column, save', ops: [500, 3000] },
+  { name: 'batch', label: `logged batch of ${BATCH_SIZE} creates`, ops: [40, 192] },
+  { name: 'read-10k', label: `${BIG_ROWS.toLocaleString('en')}-row partition, for await`, ops: [4, 64] },
+  { name: 'pages-1k', label: `${SMALL_ROWS.toLocaleString('en')} rows page by page`, ops: [15, 128] },
+];
+
+/** What a side process prints (one JSON line) when its measured loop is done. */
+export interface SideResult {
+  readonly ms: number;
+  /** Process user + system CPU over the measured loop. */
+  readonly cpuMs: number;
+  readonly ops: number;
+  /** Ids this process wrote, [from, to), with what the rows must hold. */
+  readonly written: { from: number; to: number; kind: WriteKind }[];
+}
+
+export type Work = (i: number) => Promise<unknown>;
+
+/** Runs ops operations, inFlight at a time. */
+export async function runOps(ops: number, inFlight: number, work: Work): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < ops) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, ops) }, worker));
+}

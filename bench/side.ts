@@ -1,0 +1,196 @@
+/**
+ * One side of one benchmark case, in a process of its own: `raw` (the cassandra-driver alone) or
+ * `mapper` (cqlengine). Connects, prepares what it will write, warms up, then times one measured
+ * loop and reports wall time and this process's CPU (user + system) as one JSON line. bench/run.ts
+ * spawns it; run by hand (e.g. under `node --cpu-prof`) with the keyspace of a kept run:
+ *
+ *   BENCH_HOSTS=127.0.0.2 BENCH_KEYSPACE=<ks> node --import tsx bench/side.ts mapper create 64 6000 1000000
+ */
+import { Client } from 'cassandra-driver';
+import {
+  BATCH_SIZE,
+  BIG_FETCH,
+  BIG_ROWS,
+  BIG_SERIES,
+  GET_ROWS,
+  SMALL_FETCH,
+  SMALL_ROWS,
+  SMALL_SERIES,
+  itemContent,
+  models,
+  type Lib,
+  type CaseName,
+  type Side,
+  type SideResult,
+  type WriteKind,
+  runOps,
+} from './schema.js';
+
+import type { Work } from './schema.js';
+
+/** What one side does for each case; ids are chosen by the caller. */
+interface Ops {
+  create(id: number): Promise<unknown>;
+  get(id: number): Promise<unknown>;
+  /** Reads the row, adds 1 to its value, writes it back. */
+  loadChangeSave(id: number): Promise<unknown>;
+  /** One logged batch creating ids first..first+BATCH_SIZE-1. */
+  batch(first: number): Promise<unknown>;
+  /** Reads a whole partition row by row, returning how many rows it saw. */
+  readAll(series: number, fetchSize: number): Promise<number>;
+  /** Reads a whole partition page by page, returning how many rows it saw. */
+  readPages(series: number, fetchSize: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function rawSide(hosts: string[], keyspace: string): Promise<Ops> {
+  // The same Client options the registry gives its own Clients, so both sides encode alike.
+  const client = new Client({
+    contactPoints: hosts,
+    localDataCenter: 'datacenter1',
+    encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true },
+  });
+  await client.connect();
+  const ks = `"${keyspace}"`;
+  const insert = `INSERT INTO ${ks}."items" ("id", "name", "value", "tags", "scores") VALUES (?, ?, ?, ?, ?)`;
+  const get = `SELECT * FROM ${ks}."items" WHERE "id" = ? LIMIT ?`;
+  const update = `UPDATE ${ks}."items" SET "value" = ? WHERE "id" = ?`;
+  const points = `SELECT * FROM ${ks}."points" WHERE "series" = ?`;
+  const params = (id: number) => {
+    const c = itemContent(id);
+    return [id, c.name, c.value, c.tags, c.scores];
+  };
+  return {
+    create: (id) => client.execute(insert, params(id), { prepare: true, isIdempotent: true }),
+    get: (id) => client.execute(get, [id, 2], { prepare: true, isIdempotent: true }),
+    async loadChangeSave(id) {
+      const row = (await client.execute(get, [id, 2], { prepare: true, isIdempotent: true })).first();
+      await client.execute(update, [(row['value'] as number) + 1, id], { prepare: true, isIdempotent: true });
+    },
+    batch: (first) =>
+      client.batch(
+        Array.from({ length: BATCH_SIZE }, (_, j) => ({ query: insert, params: params(first + j) })),
+        { prepare: true, logged: true },
+      ),
+    async readAll(series, fetchSize) {
+      let n = 0;
+      for await (const row of await client.execute(points, [series], { prepare: true, fetchSize, isIdempotent: true })) {
+        if (row['series'] === series) n++;
+      }
+      return n;
+    },
+    async readPages(series, fetchSize) {
+      let pageState: string | undefined;
+      let n = 0;
+      do {
+        const rs = await client.execute(points, [series], { prepare: true, fetchSize, pageState, isIdempotent: true });
+        for (const row of rs.rows) if (row['series'] === series) n++;
+        pageState = rs.pageState ?? undefined;
+      } while (pageState);
+      return n;
+    },
+    close: () => client.shutdown(),
+  };
+}
+
+async function mapperSide(hosts: string[], keyspace: string): Promise<Ops> {
+  // BENCH_LIB: the built package's entry point (bench/run.ts builds it); else the sources.
+  const lib = (await import(process.env['BENCH_LIB'] ?? '../src/index.js')) as Lib;
+  const { batch, connection } = lib;
+  await connection.setup(hosts, keyspace);
+  const { Item, Point } = models(lib, keyspace);
+  return {
+    create: (id) => Item.create({ id, ...itemContent(id) }),
+    get: (id) => Item.get({ id }),
+    async loadChangeSave(id) {
+      const item = await Item.get({ id });
+      item.value = item.value! + 1;
+      await item.save();
+    },
+    batch: (first) =>
+      batch(async (b) => {
+        for (let j = 0; j < BATCH_SIZE; j++) await Item.create({ id: first + j, ...itemContent(first + j) }, { batch: b });
+      }),
+    async readAll(series, fetchSize) {
+      let n = 0;
+      for await (const point of Point.filter({ series }).fetchSize(fetchSize)) if (point.series === series) n++;
+      return n;
+    },
+    async readPages(series, fetchSize) {
+      const query = Point.filter({ series }).fetchSize(fetchSize);
+      let pageState: string | undefined;
+      let n = 0;
+      do {
+        const page = await query.page(pageState);
+        for (const point of page.rows) if (point.series === series) n++;
+        pageState = page.pageState;
+      } while (pageState);
+      return n;
+    },
+    close: () => connection.shutdown(),
+  };
+}
+
+function expectRows(n: number, expected: number): void {
+  if (n !== expected) throw new Error(`read ${n} rows, expected ${expected}`);
+}
+
+async function main(): Promise<void> {
+  const [side, name, inFlightArg, opsArg, baseArg] = process.argv.slice(2) as [Side, CaseName, string, string, string];
+  const hosts = (process.env['BENCH_HOSTS'] ?? '').split(',').filter(Boolean);
+  const keyspace = process.env['BENCH_KEYSPACE'];
+  if (!hosts.length || !keyspace || (side !== 'raw' && side !== 'mapper')) {
+    throw new Error('usage: BENCH_HOSTS=… BENCH_KEYSPACE=… side.ts raw|mapper <case> <in flight> <ops> <first id>');
+  }
+  const inFlight = Number(inFlightArg);
+  const ops = Number(opsArg);
+  const base = Number(baseArg);
+  const warmup = Math.ceil(ops / 4);
+  const o = side === 'raw' ? await rawSide(hosts, keyspace) : await mapperSide(hosts, keyspace);
+
+  // Each case as (warm-up work, measured work); writes go to fresh ids, warm-up ones first.
+  const written: { from: number; to: number; kind: WriteKind }[] = [];
+  let work: (offset: number) => Work;
+  switch (name) {
+    case 'create':
+      work = (offset) => (i) => o.create(base + offset + i);
+      written.push({ from: base, to: base + warmup + ops, kind: 'created' });
+      break;
+    case 'get':
+      work = () => (i) => o.get(i % GET_ROWS);
+      break;
+    case 'load-change-save':
+      // The rows to change, written first (unmeasured) by this same side.
+      await runOps(warmup + ops, 64, (i) => o.create(base + i));
+      work = (offset) => (i) => o.loadChangeSave(base + offset + i);
+      written.push({ from: base, to: base + warmup + ops, kind: 'saved' });
+      break;
+    case 'batch':
+      work = (offset) => (i) => o.batch(base + (offset + i) * BATCH_SIZE);
+      written.push({ from: base, to: base + (warmup + ops) * BATCH_SIZE, kind: 'created' });
+      break;
+    case 'read-10k':
+      work = () => async () => expectRows(await o.readAll(BIG_SERIES, BIG_FETCH), BIG_ROWS);
+      break;
+    case 'pages-1k':
+      work = () => async () => expectRows(await o.readPages(SMALL_SERIES, SMALL_FETCH), SMALL_ROWS);
+      break;
+    default:
+      throw new Error(`unknown case ${String(name)}`);
+  }
+  await runOps(warmup, inFlight, work(0));
+  (globalThis as { gc?: () => void }).gc?.();
+  const cpu = process.cpuUsage();
+  const began = process.hrtime.bigint();
+  await runOps(ops, inFlight, work(warmup));
+  const ms = Number(process.hrtime.bigint() - began) / 1e6;
+  const used = process.cpuUsage(cpu);
+  await o.close();
+  const result: SideResult = { ms, cpuMs: (used.user + used.system) / 1000, ops, written };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,100 @@
+/**
+ * Change tracking with values shared between an instance and its baseline: rows read and rows
+ * written are not copied, so a collection changed in place must still show as a change, whether it
+ * was reached before or after a save.
+ */
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { types, type Client } from 'cassandra-driver';
+import { columns, connection, model } from '../../src/index.js';
+import { codecOf } from '../../src/schema/types.js';
+
+interface Sent {
+  cql: string;
+  params: unknown[];
+}
+const sent: Sent[] = [];
+const encoding = { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true };
+const fakeClient = {
+  keyspace: undefined,
+  options: { contactPoints: ['127.0.0.1'], encoding },
+  async execute(cql: string, params: unknown[]) {
+    sent.push({ cql, params });
+    return { rows: [], first: () => null, pageState: null };
+  },
+  async shutdown() {},
+};
+
+const Doc = model(
+  'docs',
+  {
+    id: columns.int().partitionKey(),
+    title: columns.text(),
+    tags: columns.set(columns.text()),
+    refs: columns.set(columns.uuid()),
+    m: columns.map(columns.text(), columns.int()),
+    xs: columns.list(columns.int()),
+  },
+  { keyspace: 'ks', connection: 'shared' },
+);
+const codec = codecOf({ encoding });
+
+const last = (): Sent => {
+  assert.ok(sent.length > 0, 'nothing was sent');
+  return sent[sent.length - 1]!;
+};
+
+before(async () => {
+  await connection.registerConnection('shared', { session: fakeClient as unknown as Client });
+});
+after(async () => {
+  await connection.shutdown();
+});
+beforeEach(() => {
+  sent.length = 0;
+});
+
+describe('values shared with the change-tracking baseline', () => {
+  it('a reference taken before a save still registers changes made after it', async () => {
+    const doc = Doc.fromRow({ id: 2, tags: new Set(['a']) }, codec);
+    const tags = doc.tags;
+    tags.add('b');
+    await doc.save();
+    assert.deepEqual(last().params[0], new Set(['b']));
+    tags.add('c');
+    assert.deepEqual(doc.changedColumns(), ['tags']);
+    await doc.save();
+    assert.deepEqual(last().params[0], new Set(['c']));
+    sent.length = 0;
+    await doc.save();
+    assert.equal(sent.length, 0, 'nothing left to write');
+  });
+
+  it('a created instance, never read back, tracks in-place changes after its insert', async () => {
+    const doc = await Doc.create({ id: 3, tags: ['a'], m: { k: 1 } });
+    assert.match(last().cql, /^INSERT/);
+    doc.tags.delete('a');
+    doc.m.set('j', 2);
+    await doc.save();
+    assert.equal(last().cql, 'UPDATE "ks"."docs" SET "tags" = ?, "m" = "m" + ? WHERE "id" = ?');
+    assert.deepEqual(last().params, [null, new Map([['j', 2]]), 3]);
+  });
+
+  it('toObject() hands out collections the baseline does not share', async () => {
+    const doc = Doc.fromRow({ id: 4, tags: new Set(['a']) }, codec);
+    const obj = doc.toObject();
+    obj.tags.add('z');
+    assert.deepEqual(doc.changedColumns(), ['tags']);
+    await doc.save();
+    assert.deepEqual(last().params[0], new Set(['z']));
+  });
+
+  it('sets of values compared by value (uuids) are unchanged when equal, changed when not', () => {
+    const u = types.Uuid.random();
+    const doc = Doc.fromRow({ id: 5, refs: new Set([u]) }, codec);
+    doc.refs = new Set([types.Uuid.fromString(u.toString())]);
+    assert.deepEqual(doc.changedColumns(), []);
+    doc.refs = new Set([types.Uuid.random()]);
+    assert.deepEqual(doc.changedColumns(), ['refs']);
+  });
+});
