@@ -84,3 +84,14 @@ export class DoesNotExist extends CQLEngineError {}
 
 /** get() found more than one row. Each model has its own subclass: `User.MultipleObjectsReturned`. */
 export class MultipleObjectsReturned extends CQLEngineError {}
+
+/** A statement was cut off because its connection was shut down (or unregistered) before it finished. */
+export class ShutdownError extends CQLEngineError {
+  constructor(
+    message: string,
+    readonly connectionName: string,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+  }
+}

@@ -17,6 +17,7 @@ export {
   ConfigurationError,
   UnknownConnectionError,
   ConnectionFailedError,
+  ShutdownError,
   ValidationError,
   LWTError,
   DoesNotExist,
