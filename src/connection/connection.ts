@@ -9,8 +9,12 @@ import { drainThenShutdown, InFlight, TrackedReconnectionPolicy } from './lifecy
 
 export type ConnectionState = 'lazy' | 'connecting' | 'connected' | 'failed' | 'closed';
 
-/** Spacing of connect attempts after failures, with retryConnect: 250 ms, doubling, at most 8 s. */
-export const RETRY_BACKOFF = { initialMs: 250, maxMs: 8_000 } as const;
+/**
+ * Spacing of connect attempts after failures, with retryConnect: 250 ms, doubling, at most 1 s, so that a
+ * retrying connection serves again within about 2 s of a node listening after an outage (one attempt a
+ * second at most: attempts never pile up).
+ */
+export const RETRY_BACKOFF = { initialMs: 250, maxMs: 1_000 } as const;
 
 /**
  * The driver's reconnection schedule for Clients the registry creates, unless `clusterOptions.policies.reconnection`
