@@ -5,7 +5,7 @@ import { codecOf, type Codec } from '../schema/types.js';
 import { discoverLocalDataCenter, needsLocalDataCenter } from './datacenter.js';
 import { errorForCaller } from './explain.js';
 import { send } from './funnel.js';
-import { drainThenShutdown, InFlight, TrackedReconnectionPolicy } from './lifecycle.js';
+import { connectWithin, drainThenShutdown, InFlight, shutdownClean, TrackedReconnectionPolicy } from './lifecycle.js';
 
 export type ConnectionState = 'lazy' | 'connecting' | 'connected' | 'failed' | 'closed';
 
@@ -180,11 +180,11 @@ export class Connection {
       client = new Client(options);
       await connectWithin(client, options);
     } catch (err) {
-      await client?.shutdown().catch(() => undefined);
+      if (client) await shutdownClean(client).catch(() => undefined);
       return this.#failed(err);
     }
     if (this.#isClosed()) {
-      await client.shutdown();
+      await shutdownClean(client);
       throw new CQLEngineError(`Connection '${this.name}' was unregistered while connecting`);
     }
     this.#client = client;
@@ -266,26 +266,6 @@ export class Connection {
   /** Whether close() has ended the drain and is closing the sockets: a statement failing now was cut off by it. */
   get cutOff(): boolean {
     return this.#cutOff;
-  }
-}
-
-/**
- * client.connect(), with the first answer of a contact point bounded by the connect timeout rather than
- * the 12 s read timeout: a host that accepts and never answers fails the connect within connectTimeout.
- * The driver times its STARTUP and first metadata queries with socketOptions.readTimeout, read anew on
- * each request from the Client's options, so that value is lowered while connecting and put back after.
- */
-async function connectWithin(client: Client, options: ClientOptions): Promise<void> {
-  const socketOptions = (client as unknown as { options?: { socketOptions?: { readTimeout?: number; connectTimeout?: number } } }).options
-    ?.socketOptions;
-  const readTimeout = socketOptions?.readTimeout;
-  const connectTimeout = options.socketOptions?.connectTimeout ?? socketOptions?.connectTimeout;
-  const lowered = socketOptions !== undefined && readTimeout !== undefined && connectTimeout !== undefined && connectTimeout < readTimeout;
-  if (lowered) socketOptions.readTimeout = connectTimeout;
-  try {
-    await client.connect();
-  } finally {
-    if (lowered) socketOptions.readTimeout = readTimeout;
   }
 }
 

@@ -2,7 +2,7 @@
  * The end of a registry-made Client: let statements in flight finish (up to the drain time), shut the
  * Client down, and wait out the one timer the driver does not clear itself.
  */
-import { policies, type Client } from 'cassandra-driver';
+import { policies, type Client, type ClientOptions } from 'cassandra-driver';
 
 /** Counts the statements in flight on one connection; idle() resolves when none is left. */
 export class InFlight {
@@ -84,8 +84,34 @@ export async function drainThenShutdown(client: Client, inFlight: InFlight, drai
     clearTimeout(timer);
   }
   onCutOff();
+  await shutdownClean(client);
+}
+
+/** client.shutdown(), then the driver's leftover control-connection timer waited out (see TrackedReconnectionPolicy). */
+export async function shutdownClean(client: Client): Promise<void> {
   await client.shutdown();
   const due = controlTimerDue(client);
   // +20 ms: the timer's callback runs (and, the Client being shut down, returns at once) before we do.
   if (due !== undefined && due - Date.now() <= MAX_TIMER_WAIT_MS) await sleep(due - Date.now() + 20);
 }
+
+/**
+ * client.connect(), with the first answer of a contact point bounded by the connect timeout rather than
+ * the 12 s read timeout: a host that accepts and never answers fails the connect within connectTimeout.
+ * The driver times its STARTUP and first metadata queries with socketOptions.readTimeout, read anew on
+ * each request from the Client's options, so that value is lowered while connecting and put back after.
+ */
+export async function connectWithin(client: Client, options: ClientOptions): Promise<void> {
+  const socketOptions = (client as unknown as { options?: { socketOptions?: { readTimeout?: number; connectTimeout?: number } } }).options
+    ?.socketOptions;
+  const readTimeout = socketOptions?.readTimeout;
+  const connectTimeout = options.socketOptions?.connectTimeout ?? socketOptions?.connectTimeout;
+  const lowered = socketOptions !== undefined && readTimeout !== undefined && connectTimeout !== undefined && connectTimeout < readTimeout;
+  if (lowered) socketOptions.readTimeout = connectTimeout;
+  try {
+    await client.connect();
+  } finally {
+    if (lowered) socketOptions.readTimeout = readTimeout;
+  }
+}
+
