@@ -99,3 +99,14 @@ export class MultipleObjectsReturned extends CQLEngineError {}
  * base model, or reading a row whose discriminator names no submodel of the model queried.
  */
 export class PolymorphicModelError extends CQLEngineError {}
+
+/** A statement was cut off because its connection was shut down (or unregistered) before it finished. */
+export class ShutdownError extends CQLEngineError {
+  constructor(
+    message: string,
+    readonly connectionName: string,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+  }
+}

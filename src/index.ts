@@ -24,6 +24,7 @@ export {
   UnknownColumnError,
   UnknownConnectionError,
   ConnectionFailedError,
+  ShutdownError,
   ValidationError,
   LWTError,
   DoesNotExist,

@@ -1,14 +1,39 @@
-import { Client, type ClientOptions, type QueryOptions, type types } from 'cassandra-driver';
+import { Client, policies, type ClientOptions, type QueryOptions, type types } from 'cassandra-driver';
 import { ConnectionFailedError, CQLEngineError } from '../errors.js';
 import { formatLogContext, logger } from '../log.js';
 import { codecOf, type Codec } from '../schema/types.js';
 import { discoverLocalDataCenter, needsLocalDataCenter } from './datacenter.js';
+import { errorForCaller } from './explain.js';
 import { send } from './funnel.js';
+import { connectWithin, drainThenShutdown, InFlight, shutdownClean, TrackedReconnectionPolicy } from './lifecycle.js';
 
 export type ConnectionState = 'lazy' | 'connecting' | 'connected' | 'failed' | 'closed';
 
-/** Spacing of connect attempts after failures, with retryConnect: 250 ms, doubling, at most 8 s. */
-export const RETRY_BACKOFF = { initialMs: 250, maxMs: 8_000 } as const;
+/**
+ * Spacing of connect attempts after failures, with retryConnect: 250 ms, doubling, at most 1 s, so that a
+ * retrying connection serves again within about 2 s of a node listening after an outage (one attempt a
+ * second at most: attempts never pile up).
+ */
+export const RETRY_BACKOFF = { initialMs: 250, maxMs: 1_000 } as const;
+
+/**
+ * The driver's reconnection schedule for Clients the registry creates, unless `clusterOptions.policies.reconnection`
+ * says otherwise: a try every second for each host down (and for the control connection), so that a
+ * connection serves again within about 2 s of a node listening after an outage. The driver's own
+ * default (exponential, 1 s doubling to 10 min) can leave a connection idle for minutes after a restart.
+ */
+export const RECONNECT_DELAY_MS = 1_000;
+
+/** How long close() (shutdown, unregister) lets statements in flight finish by default. */
+export const DEFAULT_DRAIN_MS = 5_000;
+
+export interface CloseOptions {
+  /**
+   * How long statements in flight may take to finish before the sockets close (default
+   * DEFAULT_DRAIN_MS; 0: close at once). Those still running then fail with ShutdownError.
+   */
+  drainMs?: number;
+}
 
 export interface ConnectionSettings {
   readonly hosts: readonly string[];
@@ -35,6 +60,9 @@ export class Connection {
   #nextAttemptAt = 0;
   #codec: Codec = codecOf(undefined);
   #codecOf: unknown;
+  /** Statements in flight through the funnel, counted so that close() can let them finish. */
+  readonly inFlight = new InFlight();
+  #cutOff = false;
 
   private constructor(
     readonly name: string,
@@ -110,7 +138,8 @@ export class Connection {
    */
   client(): Promise<Client> {
     if (this.#state === 'connected' && this.#client) return Promise.resolve(this.#client);
-    if (this.#pending) return this.#pending;
+    // Each caller gets its own error object (the shared one as its cause), never the very same one.
+    if (this.#pending) return this.#pending.catch((err: unknown) => Promise.reject(errorForCaller(err, this.name)));
     if (this.#state === 'closed') {
       return Promise.reject(new CQLEngineError(`Connection '${this.name}' has been unregistered`));
     }
@@ -125,7 +154,7 @@ export class Connection {
         );
       }
       // Within the backoff window a caller fails fast with the last error, so retries never pile up.
-      if (Date.now() < this.#nextAttemptAt) return Promise.reject(this.#lastError);
+      if (Date.now() < this.#nextAttemptAt) return Promise.reject(errorForCaller(this.#lastError, this.name));
     }
     const attempt = this.#connect();
     this.#pending = attempt;
@@ -133,7 +162,7 @@ export class Connection {
       if (this.#pending === attempt) this.#pending = undefined;
     };
     attempt.then(clear, clear);
-    return attempt;
+    return attempt.catch((err: unknown) => Promise.reject(errorForCaller(err, this.name)));
   }
 
   async #connect(): Promise<Client> {
@@ -149,13 +178,13 @@ export class Connection {
     try {
       const options = await this.#clientOptions(settings);
       client = new Client(options);
-      await client.connect();
+      await connectWithin(client, options);
     } catch (err) {
-      await client?.shutdown().catch(() => undefined);
+      if (client) await shutdownClean(client).catch(() => undefined);
       return this.#failed(err);
     }
     if (this.#isClosed()) {
-      await client.shutdown();
+      await shutdownClean(client);
       throw new CQLEngineError(`Connection '${this.name}' was unregistered while connecting`);
     }
     this.#client = client;
@@ -191,6 +220,13 @@ export class Connection {
   async #clientOptions(settings: ConnectionSettings): Promise<ClientOptions> {
     const options: ClientOptions = {
       ...settings.clusterOptions,
+      policies: {
+        ...settings.clusterOptions.policies,
+        // Tracked, so that close() can wait out the driver's leftover control-connection timer.
+        reconnection: new TrackedReconnectionPolicy(
+          settings.clusterOptions.policies?.reconnection ?? new policies.reconnection.ConstantReconnectionPolicy(RECONNECT_DELAY_MS),
+        ),
+      },
       contactPoints: [...settings.hosts],
       // Maps, sets and 64-bit integers as JavaScript has them; the user's own encoding options win.
       encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true, ...settings.clusterOptions.encoding },
@@ -215,13 +251,21 @@ export class Connection {
    * Marks the connection closed and shuts down the Client if the registry created it;
    * a Client the user handed in stays open, since the user owns it.
    */
-  async close(): Promise<void> {
+  async close(options: CloseOptions = {}): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     const pending = this.#pending;
     if (pending) await pending.catch(() => undefined);
-    if (this.settings && this.#client) await this.#client.shutdown();
+    const client = this.#client;
     this.#client = undefined;
+    if (this.settings && client) {
+      await drainThenShutdown(client, this.inFlight, options.drainMs ?? DEFAULT_DRAIN_MS, () => (this.#cutOff = true));
+    }
+  }
+
+  /** Whether close() has ended the drain and is closing the sockets: a statement failing now was cut off by it. */
+  get cutOff(): boolean {
+    return this.#cutOff;
   }
 }
 

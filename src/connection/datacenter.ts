@@ -1,4 +1,5 @@
 import { Client, policies, type ClientOptions } from 'cassandra-driver';
+import { connectWithin, shutdownClean } from './lifecycle.js';
 
 /**
  * Finds the data centre of the first contact point the driver can reach.
@@ -15,14 +16,14 @@ export async function discoverLocalDataCenter(options: ClientOptions): Promise<s
     pooling: { ...options.pooling, warmup: false },
   });
   try {
-    await probe.connect();
+    await connectWithin(probe, options);
     const hosts = probe.hosts.values();
     const contacts = new Set((options.contactPoints ?? []).map((point) => point.replace(/:\d+$/, '')));
     const reached = hosts.find((host) => contacts.has(host.address.replace(/:\d+$/, ''))) ?? hosts[0];
     if (!reached?.datacenter) throw new Error('the cluster reported no data centre for its hosts');
     return reached.datacenter;
   } finally {
-    await probe.shutdown();
+    await shutdownClean(probe);
   }
 }
 

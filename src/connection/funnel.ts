@@ -9,13 +9,14 @@
 import { subscribe, unsubscribe, channel } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import type { QueryOptions, types } from 'cassandra-driver';
-import { LWTError } from '../errors.js';
+import { LWTError, ShutdownError } from '../errors.js';
 import { annotate } from './annotate.js';
 import { debugEnabled, formatLogContext, logger, logValues } from '../log.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import { readValue, type Codec } from '../schema/types.js';
 import type { CompiledStatement, Param } from '../statements/nodes.js';
 import type { Connection, Params } from './connection.js';
+import { explainError } from './explain.js';
 
 /** query: one statement (mapper or connection.execute); page: a page of a QuerySet's rows. */
 export type StatementKind = 'query' | 'page' | 'batch' | 'ddl';
@@ -159,15 +160,30 @@ export async function send(conn: Connection, out: Outgoing, options: SendOptions
   const observed = statements.hasSubscribers;
   const start = observed ? performance.now() : 0;
   let result: types.ResultSet;
+  conn.inFlight.begin();
   try {
     result = await (wire.batch ? client.batch(wire.batch, queryOptions) : client.execute(wire.cql, wire.values, queryOptions));
   } catch (error) {
     if (observed) publish(conn, out, wire, start, error);
-    throw annotate(error, { connection: conn.name, keyspace: out.keyspace, model: modelOf(out) });
+    throw annotate(failure(conn, error), { connection: conn.name, keyspace: out.keyspace, model: modelOf(out) });
+  } finally {
+    conn.inFlight.end();
   }
   if (observed) publish(conn, out, wire, start, undefined);
   if (out.conditional) checkApplied(result, conn.codec, out.schema);
   return result;
+}
+
+/** The error the caller sees: cut off by shutdown, or the driver's, explained (see explain.ts). */
+function failure(conn: Connection, error: unknown): unknown {
+  if (conn.cutOff) {
+    return new ShutdownError(
+      `Statement on connection '${conn.name}' was cut off by shutdown: it was still running when the drain time ended and the connection closed`,
+      conn.name,
+      error,
+    );
+  }
+  return explainError(error, conn.name);
 }
 
 function publish(conn: Connection, out: Outgoing, wire: Wire, start: number, error: unknown): void {

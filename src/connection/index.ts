@@ -6,13 +6,13 @@ import type { Client, ClientOptions, QueryOptions, types } from 'cassandra-drive
 import { ConfigurationError } from '../errors.js';
 import { validateIdentifier } from '../schema/identifier.js';
 import { parseConsistency, type Consistency } from './consistency.js';
-import type { Connection, Params } from './connection.js';
+import type { CloseOptions, Connection, Params } from './connection.js';
 import { send } from './funnel.js';
 import { checkTimeout } from './validate.js';
 import type { RegisterOptions } from './options.js';
 import { ConnectionRegistry, DEFAULT_CONNECTION, type ConnectionInfo } from './registry.js';
 
-export { Connection, RETRY_BACKOFF, type ConnectionState, type Params } from './connection.js';
+export { Connection, RETRY_BACKOFF, RECONNECT_DELAY_MS, DEFAULT_DRAIN_MS, type CloseOptions, type ConnectionState, type Params } from './connection.js';
 export { onStatement, STATEMENT_CHANNEL, type StatementEvent, type StatementKind } from './funnel.js';
 export { ConnectionRegistry, DEFAULT_CONNECTION, type ConnectionInfo } from './registry.js';
 export type { RegisterOptions } from './options.js';
@@ -88,8 +88,9 @@ export function registerConnection(name: string, options?: RegisterOptions): Pro
   return registry.register(name, options);
 }
 
-export function unregisterConnection(name: string): Promise<void> {
-  return registry.unregister(name);
+/** Unregisters `name`, letting its statements in flight finish first (see CloseOptions.drainMs). */
+export function unregisterConnection(name: string, options?: CloseOptions): Promise<void> {
+  return registry.unregister(name, options);
 }
 
 export function setDefaultConnection(name: string): void {
@@ -113,9 +114,13 @@ export function listConnections(): ConnectionInfo[] {
   return registry.list();
 }
 
-/** Unregisters every connection and releases every socket and timer, so the process can exit. */
-export function shutdown(): Promise<void> {
-  return registry.shutdown();
+/**
+ * Unregisters every connection and releases every socket and timer, so the process can exit. Statements
+ * in flight may finish first, for up to `drainMs` (default DEFAULT_DRAIN_MS, 5 s); those cut off then
+ * fail with ShutdownError.
+ */
+export function shutdown(options?: CloseOptions): Promise<void> {
+  return registry.shutdown(options);
 }
 
 export interface ExecuteOptions extends Omit<QueryOptions, 'consistency'> {

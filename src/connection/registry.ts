@@ -2,7 +2,7 @@ import type { Client } from 'cassandra-driver';
 import { UnknownConnectionError } from '../errors.js';
 import { formatLogContext, logger } from '../log.js';
 import { validateIdentifier } from '../schema/identifier.js';
-import { Connection, type ConnectionState } from './connection.js';
+import { Connection, type CloseOptions, type ConnectionState } from './connection.js';
 import { validateRegisterOptions, type RegisterOptions } from './options.js';
 import { checkConnectionName } from './validate.js';
 
@@ -93,12 +93,12 @@ export class ConnectionRegistry {
   }
 
   /** Removes a connection (an unknown name is a no-op) and shuts down its Client if the registry created it. */
-  async unregister(name: string): Promise<void> {
+  async unregister(name: string, options?: CloseOptions): Promise<void> {
     const conn = this.#connections.get(name);
     if (!conn) return;
     this.#connections.delete(name);
     if (this.#defaultName === name) this.#defaultName = undefined;
-    await conn.close();
+    await conn.close(options);
     logger().debug(formatLogContext('connection has been removed from the registry', name));
   }
 
@@ -154,9 +154,9 @@ export class ConnectionRegistry {
   }
 
   /** Unregisters every connection and forgets the default keyspace, so the process can exit. */
-  async shutdown(): Promise<void> {
+  async shutdown(options?: CloseOptions): Promise<void> {
     const names = [...this.#connections.keys()];
-    await Promise.all(names.map((name) => this.unregister(name)));
+    await Promise.all(names.map((name) => this.unregister(name, options)));
     this.#defaultKeyspace = undefined;
   }
 }

@@ -18,6 +18,7 @@ export class TcpProxy {
   #accepted = 0;
   #closed = false;
   #stalled = false;
+  #cut = false;
   /** Each live client socket and the upstream socket it is piped to. */
   readonly #pairs = new Map<Socket, Socket>();
   readonly #targetHost: string;
@@ -69,7 +70,18 @@ export class TcpProxy {
 
   resume(): void {
     this.#stalled = false;
-    for (const upstream of this.#pairs.values()) upstream.resume();
+    this.#cut = false;
+    for (const [client, upstream] of this.#pairs) {
+      upstream.resume();
+      client.resume();
+    }
+  }
+
+  /** As stall(), both ways: requests no longer reach the node either, as when the network drops its packets. */
+  cut(): void {
+    this.stall();
+    this.#cut = true;
+    for (const client of this.#pairs.keys()) client.pause();
   }
 
   resetCount(): void {
@@ -128,5 +140,6 @@ export class TcpProxy {
     client.pipe(upstream);
     upstream.pipe(client);
     if (this.#stalled) upstream.pause();
+    if (this.#cut) client.pause();
   }
 }

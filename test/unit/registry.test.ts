@@ -18,8 +18,8 @@ describe('ConnectionRegistry without Cassandra', () => {
     registry = new ConnectionRegistry();
   });
 
-  it('exposes the retry backoff: 250 ms first, at most 8 s', () => {
-    assert.deepEqual({ ...RETRY_BACKOFF }, { initialMs: 250, maxMs: 8_000 });
+  it('exposes the retry backoff: 250 ms first, at most 1 s (recovery within 2 s)', () => {
+    assert.deepEqual({ ...RETRY_BACKOFF }, { initialMs: 250, maxMs: 1_000 });
     assert.equal(DEFAULT_CONNECTION, 'default');
   });
 

@@ -7,6 +7,26 @@ export interface NodeLayout {
   readonly address: string;
   readonly seed: string;
   readonly initialToken: string;
+  /** PasswordAuthenticator and CassandraAuthorizer (default superuser cassandra/cassandra). */
+  readonly auth?: boolean | undefined;
+  /** Client-to-node TLS, required, with this keystore (PKCS12). */
+  readonly tls?: { readonly keystore: string; readonly password: string } | undefined;
+}
+
+/** The settings that lock a node down: password authentication, client-to-node TLS. */
+function lockdown(node: NodeLayout): Record<string, unknown> {
+  return {
+    ...(node.auth && { authenticator: 'PasswordAuthenticator', authorizer: 'CassandraAuthorizer' }),
+    ...(node.tls && {
+      client_encryption_options: {
+        enabled: true,
+        optional: false,
+        keystore: node.tls.keystore,
+        keystore_password: node.tls.password,
+        store_type: 'PKCS12',
+      },
+    }),
+  };
 }
 
 /**
@@ -32,7 +52,7 @@ function settings(dist: Distribution, node: NodeLayout): Record<string, unknown>
   if (dist.release.line === '2.1') {
     // 2.1 fails on unknown keys, so its own packaged defaults are the base.
     const defaults = JSON.parse(readFileSync(dist.defaultsFile!, 'utf8')) as Record<string, unknown>;
-    return { ...defaults, ...common, auto_bootstrap: false, start_rpc: false };
+    return { ...defaults, ...common, ...lockdown(node), auto_bootstrap: false, start_rpc: false };
   }
   return {
     ...common,
@@ -58,6 +78,7 @@ function settings(dist: Distribution, node: NodeLayout): Record<string, unknown>
     memtable_offheap_space: '64MiB',
     key_cache_size: '8MiB',
     prepared_statements_cache_size: '8MiB',
+    ...lockdown(node),
   };
 }
 

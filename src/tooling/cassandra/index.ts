@@ -6,9 +6,11 @@
  * Imported as `cqlengine/testing/cassandra`.
  * @module cqlengine/testing/cassandra
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDistribution } from './distribution.js';
+import { findJava } from './java.js';
+import { ensureKeystore } from './tls.js';
 import { CQL_PORT, isListening, killNode, nodeAddress, nodeDir, nodeLog, ownedPid, startedAddress, startNode, stopNode } from './node.js';
 import { cacheDir, clusterHome } from './paths.js';
 import { releaseVersion } from './probe.js';
@@ -43,6 +45,16 @@ export interface StartOptions extends ClusterOptions {
   timeoutMs?: number;
   /** Receives progress lines (download, start-up). Default: none. */
   progress?: Progress;
+  /**
+   * Password authentication: PasswordAuthenticator and CassandraAuthorizer, superuser cassandra/cassandra.
+   * Applies to the nodes this call starts (give it again when restarting them).
+   */
+  auth?: boolean;
+  /**
+   * Client-to-node TLS, required: a throwaway self-signed keystore is made in the cluster home with the
+   * JDK's keytool; clients verify with `sslOptions: { ca: [certificate(options)] }`.
+   */
+  tls?: boolean;
 }
 
 export interface NodeStatus {
@@ -121,6 +133,9 @@ export async function start(options: StartOptions = {}): Promise<NodeStatus[]> {
   const nodes = options.nodes ?? 1;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new RangeError(`nodes must be 1..9, got ${nodes}`);
   const timeoutMs = options.timeoutMs ?? 180_000;
+  const tls = options.tls
+    ? await ensureKeystore(home, Array.from({ length: nodes }, (_, i) => nodeAddress(i + 1, first)), (await findJava(release)).command)
+    : undefined;
   await withLock(home, timeoutMs * nodes + 600_000, async () => {
     for (let index = 1; index <= nodes; index++) {
       const address = nodeAddress(index, first);
@@ -130,11 +145,16 @@ export async function start(options: StartOptions = {}): Promise<NodeStatus[]> {
         continue;
       }
       const dist = await ensureDistribution(release, progress);
-      const spec = { index, address, seed: first, ringSize: nodes, home, heapMb: options.heapMb ?? 512 };
+      const spec = { index, address, seed: first, ringSize: nodes, home, heapMb: options.heapMb ?? 512, auth: options.auth, tls };
       await startNode(dist, spec, timeoutMs, progress);
     }
   });
   return (await status({ ...options, home, address: first })).slice(0, nodes);
+}
+
+/** The PEM certificate of a cluster started with `tls: true`, for a client's `sslOptions.ca`. */
+export function certificate(options: ClusterOptions = {}): string {
+  return readFileSync(join(clusterHome(resolveRelease(options.version), options.home), 'node-cert.pem'), 'utf8');
 }
 
 function knownNodes(home: string): number[] {

@@ -19,6 +19,8 @@ export interface NodeSpec {
   readonly ringSize: number;
   readonly home: string;
   readonly heapMb: number;
+  readonly auth?: boolean | undefined;
+  readonly tls?: { readonly keystore: string; readonly password: string } | undefined;
 }
 
 /** Node i of a cluster whose first node listens on `first` (127.0.0.1 → 127.0.0.i). */
@@ -115,6 +117,8 @@ export async function startNode(dist: Distribution, spec: NodeSpec, timeoutMs: n
     address: spec.address,
     seed: spec.seed,
     initialToken: initialToken(spec.index, spec.ringSize),
+    auth: spec.auth,
+    tls: spec.tls,
   });
   const java = await findJava(dist.release);
   const args = [
@@ -146,6 +150,8 @@ export async function startNode(dist: Distribution, spec: NodeSpec, timeoutMs: n
   let lastReport = started;
   while (Date.now() - started < timeoutMs) {
     if (await isListening(spec.address, CQL_PORT, 500)) {
+      // The superuser is made just after the CQL port opens: wait for it, so that a first login succeeds.
+      if (spec.auth) await sleep(2000);
       progress(`node${spec.index} ${spec.address}: accepting CQL connections after ${Math.round((Date.now() - started) / 1000)} s`);
       return pid;
     }
