@@ -291,7 +291,9 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     }
     const stmt = compileSelect(this.#selectNode({ fields: 'count', orderBy: [], limit: this.#state.limit }));
     const result = await run(this.#resolved(), stmt, this.#runOptions(), this.model.schema);
-    return Number(result.first()?.['count'] ?? 0);
+    const n = Number(result.first()?.['count'] ?? 0);
+    // Cassandra 3.0+ applies LIMIT to the one row COUNT(*) returns, not to the rows counted (2.1 to the rows).
+    return this.#state.limit === undefined ? n : Math.min(n, this.#state.limit);
   }
 
   /** The values of the given columns, row by row; `flat` for one column gives the values alone. */

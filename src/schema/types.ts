@@ -322,15 +322,30 @@ function collectionCql(name: string, inner: string, frozen: boolean): string {
 
 /** Nested collections must be frozen in Cassandra; the inner type is frozen automatically. */
 function nested<T>(type: CqlType<T, unknown>): CqlType<T, unknown> {
-  return type.kind === 'scalar' || type.kind === 'counter' || type.frozen ? type : { ...type, frozen: true, cql: `frozen<${type.cql}>`, since: FROZEN_COLLECTIONS };
+  return type.kind === 'scalar' || type.kind === 'counter' || type.frozen ? type : frozenCollection({ ...type, frozen: true, cql: `frozen<${type.cql}>`, since: FROZEN_COLLECTIONS });
 }
+
+/** An empty collection on the wire (protocol v3+: a 32-bit count of zero). */
+const EMPTY_COLLECTION = Buffer.alloc(4);
+
+/**
+ * A frozen collection is a value, and an empty one is a value too: inside another collection or in
+ * a key it cannot be null. The driver encodes an empty array as null, which it then cannot put
+ * inside a list or set (a TypeError deep in its encoder), so an empty one is sent as its bytes.
+ */
+function frozenCollection<T extends CqlType<unknown, unknown>>(type: T): T {
+  const toDriver = type.toDriver;
+  return { ...type, toDriver: (v: unknown, codec: Codec) => (isEmptyCollection(v) ? EMPTY_COLLECTION : toDriver(v, codec)) };
+}
+
+const isEmptyCollection = (v: unknown): boolean => (v instanceof Set || v instanceof Map ? v.size === 0 : Array.isArray(v) && v.length === 0);
 
 /** Cassandra 2.1.0 freezes only tuples and user types; frozen (and so nested) collections came in 2.1.3. */
 const FROZEN_COLLECTIONS = '2.1.3';
 
 export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[], W[]> {
   const inner = nested(element);
-  return {
+  const type: CqlType<R[], W[]> = {
     cql: collectionCql('list', inner.cql, frozen),
     kind: 'list',
     frozen,
@@ -340,11 +355,12 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
     toDriver: (v, codec) => v.map((item) => inner.toDriver(item, codec)),
     fromDriver: (v, codec) => (v == null ? [] : (v as unknown[]).map((item) => inner.fromDriver(item, codec))),
   };
+  return frozen ? frozenCollection(type) : type;
 }
 
 export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R>, Set<W> | W[]> {
   const inner = nested(element);
-  return {
+  const type: CqlType<Set<R>, Set<W> | W[]> = {
     cql: collectionCql('set', inner.cql, frozen),
     kind: 'set',
     frozen,
@@ -358,6 +374,7 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
     toDriver: (v, codec) => [...v].map((item) => inner.toDriver(item, codec)),
     fromDriver: (v, codec) => new Set(v == null ? [] : [...(v as Iterable<unknown>)].map((item) => inner.fromDriver(item, codec))),
   };
+  return frozen ? frozenCollection(type) : type;
 }
 
 export function map<KR, KW, VR, VW>(
@@ -367,7 +384,7 @@ export function map<KR, KW, VR, VW>(
 ): CqlType<Map<KR, VR>, Map<KW, VW> | (KW extends string ? Record<KW, VW> : never)> {
   const k = nested(key);
   const val = nested(value);
-  return {
+  const type: CqlType<Map<KR, VR>, Map<KW, VW> | (KW extends string ? Record<KW, VW> : never)> = {
     cql: collectionCql('map', `${k.cql}, ${val.cql}`, frozen),
     kind: 'map',
     frozen,
@@ -390,6 +407,7 @@ export function map<KR, KW, VR, VW>(
       return new Map(Object.entries(v as object).map(([ek, ev]) => [keyFromString(k, ek, codec), val.fromDriver(ev, codec)]));
     },
   };
+  return frozen ? frozenCollection(type) : type;
 }
 
 function keyFromString<K>(type: CqlType<K>, text: string, codec: Codec): K {
