@@ -187,7 +187,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return {
       kind: 'select',
       table: { keyspace: this.#resolved().keyspace, table: this.model.schema.table! },
-      fields: s.fields,
+      fields: s.fields ?? this.model.schema.columns,
       distinct: s.distinct,
       wheres: s.wheres,
       orderBy: s.orderBy,

@@ -152,11 +152,11 @@ export function compileSelect(node: SelectNode): CompiledStatement {
   const params: Param[] = [];
   whereParams(node.wheres, params);
   if (node.limit !== undefined) params.push({ type: cqlTypes.int as CqlType<unknown>, value: node.limit });
-  const fieldSig = node.fields === 'count' ? '#' : node.fields === undefined ? '*' : node.fields.map((c) => c.dbName).join(',');
+  const fieldSig = node.fields === 'count' ? '#' : node.fields.map((c) => c.dbName).join(',');
   const orderSig = node.orderBy.map((o) => `${o.column.dbName}${o.descending ? '-' : '+'}`).join(',');
   const signature = `S|${tableSig(node.table)}|${node.distinct ? 'd' : ''}${node.limit !== undefined ? 'l' : ''}${node.allowFiltering ? 'f' : ''}|${fieldSig}|${whereSig(node.wheres)}|${orderSig}`;
   const cql = cached(signature, () => {
-    const fields = node.fields === 'count' ? 'COUNT(*)' : node.fields === undefined ? '*' : node.fields.map((c) => c.quoted).join(', ');
+    const fields = node.fields === 'count' ? 'COUNT(*)' : node.fields.map((c) => c.quoted).join(', ');
     let text = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields} FROM ${tableName(node.table)}${whereText(node.wheres)}`;
     if (node.orderBy.length) text += ` ORDER BY ${node.orderBy.map((o) => `${o.column.quoted} ${o.descending ? 'DESC' : 'ASC'}`).join(', ')}`;
     if (node.limit !== undefined) text += ' LIMIT ?';

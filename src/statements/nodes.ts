@@ -28,8 +28,11 @@ export interface OrderBy {
 export interface SelectNode {
   readonly kind: 'select';
   readonly table: TableRef;
-  /** undefined: every column of the model; 'count': COUNT(*). */
-  readonly fields: readonly ColumnSchema[] | 'count' | undefined;
+  /**
+   * The columns to read, always named: a prepared `SELECT *` keeps the column list it was prepared
+   * with (protocol v3/v4), so it would not see a column syncTable adds later. 'count': COUNT(*).
+   */
+  readonly fields: readonly ColumnSchema[] | 'count';
   readonly distinct: boolean;
   readonly wheres: readonly Where[];
   readonly orderBy: readonly OrderBy[];
