@@ -12,6 +12,7 @@ import { userTypesOf, withDependencies } from '../schema/user-type.js';
 import { registry, type Connection } from '../connection/index.js';
 import { send } from '../connection/funnel.js';
 import { addColumn, createIndex, createTable, createType, literal, tableName, tableOptions, type OptionValue } from '../statements/ddl.js';
+import { olderThan, parseVersion } from '../schema/version.js';
 
 export interface ConnectionsOption {
   /** Connection names to run on; default: the default connection (for tables: the model's). */
@@ -153,16 +154,19 @@ export async function dropTable(model: ModelStatic, options: TableTargets = {}):
 
 async function serverVersion(conn: Connection): Promise<number[]> {
   const row = (await send(conn, { kind: 'query', cql: 'SELECT release_version FROM system.local' }, { driver: { prepare: false } })).first();
-  return String(row?.['release_version'] ?? '0').split(/[.-]/).slice(0, 3).map((n) => Number(n) || 0);
+  return parseVersion(String(row?.['release_version'] ?? '0'));
 }
 
-function older(version: number[], since: string): boolean {
-  const wanted = since.split('.').map(Number);
-  for (let i = 0; i < wanted.length; i++) {
-    const have = version[i] ?? 0;
-    if (have !== wanted[i]) return have < wanted[i]!;
-  }
-  return false;
+const older = olderThan;
+
+/** What an index kind needs of the server, beyond its column's type. */
+function indexTooNew(column: ModelSchema['columns'][number], version: number[]): { what: string; since: string } | undefined {
+  const using = column.indexUsing;
+  if (using !== undefined && (using.toLowerCase() === 'sai' || using.endsWith('StorageAttachedIndex')) && older(version, '5.0')) return { what: 'a storage-attached (SAI) index', since: '5.0' };
+  if (using !== undefined && using.endsWith('SASIIndex') && older(version, '3.4')) return { what: 'a SASI index', since: '3.4' };
+  if (column.indexOn === 'entries' && older(version, '2.2')) return { what: 'an index on map entries', since: '2.2' };
+  if (column.indexOn === 'full' && older(version, '2.1.3')) return { what: 'an index on a whole frozen collection', since: '2.1.3' };
+  return undefined;
 }
 
 /** Table option names whose current value the driver's metadata reports, to skip needless ALTERs. */
@@ -175,6 +179,12 @@ const OPTION_METADATA: Record<string, string> = {
   dclocal_read_repair_chance: 'localReadRepairChance',
   memtable_flush_period_in_ms: 'memtableFlushPeriod',
   speculative_retry: 'speculativeRetry',
+  crc_check_chance: 'crcCheckChance',
+  min_index_interval: 'minIndexInterval',
+  max_index_interval: 'maxIndexInterval',
+  compaction: 'compaction',
+  compression: 'compression',
+  caching: 'caching',
 };
 
 async function syncOne(schema: ModelSchema, connection: string | undefined, keyspace: string): Promise<void> {
@@ -187,6 +197,10 @@ async function syncOne(schema: ModelSchema, connection: string | undefined, keys
       throw new CQLEngineError(
         `${schema.name}.${column.name} is ${column.type.cql}, which needs Cassandra ${since} or later; connection '${conn.name}' runs ${version.join('.')}`,
       );
+    }
+    const index = column.isIndexed ? indexTooNew(column, version) : undefined;
+    if (index) {
+      throw new CQLEngineError(`${schema.name}.${column.name} has ${index.what}, which needs Cassandra ${index.since} or later; connection '${conn.name}' runs ${version.join('.')}`);
     }
   }
   await checkKeyspace(conn, keyspace, `model ${schema.name}`);
@@ -215,16 +229,15 @@ async function syncOne(schema: ModelSchema, connection: string | undefined, keys
     const changed: Record<string, OptionValue> = {};
     for (const [name, value] of Object.entries(schema.tableOptions)) {
       const field = OPTION_METADATA[name];
-      const current = field ? (table as unknown as Record<string, unknown>)[field] : undefined;
-      if (field === undefined || !sameOption(current, value)) changed[name] = value;
+      if (field === undefined || !sameOption(name, table as unknown as Record<string, unknown>, value)) changed[name] = value;
     }
     if (Object.keys(changed).length) {
       await ddl(connection, `ALTER TABLE ${tableName(keyspace, schema.table!)} WITH ${tableOptions(changed).join(' AND ')}`, keyspace);
     }
   }
-  // Only the indexes the table lacks: a column already indexed (under any name) is left alone.
-  const indexed = new Set((table?.indexes ?? []).map((i) => i.target.replace(/^(values|keys)\((.*)\)$/, '$2').replace(/^"(.*)"$/, '$1')));
-  for (const column of schema.columns.filter((c) => c.isIndexed && !indexed.has(c.dbName))) {
+  // Only the indexes the table lacks: a column already indexed the same way (under any name) is left alone.
+  const indexed = new Set((table?.indexes ?? []).map((i) => indexKey(i.target)));
+  for (const column of schema.columns.filter((c) => c.isIndexed && !indexed.has(`${c.indexOn} ${c.dbName}`))) {
     await ddl(connection, createIndex(schema, keyspace, column), keyspace);
   }
 }
@@ -238,8 +251,63 @@ function typeTooNew(type: ModelSchema['columns'][number]['type'], version: numbe
   return undefined;
 }
 
-function sameOption(current: unknown, wanted: OptionValue): boolean {
+/** An index target as the driver reports it ('keys(m)', 'values(tags)', '"Name"') as 'kind column'. */
+function indexKey(target: string): string {
+  const m = /^(keys|values|entries|full)\((.*)\)$/.exec(target);
+  const name = (m ? m[2]! : target).replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
+  return `${m ? m[1] : 'values'} ${name}`;
+}
+
+/**
+ * Whether a table option already has the wanted value, compared in a normal form: servers report
+ * full class names, string values, 3.0+ speculative_retry as '99p', and map options with defaults
+ * added; only the keys the model sets are compared.
+ */
+function sameOption(name: string, table: Record<string, unknown>, wanted: OptionValue): boolean {
+  switch (name) {
+    case 'compaction': {
+      if (typeof wanted !== 'object') return false;
+      return sameMap({ class: table['compactionClass'], ...(table['compactionOptions'] as object) }, wanted);
+    }
+    case 'compression':
+      return typeof wanted === 'object' && sameMap(table['compression'], wanted);
+    case 'caching': {
+      if (typeof wanted !== 'object') return false;
+      const current = table['caching'];
+      try {
+        return sameMap(typeof current === 'string' ? JSON.parse(current) : current, wanted);
+      } catch {
+        return false;
+      }
+    }
+    case 'speculative_retry':
+      return normalRetry(table['speculativeRetry']) === normalRetry(wanted);
+  }
+  const current = table[OPTION_METADATA[name]!];
   if (current === undefined || current === null) return false;
   if (typeof wanted === 'number') return Number(current) === wanted;
   return String(current) === String(wanted);
+}
+
+/** 2.x names of map options, as 3.0+ calls them. */
+const OPTION_ALIASES: Record<string, string> = { sstable_compression: 'class', chunk_length_kb: 'chunk_length_in_kb' };
+
+function sameMap(current: unknown, wanted: Record<string, string | number>): boolean {
+  if (!current || typeof current !== 'object') return false;
+  const have = new Map(Object.entries(current as Record<string, unknown>).map(([k, v]) => [OPTION_ALIASES[k] ?? k, v]));
+  return Object.entries(wanted).every(([k, v]) => {
+    const key = OPTION_ALIASES[k] ?? k;
+    const value = have.get(key);
+    if (value === undefined || value === null) return false;
+    // Classes are reported by their full name: 'LeveledCompactionStrategy' is 'org.apache.cassandra.db.compaction.LeveledCompactionStrategy'.
+    if (key === 'class') return String(value) === String(v) || String(value).endsWith(`.${String(v)}`);
+    return String(value).toLowerCase() === String(v).toLowerCase() || (typeof v === 'number' && Number(value) === v);
+  });
+}
+
+function normalRetry(value: unknown): string {
+  const text = String(value ?? '').trim().toUpperCase();
+  const m = /^(\d+(?:\.\d+)?)(P|PERCENTILE|MS)$/.exec(text);
+  if (!m) return text;
+  return `${Number(m[1])}${m[2] === 'MS' ? 'MS' : 'PERCENTILE'}`;
 }

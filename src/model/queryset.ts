@@ -5,7 +5,7 @@
 import { registry } from '../connection/index.js';
 import type { Consistency } from '../connection/consistency.js';
 import { parseConsistency } from '../connection/consistency.js';
-import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
+import { CQLEngineError, ConfigurationError, ValidationError, describe } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
 import { run, write, type RunOptions } from '../execution/run.js';
 import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
@@ -16,7 +16,7 @@ import { checkTimeout, checkTtl, type SaveOptions } from '../execution/options.j
 import type { ColumnSchema } from '../schema/model-schema.js';
 import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
 import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from '../statements/filters.js';
-import type { ColumnValue, CompiledStatement, OrderBy, SelectNode, Where } from '../statements/nodes.js';
+import type { AnnOrder, CompiledStatement, Condition as ConditionNode, OrderBy, SelectNode, SimilarityFunction, Where } from '../statements/nodes.js';
 
 interface QueryState {
   readonly wheres: readonly Where[];
@@ -33,8 +33,10 @@ interface QueryState {
   readonly ttl: number | undefined;
   readonly timestamp: bigint | undefined;
   readonly ifExists: boolean;
-  readonly conditions: readonly ColumnValue[];
+  readonly conditions: readonly ConditionNode[];
   readonly batch: BatchQuery | undefined;
+  readonly perPartitionLimit: number | undefined;
+  readonly ann: AnnOrder | undefined;
 }
 
 const EMPTY: QueryState = {
@@ -53,7 +55,22 @@ const EMPTY: QueryState = {
   ifExists: false,
   conditions: [],
   batch: undefined,
+  perPartitionLimit: undefined,
+  ann: undefined,
 };
+
+/** Columns of a model that hold vectors, for annOf(). */
+type VectorColumnOf<M extends ModelStatic> = {
+  [K in keyof ColumnsOf<M> & string]: ReadOfColumn<ColumnsOf<M>[K]> extends Float32Array | unknown[] ? K : never;
+}[keyof ColumnsOf<M> & string];
+type ReadOfColumn<C> = C extends { type: { $read?: infer R } } ? R : never;
+type WriteOfColumn<C> = C extends { type: { $write?: infer W } } ? W : never;
+
+/** A row of an ANN query with its similarity to the query vector (1 is the closest for cosine). */
+export interface Scored<T> {
+  readonly row: T;
+  readonly similarity: number;
+}
 
 /** One page of rows, and the state to fetch the next (undefined on the last page). */
 export interface Page<T> {
@@ -107,6 +124,23 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       return { column, descending };
     });
     return this.#with({ orderBy });
+  }
+
+  /** At most n rows from each partition (PER PARTITION LIMIT, Cassandra 3.6+). */
+  perPartitionLimit(n: number): QuerySet<M> {
+    if (!isPositiveInt32(n)) throw new ConfigurationError(`perPartitionLimit must be a positive integer up to ${INT32_MAX}`, 'perPartitionLimit', n);
+    return this.#with({ perPartitionLimit: n });
+  }
+
+  /**
+   * Orders by approximate nearest neighbour to `vector` (`ORDER BY column ANN OF ?`, Cassandra 5.0):
+   * the column needs a SAI index, and the query a limit().
+   */
+  annOf<K extends VectorColumnOf<M>>(name: K, vector: WriteOfColumn<ColumnsOf<M>[K]>): QuerySet<M> {
+    const column = columnOf(this.model.schema, name, 'annOf');
+    if (column.type.kind !== 'vector') throw new ConfigurationError(`annOf: ${column.name} is ${column.type.cql}, not a vector`, 'annOf', name);
+    if (vector == null) throw new ValidationError(`annOf: the query vector cannot be null`, column.name, vector);
+    return this.#with({ ann: { column, vector: column.type.coerce(vector, `annOf(${column.name})`) } });
   }
 
   allowFiltering(): QuerySet<M> {
@@ -183,7 +217,9 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   #selectNode(overrides: Partial<SelectNode> = {}): SelectNode {
     const s = this.#state;
-    checkSelectWheres(this.model.schema, s.wheres, s.allowFiltering);
+    if (s.ann && (overrides.limit ?? s.limit) === undefined) throw new ConfigurationError('annOf() needs a limit(): Cassandra returns the n nearest rows', 'limit', undefined);
+    if (s.ann && s.orderBy.length) throw new ConfigurationError('annOf() is the order of its query: it cannot be combined with orderBy()', 'orderBy', s.orderBy.map((o) => o.column.name));
+    checkSelectWheres(this.model.schema, s.wheres, s.allowFiltering || s.ann !== undefined);
     return {
       kind: 'select',
       table: { keyspace: this.#resolved().keyspace, table: this.model.schema.table! },
@@ -192,6 +228,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       wheres: s.wheres,
       orderBy: s.orderBy,
       limit: s.limit,
+      perPartitionLimit: s.perPartitionLimit,
+      ann: s.ann,
       allowFiltering: s.allowFiltering,
       ...overrides,
     };
@@ -296,6 +334,20 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return this.#state.limit === undefined ? n : Math.min(n, this.#state.limit);
   }
 
+  /**
+   * The rows of an annOf() query with their similarity to the query vector, closest first
+   * (`similarity_<fn>(column, ?)`, Cassandra 5.0). The function should be the index's.
+   */
+  async scored(fn: SimilarityFunction = 'cosine'): Promise<Scored<InstanceOf<M>>[]> {
+    if (!this.#state.ann) throw new ConfigurationError('scored() needs annOf(column, vector)', 'scored', fn);
+    if (!['cosine', 'euclidean', 'dot_product'].includes(fn)) throw new ConfigurationError(`scored() takes 'cosine', 'euclidean' or 'dot_product', not ${describe(fn)}`, 'scored', fn);
+    const stmt = compileSelect(this.#selectNode({ similarity: fn }));
+    const target = this.#resolved();
+    const result = await run(target, stmt, this.#runOptions(), this.model.schema);
+    const codec = registry.peek(target.connection).codec;
+    return result.rows.map((row) => ({ row: this.model.fromRow(row, codec, this.#state.scope) as InstanceOf<M>, similarity: Number(row['similarity']) }));
+  }
+
   /** The values of the given columns, row by row; `flat` for one column gives the values alone. */
   async valuesList<K extends keyof ColumnsOf<M> & string>(names: K[], options: { flat?: boolean } = {}): Promise<unknown[]> {
     if (options.flat && names.length !== 1) throw new ConfigurationError('flat needs exactly one column', 'flat', names);
@@ -363,7 +415,11 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     if (this.#state.wheres.length === 0) {
       throw new CQLEngineError(`${what}() on ${this.model.schema.name} needs filters on the primary key`);
     }
-    const bad = this.#state.wheres.find((w) => !w.column.isPrimaryKey || w.tokenKeys || !['=', 'IN'].includes(w.op));
+    // A delete may also take a range of clustering columns (Cassandra 3.0+: checked when sent).
+    const ops = what === 'delete' ? ['=', 'IN', '>', '>=', '<', '<='] : ['=', 'IN'];
+    const bad = this.#state.wheres.find(
+      (w) => !w.column.isPrimaryKey || w.tokenKeys || !ops.includes(w.op) || (w.op !== '=' && w.op !== 'IN' && !w.column.isClusteringKey),
+    );
     if (bad) throw new ConfigurationError(`${what}() filters must be equality or IN on key columns, not ${bad.column.name} ${bad.op}`, bad.column.name, describe(bad.value));
     const missing = this.model.schema.partitionKeys.find((k) => !this.#state.wheres.some((w) => w.column === k));
     if (missing) throw new ConfigurationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);

@@ -13,7 +13,7 @@ export interface Codec {
   readonly mapClass: boolean;
 }
 
-export type TypeKind = 'scalar' | 'counter' | 'list' | 'set' | 'map' | 'tuple' | 'udt';
+export type TypeKind = 'scalar' | 'counter' | 'list' | 'set' | 'map' | 'tuple' | 'udt' | 'vector';
 
 /** What a CqlType knows of a user-defined type, for schema management. */
 export interface UserTypeShape {
@@ -31,6 +31,8 @@ export interface CqlType<R, W = R> {
   readonly keyType?: CqlType<unknown>;
   /** The item types of a tuple. */
   readonly items?: readonly CqlType<unknown>[];
+  /** The number of elements of a vector. */
+  readonly dimension?: number;
   /** The user-defined type of a 'udt' column (see user-type.ts). */
   readonly userType?: UserTypeShape;
   readonly frozen: boolean;
@@ -441,6 +443,44 @@ export function tuple<const T extends readonly CqlType<unknown, unknown>[]>(...i
     toDriver: (v, codec) => types.Tuple.fromArray((v as unknown[]).map((item, i) => (item == null ? null : inner[i]!.toDriver(item, codec)))),
     fromDriver: (v, codec) =>
       (v instanceof types.Tuple ? v.values() : (v as unknown[])).map((item, i) => (item == null ? null : inner[i]!.fromDriver(item, codec))) as TupleRead<T>,
+  };
+}
+
+/** Far beyond any embedding model: a bound against typos, not a server limit. */
+const MAX_VECTOR_DIMENSION = 1 << 16;
+
+type VectorRead<R> = [R] extends [number] ? (number extends R ? Float32Array : R[]) : R[];
+
+/**
+ * A fixed-length vector (Cassandra 5.0), always a whole value. `vector<float, n>` reads as a
+ * Float32Array, the form embedding libraries hand out; other element types as arrays.
+ */
+export function vector<R, W>(element: CqlType<R, W>, dimension: number): CqlType<VectorRead<R>, VectorRead<R> | W[]> {
+  if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_VECTOR_DIMENSION) {
+    throw new ValidationError(`vector dimension must be an integer from 1 to ${MAX_VECTOR_DIMENSION}, got ${describe(dimension)}`, 'vector', dimension);
+  }
+  if (element.kind === 'counter') throw new ValidationError('a vector cannot hold counters', 'vector', element.cql);
+  const inner = nested(element);
+  const floats = element.cql === 'float';
+  const expected = `${floats ? 'a Float32Array or ' : ''}an array of ${dimension} ${element.cql} values`;
+  return {
+    cql: `vector<${inner.cql}, ${dimension}>`,
+    kind: 'vector',
+    since: '5.0',
+    frozen: true,
+    dimension,
+    element: inner as CqlType<unknown>,
+    coerce: (v, c) => {
+      const items = v instanceof Float32Array || v instanceof Float64Array ? [...v] : Array.isArray(v) ? v : invalid(c, v, expected);
+      if (items.length !== dimension) return invalid(c, v, expected);
+      const coerced = items.map((item, i) => coerceItem(inner, item, `${c}[${i}]`));
+      return (floats ? Float32Array.from(coerced as number[]) : coerced) as VectorRead<R>;
+    },
+    toDriver: (v, codec) => new types.Vector([...(v as Iterable<R>)].map((item) => inner.toDriver(item, codec))),
+    fromDriver: (v, codec) => {
+      const items = v instanceof types.Vector ? (v as unknown as { elements: unknown[] }).elements : [...(v as Iterable<unknown>)];
+      return (floats ? Float32Array.from(items as number[]) : items.map((item) => inner.fromDriver(item, codec))) as VectorRead<R>;
+    },
   };
 }
 
