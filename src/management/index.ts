@@ -227,9 +227,18 @@ async function syncOne(schema: ModelSchema, connection: string | undefined, keys
       if (!current) await ddl(connection, addColumn(schema, keyspace, column), keyspace);
     }
     const changed: Record<string, OptionValue> = {};
+    const current = { ...(table as unknown as Record<string, unknown>) };
+    if (schema.tableOptions['caching'] !== undefined && !older(version, '3.0')) {
+      // The driver renders 3.0+'s caching map with JSON.stringify, which loses it under `encoding.map`: read it from system_schema.
+      const row = (
+        await send(conn, { kind: 'query', cql: 'SELECT caching FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?', values: [keyspace, schema.table!] })
+      ).first();
+      const caching: unknown = row?.['caching'];
+      current['caching'] = caching instanceof Map ? Object.fromEntries(caching) : caching;
+    }
     for (const [name, value] of Object.entries(schema.tableOptions)) {
       const field = OPTION_METADATA[name];
-      if (field === undefined || !sameOption(name, table as unknown as Record<string, unknown>, value)) changed[name] = value;
+      if (field === undefined || !sameOption(name, current, value)) changed[name] = value;
     }
     if (Object.keys(changed).length) {
       await ddl(connection, `ALTER TABLE ${tableName(keyspace, schema.table!)} WITH ${tableOptions(changed).join(' AND ')}`, keyspace);
