@@ -1,13 +1,14 @@
 /**
  * cqlengine quickstart: two named connections, typed models, queries, a batch and a ContextQuery,
- * against a local Cassandra (started here if none is listening). Run with `npm start`.
+ * against a local Cassandra (started here if none is listening), or the hosts in CQLENGINE_HOSTS.
+ * Run with `npm start` (or `npx tsx examples/quickstart.ts`).
  *
  * In production the two connections would point at two clusters; here both reach the local node
  * and keep their data in separate keyspaces.
  */
 import { types } from 'cassandra-driver';
-import { batch, columns, connection, contextQuery, management, model } from '../src/index.js';
-import { start } from '../src/tooling/cassandra/index.js';
+import { batch, columns, connection, contextQuery, management, model } from 'cqlengine';
+import { findCassandra } from './hosts.js';
 
 // A model's columns define its TypeScript types: no interface is written by hand.
 class User extends model(
@@ -37,12 +38,12 @@ const PageView = model(
 );
 
 async function main(): Promise<void> {
-  const [node] = await start({ nodes: 1 });
-  console.log(`Cassandra ready at ${node!.address}:9042`);
+  const { hosts, node } = await findCassandra();
+  console.log(`Cassandra ready at ${hosts.join(', ')}`);
 
   // Two named connections; 'accounts' is the default, with LOCAL_QUORUM as its default consistency.
-  await connection.registerConnection('accounts', { hosts: [node!.address], consistency: 'LOCAL_QUORUM', default: true });
-  await connection.registerConnection('analytics', { hosts: [node!.address], lazyConnect: true });
+  await connection.registerConnection('accounts', { hosts, consistency: 'LOCAL_QUORUM', default: true });
+  await connection.registerConnection('analytics', { hosts, lazyConnect: true });
   console.table(connection.listConnections().map(({ name, isDefault, state }) => ({ name, isDefault, state })));
 
   await management.createKeyspaceSimple('quickstart_accounts', 1, { connections: ['accounts'] });
@@ -86,7 +87,11 @@ async function main(): Promise<void> {
     await management.dropKeyspace(ks, { connections: [conn] });
   }
   await connection.shutdown();
-  console.log('done');
+  console.log('done.');
+  if (node) {
+    console.log(`Cassandra keeps running in the background (data and logs in ${node.home});`);
+    console.log('stop it with: npx cqlengine-cassandra stop');
+  }
 }
 
 main().catch((err) => {

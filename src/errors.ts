@@ -24,6 +24,13 @@ export class ConfigurationError extends CQLEngineError {
   }
 }
 
+/**
+ * A key names no column of the model, or an operator that does not exist (`nope`, `age__like`), in
+ * a constructor, create, update, filter, iff, orderBy, only, defer or distinct. A ConfigurationError:
+ * the name is at fault, not a value. `option` is the key as given.
+ */
+export class UnknownColumnError extends ConfigurationError {}
+
 /** No connection of that name, or no default connection, is registered. */
 export class UnknownConnectionError extends CQLEngineError {
   constructor(
@@ -50,6 +57,8 @@ export class ConnectionFailedError extends CQLEngineError {
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (typeof value === 'bigint') return `${value}n`;
+  // A function's text would be its whole source.
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (value === null || typeof value !== 'object') return String(value);
   if (Array.isArray(value)) return `array(${value.length})`;
   return value.constructor?.name && value.constructor !== Object ? value.constructor.name : 'object';
@@ -84,3 +93,9 @@ export class DoesNotExist extends CQLEngineError {}
 
 /** get() found more than one row. Each model has its own subclass: `User.MultipleObjectsReturned`. */
 export class MultipleObjectsReturned extends CQLEngineError {}
+
+/**
+ * A polymorphic model cannot do what was asked (cqlengine's PolymorphicModelException): saving the
+ * base model, or reading a row whose discriminator names no submodel of the model queried.
+ */
+export class PolymorphicModelError extends CQLEngineError {}

@@ -8,13 +8,14 @@ export interface Logger {
   error(message: string): void;
 }
 
-// Silent unless NODE_DEBUG includes "cqlengine", the Node convention for library diagnostics.
+// Debug and info are silent unless NODE_DEBUG includes "cqlengine", the Node convention for
+// library diagnostics; warnings and errors ask for attention, so they always reach stderr.
 const debug = debuglog('cqlengine');
 const nodeDebugLogger: Logger = {
   debug: (m) => debug('DEBUG %s', m),
   info: (m) => debug('INFO %s', m),
-  warn: (m) => debug('WARN %s', m),
-  error: (m) => debug('ERROR %s', m),
+  warn: (m) => console.warn(`cqlengine WARN ${m}`),
+  error: (m) => console.error(`cqlengine ERROR ${m}`),
 };
 
 let current: Logger = nodeDebugLogger;
@@ -26,8 +27,9 @@ export interface LogOptions {
 }
 
 /**
- * Plugs in a logger for cqlengine's messages; no logger restores the NODE_DEBUG=cqlengine default.
- * Every statement is logged at debug level with its CQL and the number of bound values.
+ * Plugs in a logger for cqlengine's messages; no logger restores the default (warn and error to
+ * console.warn/console.error, debug and info with NODE_DEBUG=cqlengine). Every statement is logged
+ * at debug level with its connection, keyspace, CQL and the number of bound values.
  */
 export function setLogger(logger?: Logger, options: LogOptions = {}): void {
   current = logger ?? nodeDebugLogger;
@@ -48,8 +50,10 @@ export function logger(): Logger {
   return current;
 }
 
-/** The message prefix of Python's cqlengine: `[Connection: name, Keyspace: ks] message`. */
-export function formatLogContext(message: string, connection?: string, keyspace?: string): string {
-  const name = connection ?? 'DEFAULT_CONNECTION';
-  return keyspace ? `[Connection: ${name}, Keyspace: ${keyspace}] ${message}` : `[Connection: ${name}] ${message}`;
+/** The message prefix of Python's cqlengine: `[Connection: name, Keyspace: ks] message`, here also with the model. */
+export function formatLogContext(message: string, connection?: string, keyspace?: string, model?: string): string {
+  let context = `Connection: ${connection ?? 'DEFAULT_CONNECTION'}`;
+  if (keyspace) context += `, Keyspace: ${keyspace}`;
+  if (model) context += `, Model: ${model}`;
+  return `[${context}] ${message}`;
 }

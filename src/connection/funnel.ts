@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client, QueryOptions, types } from 'cassandra-driver';
 import { CQLEngineError, LWTError } from '../errors.js';
 import { olderThan, parseVersion, type Requirement } from '../schema/version.js';
+import { annotate } from './annotate.js';
 import { debugEnabled, formatLogContext, logger, logValues } from '../log.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import { readValue, type Codec } from '../schema/types.js';
@@ -112,7 +113,7 @@ interface Wire {
 }
 
 /** Values as the driver takes them, converted by each parameter's CQL type. */
-export function driverValues(params: readonly Param[], codec: Codec): unknown[] {
+function driverValues(params: readonly Param[], codec: Codec): unknown[] {
   const values = new Array<unknown>(params.length);
   for (let i = 0; i < params.length; i++) {
     const p = params[i]!;
@@ -167,7 +168,7 @@ export async function send(conn: Connection, out: Outgoing, options: SendOptions
     result = await (wire.batch ? client.batch(wire.batch, queryOptions) : client.execute(wire.cql, wire.values, queryOptions));
   } catch (error) {
     if (observed) publish(conn, out, wire, start, error);
-    throw error;
+    throw annotate(error, { connection: conn.name, keyspace: out.keyspace, model: modelOf(out) });
   }
   if (observed) publish(conn, out, wire, start, undefined);
   if (out.conditional) checkApplied(result, conn.codec, out.schema);

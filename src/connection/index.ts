@@ -8,6 +8,7 @@ import { validateIdentifier } from '../schema/identifier.js';
 import { parseConsistency, type Consistency } from './consistency.js';
 import type { Connection, Params } from './connection.js';
 import { send } from './funnel.js';
+import { checkTimeout } from './validate.js';
 import type { RegisterOptions } from './options.js';
 import { ConnectionRegistry, DEFAULT_CONNECTION, type ConnectionInfo } from './registry.js';
 
@@ -29,6 +30,15 @@ export interface SetupOptions extends ClientOptions {
 /**
  * Registers the connection 'default' to `hosts` (null: ['127.0.0.1']) and makes it the default;
  * `defaultKeyspace` becomes the mapper's default keyspace. Other options go to `new Client()`.
+ *
+ * @example
+ * ```ts
+ * import { connection } from 'cqlengine';
+ *
+ * await connection.setup(['10.0.0.5', '10.0.0.6'], 'app', { consistency: 'LOCAL_QUORUM' });
+ * // … models without a connection or keyspace of their own now use these …
+ * await connection.shutdown(); // releases every socket and timer, so the process can exit
+ * ```
  */
 export async function setup(
   hosts: string[] | null,
@@ -59,6 +69,21 @@ export function setSession(session: Client): Promise<Connection> {
   return registry.setSession(session);
 }
 
+/**
+ * Registers a named connection (replacing one of the same name); models, queries, batches and
+ * management functions pick it by name.
+ *
+ * @example
+ * ```ts
+ * import { columns, connection, model } from 'cqlengine';
+ *
+ * await connection.registerConnection('main', { hosts: ['10.0.0.5'], default: true });
+ * await connection.registerConnection('analytics', { hosts: ['10.1.0.7'], lazyConnect: true, consistency: 'ONE' });
+ *
+ * const Hit = model('hits', { page: columns.text().partitionKey(), at: columns.timeuuid().primaryKey() },
+ *   { connection: 'analytics', keyspace: 'stats' });
+ * ```
+ */
 export function registerConnection(name: string, options?: RegisterOptions): Promise<Connection> {
   return registry.register(name, options);
 }
@@ -100,6 +125,8 @@ export interface ExecuteOptions extends Omit<QueryOptions, 'consistency'> {
   consistency?: Consistency;
   /** Client-side timeout in milliseconds (the driver's readTimeout). */
   timeout?: number;
+  /** The registry to find the connection in; default: the module's. */
+  registry?: ConnectionRegistry;
 }
 
 function hasValues(params: Params | undefined): boolean {
@@ -112,15 +139,13 @@ function hasValues(params: Params | undefined): boolean {
  * prepared by default, so that the driver encodes each value with the column's own type.
  */
 export async function execute(query: string, params?: Params, options: ExecuteOptions = {}): Promise<types.ResultSet> {
-  const { connection, consistency, timeout, ...queryOptions } = options;
+  const { connection, consistency, timeout, registry: own, ...queryOptions } = options;
   if (typeof query !== 'string' || query.trim() === '') {
     throw new ConfigurationError('execute() needs a CQL string', 'query', query);
   }
-  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
-    throw new ConfigurationError('timeout must be a positive number of milliseconds', 'timeout', timeout);
-  }
+  checkTimeout(timeout);
   return send(
-    registry.peek(connection),
+    (own ?? registry).peek(connection),
     { kind: 'query', cql: query, values: params, keyspace: queryOptions.keyspace },
     {
       consistency: consistency === undefined ? undefined : parseConsistency(consistency),

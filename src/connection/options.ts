@@ -36,11 +36,6 @@ function optionalBoolean(options: RegisterOptions, key: 'lazyConnect' | 'retryCo
   return value ?? false;
 }
 
-export function validateName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim() === '') fail('A connection name must be a non-empty string', 'name', name);
-  return name;
-}
-
 /** Checks every option before anything is created, so a bad call registers nothing. */
 export function validateRegisterOptions(options: RegisterOptions): Validated {
   if (options === null || typeof options !== 'object') fail('Options must be an object', 'options', options);

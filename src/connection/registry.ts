@@ -3,7 +3,8 @@ import { UnknownConnectionError } from '../errors.js';
 import { formatLogContext, logger } from '../log.js';
 import { validateIdentifier } from '../schema/identifier.js';
 import { Connection, type ConnectionState } from './connection.js';
-import { validateName, validateRegisterOptions, type RegisterOptions } from './options.js';
+import { validateRegisterOptions, type RegisterOptions } from './options.js';
+import { checkConnectionName } from './validate.js';
 
 export const DEFAULT_CONNECTION = 'default';
 
@@ -25,6 +26,7 @@ export class ConnectionRegistry {
   readonly #connections = new Map<string, Connection>();
   #defaultName: string | undefined;
   #defaultKeyspace: string | undefined;
+  readonly #connecting = new Set<{ readonly name: string; readonly isDefault: boolean }>();
 
   /** The mapper's default keyspace (from setup or setSession); never sent as a session keyspace. */
   get defaultKeyspace(): string | undefined {
@@ -44,18 +46,23 @@ export class ConnectionRegistry {
    * failure registers nothing, unless retryConnect asks to keep the entry for a later attempt.
    */
   async register(name: string, options: RegisterOptions = {}, onInstall?: () => void): Promise<Connection> {
-    validateName(name);
+    checkConnectionName(name, 'name');
     const valid = validateRegisterOptions(options);
     const conn =
       valid.kind === 'session'
         ? Connection.fromSession(name, valid.session)
         : Connection.fromSettings(name, valid.settings);
     if (valid.kind === 'settings' && !valid.settings.lazyConnect) {
+      // Remembered while connecting, so that a statement sent meanwhile (an un-awaited setup()) says so.
+      const pending = { name, isDefault: valid.isDefault };
+      this.#connecting.add(pending);
       try {
         await conn.client();
       } catch (err) {
         if (valid.settings.retryConnect) await this.#install(name, conn, valid.isDefault, onInstall);
         throw err;
+      } finally {
+        this.#connecting.delete(pending);
       }
     }
     await this.#install(name, conn, valid.isDefault, onInstall);
@@ -108,9 +115,24 @@ export class ConnectionRegistry {
     const key = name ?? this.#defaultName;
     const conn = key === undefined ? undefined : this.#connections.get(key);
     if (conn) return conn;
+    this.checkNotConnecting(name);
     throw name === undefined
       ? new UnknownConnectionError('No default connection: call connection.setup(), setSession() or registerConnection(name, { default: true }) first.', undefined)
       : new UnknownConnectionError(`Connection name '${name}' doesn't exist in the registry.`, name);
+  }
+
+  /**
+   * Throws when the connection (undefined: the default) is being registered and still connecting:
+   * what a statement sent right after an un-awaited setup() should hear, rather than "no connection".
+   */
+  checkNotConnecting(name?: string): void {
+    const connecting = [...this.#connecting].find((p) => (name === undefined ? p.isDefault : p.name === name));
+    if (connecting) {
+      throw new UnknownConnectionError(
+        `Connection '${connecting.name}' is still connecting: await connection.setup() (or registerConnection) before sending statements.`,
+        name,
+      );
+    }
   }
 
   /** The connection, connected (lazily, on first use). */

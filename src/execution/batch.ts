@@ -1,12 +1,13 @@
 import { types } from 'cassandra-driver';
-import { registry } from '../connection/index.js';
+import { registry as defaultRegistry, type ConnectionRegistry } from '../connection/index.js';
 import { send } from '../connection/funnel.js';
 import { parseConsistency, type Consistency } from '../connection/consistency.js';
 import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
+import { formatLogContext, logger } from '../log.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import type { CompiledStatement } from '../statements/nodes.js';
-import type { ResolvedScope } from './scope.js';
-import { toMicros, type TimestampInput } from './timestamp.js';
+import { checkRegistry, type ResolvedScope } from './scope.js';
+import { checkConnectionName, checkTimeout, toMicros, type TimestampInput } from '../connection/validate.js';
 
 export type BatchType = 'logged' | 'unlogged' | 'counter';
 
@@ -20,6 +21,8 @@ export interface BatchOptions {
   timestamp?: TimestampInput;
   /** Milliseconds. */
   timeout?: number;
+  /** The registry whose connection runs the batch; default: that of the first statement's model. */
+  registry?: ConnectionRegistry;
 }
 
 interface Entry {
@@ -37,24 +40,24 @@ export class BatchQuery {
   readonly #explicitConnection: string | undefined;
   #connection: string | undefined;
   #hasConnection = false;
+  #registry: ConnectionRegistry | undefined;
   readonly #consistency: number | undefined;
   readonly #timestamp: bigint | undefined;
   readonly #timeout: number | undefined;
   #entries: Entry[] = [];
+  #callbacks: (() => unknown)[] = [];
   #executed = false;
 
   constructor(options: BatchOptions = {}) {
     const type = options.type ?? 'logged';
     if (!['logged', 'unlogged', 'counter'].includes(type)) throw new ConfigurationError(`Unknown batch type ${describe(type)}`, 'type', type);
-    if (options.connection !== undefined && (typeof options.connection !== 'string' || options.connection === '')) {
-      throw new ConfigurationError('connection must be a connection name', 'connection', options.connection);
-    }
-    if (options.timeout !== undefined && !(options.timeout > 0)) throw new ConfigurationError('timeout must be positive milliseconds', 'timeout', options.timeout);
+    if (options.connection !== undefined) checkConnectionName(options.connection);
     this.type = type;
     this.#explicitConnection = options.connection;
     this.#consistency = options.consistency === undefined ? undefined : parseConsistency(options.consistency);
-    this.#timestamp = options.timestamp === undefined ? undefined : toMicros(options.timestamp, 'timestamp');
-    this.#timeout = options.timeout;
+    this.#timestamp = options.timestamp === undefined ? undefined : toMicros(options.timestamp);
+    this.#timeout = checkTimeout(options.timeout);
+    this.#registry = checkRegistry(options.registry);
   }
 
   /** How many statements wait to run. */
@@ -69,10 +72,12 @@ export class BatchQuery {
   add(stmt: CompiledStatement, target: ResolvedScope, explicit: boolean, schema?: ModelSchema): void {
     const connection = target.connection;
     if (this.#executed) throw new CQLEngineError('This batch has already been executed');
+    this.#registry ??= target.registry;
+    if (target.registry !== this.#registry) throw new CQLEngineError('BatchQuery statements must all use one ConnectionRegistry: a model of another registry cannot join this batch');
     if (this.#explicitConnection !== undefined) {
       if (explicit) throw new CQLEngineError('Cannot specify a connection on model in batch mode: the batch has its own connection');
     } else {
-      const name = connection ?? registry.defaultConnectionName;
+      const name = connection ?? this.#registry.defaultConnectionName;
       if (!this.#hasConnection) {
         this.#connection = name;
         this.#hasConnection = true;
@@ -85,17 +90,42 @@ export class BatchQuery {
     this.#entries.push({ stmt, keyspace: target.keyspace, schema });
   }
 
-  /** Sends the batch; an empty batch sends nothing. A failed lightweight transaction throws LWTError. */
+  /**
+   * Calls `fn(...args)` once the batch has run successfully (cqlengine's add_callback); callbacks
+   * are awaited one after another, in the order added. They never run when the batch fails or is
+   * never executed.
+   */
+  addCallback<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
+    if (typeof fn !== 'function') throw new ConfigurationError(`addCallback takes a function, got ${describe(fn)}`, 'fn', fn);
+    if (this.#executed) throw new CQLEngineError('This batch has already been executed: a callback added now would never run');
+    this.#callbacks.push(() => fn(...args));
+  }
+
+  /**
+   * Sends the batch, then runs its callbacks; an empty batch sends nothing but runs them too. A
+   * failed lightweight transaction throws LWTError. A second execute() only logs a warning, as
+   * cqlengine does: nothing is sent again.
+   */
   async execute(): Promise<types.ResultSet | undefined> {
-    if (this.#executed) throw new CQLEngineError('This batch has already been executed');
+    if (this.#executed) {
+      logger().warn(formatLogContext('Batch executed multiple times.', this.#explicitConnection ?? this.#connection));
+      return undefined;
+    }
     this.#executed = true;
     const entries = this.#entries;
+    const callbacks = this.#callbacks;
     this.#entries = [];
-    if (entries.length === 0) return undefined;
+    this.#callbacks = [];
+    const result = entries.length === 0 ? undefined : await this.#send(entries);
+    for (const callback of callbacks) await callback();
+    return result;
+  }
+
+  #send(entries: Entry[]): Promise<types.ResultSet> {
     const conditional = entries.find((e) => e.stmt.conditional);
     const keyspace = entries[0]!.keyspace;
-    const result = await send(
-      registry.peek(this.#explicitConnection ?? this.#connection),
+    return send(
+      (this.#registry ?? defaultRegistry).peek(this.#explicitConnection ?? this.#connection),
       {
         kind: 'batch',
         cql: '',
@@ -115,13 +145,22 @@ export class BatchQuery {
         },
       },
     );
-    return result;
   }
 }
 
 /**
  * Runs `fn` with a new batch and executes the batch when `fn` resolves. When `fn` throws, the batch
  * is dropped unless `executeOnException` is set.
+ *
+ * @example
+ * ```ts
+ * import { batch } from 'cqlengine';
+ *
+ * await batch(async (b) => {
+ *   await User.create({ email: 'grace@example.com' }, { batch: b });
+ *   await User.filter({ id: oldId }).batch(b).delete();
+ * }, { type: 'logged', consistency: 'QUORUM' });
+ * ```
  */
 export async function batch<T>(
   fn: (batch: BatchQuery) => Promise<T> | T,

@@ -1,8 +1,7 @@
-import { parseConsistency, type Consistency } from '../connection/consistency.js';
-import { ConfigurationError } from '../errors.js';
+import type { Consistency } from '../connection/consistency.js';
+import { checkTimeout, checkTtl, parseConsistency, toMicros, type TimestampInput } from '../connection/validate.js';
 import type { BatchQuery } from './batch.js';
 import type { RunOptions } from './run.js';
-import { toMicros, type TimestampInput } from './timestamp.js';
 import type { Condition, Columns } from '../schema/infer.js';
 
 export interface StatementOptions {
@@ -37,20 +36,6 @@ export interface DeleteOptions<Cs extends Columns = Columns> extends StatementOp
   iff?: Condition<Cs>;
 }
 
-export function checkTimeout(timeout: unknown): number | undefined {
-  if (timeout === undefined) return undefined;
-  if (typeof timeout !== 'number' || !(timeout > 0)) throw new ConfigurationError('timeout must be a positive number of milliseconds', 'timeout', timeout);
-  return timeout;
-}
-
-export function checkTtl(ttl: unknown): number | undefined {
-  if (ttl === undefined) return undefined;
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > 630720000) {
-    throw new ConfigurationError('ttl must be whole seconds from 0 to 630720000 (20 years)', 'ttl', ttl);
-  }
-  return ttl;
-}
-
 export function runOptions(options: StatementOptions): RunOptions {
   return {
     consistency: options.consistency === undefined ? undefined : parseConsistency(options.consistency),
@@ -61,6 +46,6 @@ export function runOptions(options: StatementOptions): RunOptions {
 export function writeOptions(options: { ttl?: number; timestamp?: TimestampInput }): { ttl?: number; timestamp?: bigint } {
   return {
     ttl: checkTtl(options.ttl),
-    timestamp: options.timestamp === undefined ? undefined : toMicros(options.timestamp, 'timestamp'),
+    timestamp: options.timestamp === undefined ? undefined : toMicros(options.timestamp),
   };
 }

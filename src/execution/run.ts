@@ -1,5 +1,4 @@
 import type { types } from 'cassandra-driver';
-import { registry } from '../connection/index.js';
 import { send, type StatementKind } from '../connection/funnel.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import type { CompiledStatement } from '../statements/nodes.js';
@@ -25,7 +24,7 @@ export function run(
 ): Promise<types.ResultSet> {
   try {
     return send(
-      registry.peek(target.connection),
+      target.registry.peek(target.connection),
       { kind, cql: stmt.cql, params: stmt.params, keyspace: target.keyspace, schema, idempotent: stmt.idempotent, conditional: stmt.conditional, requires: stmt.requires },
       options,
     );

@@ -1,7 +1,8 @@
-import { registry } from '../connection/index.js';
-import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
+import { registry as defaultRegistry, ConnectionRegistry } from '../connection/index.js';
+import { CQLEngineError, ConfigurationError } from '../errors.js';
 import { validateIdentifier } from '../schema/identifier.js';
 import type { ModelSchema } from '../schema/model-schema.js';
+import { checkConnectionName } from '../connection/validate.js';
 
 /** Where a statement runs: a connection name and a keyspace, either of which may be left to defaults. */
 export interface Scope {
@@ -9,8 +10,14 @@ export interface Scope {
   readonly keyspace?: string | undefined;
 }
 
+/** A scope with the registry whose connections serve it: what a model binding (contextQuery) may set. */
+export interface Binding extends Scope {
+  readonly registry?: ConnectionRegistry | undefined;
+}
+
 export interface ResolvedScope {
-  /** undefined: the default connection. */
+  readonly registry: ConnectionRegistry;
+  /** undefined: the registry's default connection. */
   readonly connection: string | undefined;
   readonly keyspace: string;
 }
@@ -19,23 +26,42 @@ export interface ResolvedScope {
 export function validateScope(scope: Scope, option = 'using'): Scope {
   if (scope === null || typeof scope !== 'object') throw new ConfigurationError(`${option} takes { connection?, keyspace? }`, option, scope);
   if (scope.keyspace !== undefined) validateIdentifier(scope.keyspace, 'keyspace', `${option}.keyspace`);
-  if (scope.connection !== undefined && (typeof scope.connection !== 'string' || scope.connection === '')) {
-    throw new ConfigurationError(`${option}.connection must be a connection name, got ${describe(scope.connection)}`, `${option}.connection`, scope.connection);
-  }
+  if (scope.connection !== undefined) checkConnectionName(scope.connection, `${option}.connection`);
   return { connection: scope.connection, keyspace: scope.keyspace };
+}
+
+/** Checks a registry option: a ConnectionRegistry, or undefined for the default one. */
+export function checkRegistry(value: unknown, option = 'registry'): ConnectionRegistry | undefined {
+  if (value !== undefined && !(value instanceof ConnectionRegistry)) throw new ConfigurationError(`${option} must be a ConnectionRegistry`, option, value);
+  return value;
+}
+
+/** `over`'s given fields over `base`'s: a later using() or binding overrides only what it names. */
+export function mergeScope<S extends Scope>(base: S | undefined, over: S): S {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) if (value !== undefined) merged[key] = value;
+  return merged as S;
 }
 
 /**
  * cqlengine's order: an explicit using() on the query or instance, then a ContextQuery binding,
- * then the model's own connection and keyspace, then the default connection and keyspace.
+ * then the model's own connection and keyspace, then the default connection and keyspace of the
+ * model's registry (the module's default registry unless the model was given another).
  */
-export function resolveScope(schema: ModelSchema, using: Scope | undefined, bound: Scope | undefined): ResolvedScope {
+export function resolveScope(
+  schema: ModelSchema,
+  using: Scope | undefined,
+  bound: Binding | undefined,
+  registry: ConnectionRegistry = defaultRegistry,
+): ResolvedScope {
   const connection = using?.connection ?? bound?.connection ?? schema.connection;
   const keyspace = using?.keyspace ?? bound?.keyspace ?? schema.keyspace ?? registry.defaultKeyspace;
   if (keyspace === undefined) {
+    // setup() sets the default keyspace once connected.
+    registry.checkNotConnecting(connection);
     throw new CQLEngineError(
       `Model ${schema.name} has no keyspace: give it one (keyspace option, using(), ContextQuery) or set a default keyspace with connection.setup()`,
     );
   }
-  return { connection, keyspace };
+  return { registry, connection, keyspace };
 }

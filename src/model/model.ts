@@ -2,19 +2,25 @@
  * Models: a table defined once as columns, with inferred TypeScript types, change-tracking
  * instances and the static entry points to queries.
  */
-import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturned, ValidationError, describe } from '../errors.js';
+import { inspect } from 'node:util';
+import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturned, UnknownColumnError, ValidationError, describe } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
 import { write } from '../execution/run.js';
-import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
+import { checkRegistry, mergeScope, resolveScope, validateScope, type Binding, type ResolvedScope, type Scope } from '../execution/scope.js';
+import { registry as defaultRegistry, type ConnectionRegistry } from '../connection/index.js';
+import { checkConnectionName } from '../connection/validate.js';
 import { compileDelete, compileInsert, compileUpdate } from '../statements/compile.js';
-import { parseConditions, isEmpty } from '../statements/filters.js';
+import { parseConditions } from '../statements/filters.js';
 import type { Assignment, ColumnValue, CompiledStatement, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
-import { emptyOf, readValue, type Codec } from '../schema/types.js';
-import type { Columns, Filter, Insert, Row, Values } from '../schema/infer.js';
+import { emptyOf, isNullish, readValue, type Codec } from '../schema/types.js';
+import type { Columns, Filter, Insert, KeyValues, Row, Values, WriteOf } from '../schema/infer.js';
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
 import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
+import { registerVariant, variantFor, variantWriteValue } from './variants.js';
+import { displayOf, jsonRow, type JsonRow } from './json.js';
+import { HOOK_NAMES, checkColumns, runAfterHook, runHook, type LifecycleHooks } from './hooks.js';
 
 const STATE = Symbol('cqlengine.instance');
 
@@ -27,6 +33,11 @@ interface InstanceState {
    */
   original: Record<string, unknown> | undefined;
   scope: Scope | undefined;
+  /**
+   * While the row is new: the columns given to the constructor or assigned since. As in cqlengine,
+   * a new instance's explicit null clears the stored value, and update() writes only these.
+   */
+  explicit: Set<string> | undefined;
 }
 
 /** Any model class: what QuerySets, batches and management functions accept. */
@@ -34,6 +45,8 @@ export interface ModelStatic {
   new (values?: never): BaseModel;
   readonly schema: ModelSchema;
   readonly scope: Scope | undefined;
+  /** The registry whose connections serve this model. */
+  readonly registry: ConnectionRegistry;
   readonly DoesNotExist: new (message: string) => DoesNotExist;
   readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned;
   fromRow(row: Record<string, unknown>, codec: Codec, scope?: Scope): BaseModel;
@@ -43,14 +56,19 @@ export type ColumnsOf<M> = M extends { readonly schema: ModelSchema<infer Cs> } 
 export type InstanceOf<M> = M extends abstract new (...args: never[]) => infer I ? I : never;
 
 /** Normalizes a value for a column: null, an empty collection, or the coerced value. */
-export function coerceValue(column: ColumnSchema, value: unknown): unknown {
+function coerceValue(column: ColumnSchema, value: unknown): unknown {
   if (value == null) return emptyOf(column.type);
   return column.type.coerce(value, column.name);
 }
 
+// Declaration merging: the lifecycle hooks are optional methods a subclass may define.
+export interface BaseModel<Cs extends Columns = Columns> extends LifecycleHooks {}
+
 export class BaseModel<Cs extends Columns = Columns> {
   static readonly schema: ModelSchema;
   static readonly scope: Scope | undefined = undefined;
+  /** The registry whose connections serve this model: the module's default unless model() was given one. */
+  static readonly registry: ConnectionRegistry = defaultRegistry;
   static readonly DoesNotExist: new (message: string) => DoesNotExist = DoesNotExist;
   static readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned = MultipleObjectsReturned;
 
@@ -64,9 +82,10 @@ export class BaseModel<Cs extends Columns = Columns> {
     }
     const given = values as Record<string, unknown>;
     for (const key of Object.keys(given)) {
-      if (!schema.byName.has(key)) throw new ConfigurationError(`${schema.name} has no column '${key}'`, key, given[key]);
+      if (!schema.byName.has(key)) throw new UnknownColumnError(`${schema.name} has no column '${key}'`, key, given[key]);
     }
-    const state: InstanceState = { values: {}, original: undefined, scope: undefined };
+    const explicit = new Set(Object.keys(given).filter((key) => given[key] !== undefined));
+    const state: InstanceState = { values: {}, original: undefined, scope: undefined, explicit };
     for (const column of schema.columns) {
       let value = given[column.name];
       if (value === undefined && column.defaultValue !== undefined) {
@@ -118,28 +137,41 @@ export class BaseModel<Cs extends Columns = Columns> {
   }
 
   /**
-   * This model bound to a connection and/or keyspace: a subclass, so instances and queries made
-   * from it use that scope, and nothing global changes (ContextQuery is built on it).
+   * This model bound to a connection, keyspace and/or registry: a subclass, so instances and
+   * queries made from it use them, and nothing global changes (ContextQuery is built on it).
    */
-  static bind<M extends ModelStatic>(this: M, scope: Scope): M {
-    const valid = validateScope(scope, 'ContextQuery');
-    const merged = { ...this.scope, ...Object.fromEntries(Object.entries(valid).filter(([, v]) => v !== undefined)) };
+  static bind<M extends ModelStatic>(this: M, binding: Binding): M {
+    const merged = mergeScope(this.scope, validateScope(binding, 'ContextQuery'));
+    const registry = checkRegistry(binding.registry, 'ContextQuery.registry') ?? this.registry;
     const Bound = class extends (this as unknown as typeof BaseModel) {
       static override readonly scope: Scope = merged;
+      static override readonly registry: ConnectionRegistry = registry;
     };
     Object.defineProperty(Bound, 'name', { value: this.name });
     return Bound as unknown as M;
   }
 
+  /** This model served by another ConnectionRegistry (a subclass; nothing global changes). */
+  static withRegistry<M extends ModelStatic>(this: M, registry: ConnectionRegistry): M {
+    return (this as unknown as typeof BaseModel).bind({ registry }) as unknown as M;
+  }
+
   /** Builds an instance from a driver row, without validation: the server's values are trusted. */
   static fromRow<M extends ModelStatic>(this: M, row: Record<string, unknown>, codec: Codec, scope?: Scope): InstanceOf<M> {
-    const instance = Object.create(this.prototype) as BaseModel;
+    let model: ModelStatic = this;
+    const discriminator = this.schema.discriminator;
+    if (discriminator) {
+      // A polymorphic model: the row's discriminator names the submodel it is read as.
+      model = variantFor(this, readValue(discriminator.type, row[discriminator.dbName], codec));
+      if (model !== this && this.scope) scope = { ...this.scope, ...scope };
+    }
+    const instance = Object.create(model.prototype) as BaseModel;
     const values: Record<string, unknown> = {};
-    for (const column of this.schema.columns) {
+    for (const column of model.schema.columns) {
       const raw = row[column.dbName];
       values[column.name] = readValue(column.type, raw, codec);
     }
-    (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original: baseline(this.schema, values), scope };
+    (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original: baseline(model.schema, values), scope, explicit: undefined };
     return instance as InstanceOf<M>;
   }
 
@@ -156,20 +188,50 @@ export class BaseModel<Cs extends Columns = Columns> {
     return stateOf(this).original !== undefined;
   }
 
-  /** The columns changed since the row was read or last written. */
+  /** The columns changed since the row was read or last written; of a new instance, those that hold a value (given or default). */
   changedColumns(): (keyof Cs & string)[] {
     const { values, original } = stateOf(this);
     const schema = (this.constructor as ModelStatic).schema;
-    return schema.columns.filter((c) => !original || !same(values[c.name], original[c.name])).map((c) => c.name) as (keyof Cs & string)[];
+    return schema.columns.filter((c) => !same(values[c.name], original ? original[c.name] : emptyOf(c.type))).map((c) => c.name) as (keyof Cs & string)[];
   }
 
-  /** The column values as a plain object. */
+  /** A column's value by name, for code that handles any model (`instance[name]` without the typing trouble). */
+  get<K extends keyof Cs & string>(name: K): Row<Cs>[K] {
+    return stateOf(this).values[columnNamed(this, name, 'get').name] as Row<Cs>[K];
+  }
+
+  /** Sets a column's value by name, validated as the property setter does. */
+  set<K extends keyof Cs & string>(name: K, value: WriteOf<Cs[K]> | null): this {
+    (this as Record<string, unknown>)[columnNamed(this, name, 'set').name] = value;
+    return this;
+  }
+
+  /**
+   * cqlengine's ==: the same model (the same schema, so a contextQuery-bound copy counts) and
+   * the same value in every column.
+   */
+  equals(other: unknown): boolean {
+    if (!(other instanceof BaseModel)) return false;
+    const schema = (this.constructor as ModelStatic).schema;
+    if ((other.constructor as ModelStatic).schema !== schema) return false;
+    const mine = stateOf(this).values;
+    const theirs = stateOf(other).values;
+    return schema.columns.every((c) => same(mine[c.name], theirs[c.name]));
+  }
+
+  /** The column values as a plain object, with the driver's types (bigint, Set, Map, Buffer, Uuid, …). */
   toObject(): Row<Cs> {
     return { ...stateOf(this).values } as Row<Cs>;
   }
 
-  toJSON(): Row<Cs> {
-    return this.toObject();
+  /** The column values as plain JSON (see json.ts): what JSON.stringify and Express's res.json use. */
+  toJSON(): JsonRow<Cs> {
+    return jsonRow((this.constructor as ModelStatic).schema, stateOf(this).values) as JsonRow<Cs>;
+  }
+
+  /** `console.log(user)` prints `User { id: …, email: … }`: the columns, not the internal state. */
+  [inspect.custom](): object {
+    return displayOf(this.constructor, stateOf(this).values);
   }
 
   /**
@@ -177,48 +239,52 @@ export class BaseModel<Cs extends Columns = Columns> {
    * an UPDATE of the changed columns only, with collection deltas and counter increments.
    */
   async save(options: SaveOptions<Cs> = {}): Promise<this> {
-    const ctor = this.constructor as ModelStatic;
-    const schema = ctor.schema;
-    const state = stateOf(this);
-    validate(this, schema);
-    const conditional = options.ifExists === true || options.iff !== undefined;
-    const keyChanged = !state.original || schema.primaryKeys.some((k) => !same(state.values[k.name], state.original![k.name]));
-    if (schema.isCounterTable || conditional || !keyChanged) return updateChanged(this, schema, options);
-    if (options.ifExists) throw new ConfigurationError('ifExists applies to updates, not to inserts', 'ifExists', true);
-    const target = scopeOf(this, ctor);
-    const values: ColumnValue[] = [];
-    for (const column of schema.columns) {
-      const value = state.values[column.name];
-      if (value !== null && !isEmpty(value)) values.push({ column, value });
-    }
-    const stmt = compileInsert({
-      kind: 'insert',
-      table: { keyspace: target.keyspace, table: schema.table! },
-      values,
-      ifNotExists: options.ifNotExists === true,
-      ...writeOptions(options),
-    });
-    await execute(this, ctor, target, stmt, options);
+    const schema = (this.constructor as ModelStatic).schema;
+    await runHook(this, 'beforeSave');
+    writeVariant(this, schema);
+    await checkAll(this);
+    await saveRow(this, schema, options);
+    await runAfterHook(this, 'afterSave', options.batch);
     return this;
   }
 
-  /** Sets the given values and writes only what changed; key columns cannot be updated. */
-  async update(values: Values<Cs>, options: SaveOptions<Cs> = {}): Promise<this> {
+  /** Sets the given values and writes only what changed; key columns cannot be changed (their current value is accepted). */
+  async update(values: Values<Cs> & KeyValues<Cs>, options: SaveOptions<Cs> = {}): Promise<this> {
     const schema = (this.constructor as ModelStatic).schema;
+    const state = stateOf(this);
+    const changes: [string, unknown][] = [];
     for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
       const column = schema.byName.get(name);
-      if (!column) throw new ConfigurationError(`${schema.name} has no column '${name}'`, name, value);
-      if (column.isPrimaryKey) throw new ValidationError(`Cannot apply update to primary key '${name}' for ${schema.name}`, name, value);
+      if (!column) throw new UnknownColumnError(`${schema.name} has no column '${name}'`, name, value);
+      if (value === undefined) continue;
+      if (column.isPrimaryKey) {
+        // As cqlengine: a key given its current value is no change.
+        if (value !== null && same(coerceValue(column, value), state.values[name])) continue;
+        throw new ValidationError(`Cannot apply update to primary key '${name}' for ${schema.name}`, name, value);
+      }
+      changes.push([name, value]);
     }
-    for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
-      if (value !== undefined) (this as Record<string, unknown>)[name] = value;
-    }
-    validate(this, schema);
-    return updateChanged(this, schema, options);
+    for (const [name, value] of changes) (this as Record<string, unknown>)[name] = value;
+    writeVariant(this, schema);
+    await runHook(this, 'beforeSave');
+    await checkAll(this);
+    await updateChanged(this, schema, options, true);
+    await runAfterHook(this, 'afterSave', options.batch);
+    return this;
+  }
+
+  /**
+   * Checks the values as a write would: key and required columns, then each column's validators.
+   * Override it for checks across columns (throw ValidationError naming the column); writes run
+   * the built-in checks whether or not an override calls super.validate().
+   */
+  validate(): void | Promise<void> {
+    checkValues(this, (this.constructor as ModelStatic).schema);
   }
 
   /** Deletes the row. */
   async delete(options: DeleteOptions<Cs> = {}): Promise<void> {
+    await runHook(this, 'beforeDelete');
     const ctor = this.constructor as ModelStatic;
     const schema = ctor.schema;
     validateKeys(this, schema);
@@ -235,7 +301,20 @@ export class BaseModel<Cs extends Columns = Columns> {
     });
     await send(this, ctor, target, stmt, options);
     stateOf(this).original = undefined;
+    await runAfterHook(this, 'afterDelete', options.batch);
   }
+}
+
+/**
+ * Writes an instance: an INSERT of its non-null values when new (or its key changed), otherwise
+ * an UPDATE of the changed columns only. Hooks and validation are the caller's.
+ */
+async function saveRow<T extends BaseModel>(instance: T, schema: ModelSchema, options: SaveOptions): Promise<T> {
+  const state = stateOf(instance);
+  const conditional = options.ifExists === true || options.iff !== undefined;
+  const keyChanged = !state.original || schema.primaryKeys.some((k) => !same(state.values[k.name], state.original![k.name]));
+  if (schema.isCounterTable || conditional || !keyChanged) return updateChanged(instance, schema, options, false);
+  return insert(instance, schema, options, false);
 }
 
 // Module functions rather than #private methods: instances read from rows are made with
@@ -244,9 +323,22 @@ function stateOf(instance: BaseModel): InstanceState {
   return (instance as unknown as { [STATE]: InstanceState })[STATE];
 }
 
+/** cqlengine's save of a polymorphic model: refused for the base, the submodel's value written for a submodel. */
+function writeVariant(instance: BaseModel, schema: ModelSchema): void {
+  const variant = variantWriteValue(schema);
+  if (variant && !same(stateOf(instance).values[variant.column], variant.value)) (instance as unknown as Record<string, unknown>)[variant.column] = variant.value;
+}
+
+function columnNamed(instance: BaseModel, name: unknown, option: string): ColumnSchema {
+  const schema = (instance.constructor as ModelStatic).schema;
+  const column = typeof name === 'string' ? schema.byName.get(name) : undefined;
+  if (!column) throw new ConfigurationError(`${schema.name} has no column ${describe(name)} (${option})`, option, name);
+  return column;
+}
+
 function scopeOf(instance: BaseModel, ctor: ModelStatic): ResolvedScope {
   if (ctor.schema.abstract) throw new CQLEngineError(`${ctor.schema.name} is abstract: it has no table`);
-  return resolveScope(ctor.schema, stateOf(instance).scope, ctor.scope);
+  return resolveScope(ctor.schema, stateOf(instance).scope, ctor.scope, ctor.registry);
 }
 
 /** WHERE on the primary key; on the partition key alone when only static columns are written (Cassandra refuses clustering keys then). */
@@ -255,34 +347,109 @@ function keyWheres(instance: BaseModel, schema: ModelSchema, partitionOnly = fal
   return (partitionOnly ? schema.partitionKeys : schema.primaryKeys).map((column) => ({ column, op: '=', value: values[column.name] }));
 }
 
-function validateKeys(instance: BaseModel, schema: ModelSchema): void {
+/**
+ * Whether the instance writes its partition's static columns only: every clustering key is null,
+ * which cqlengine allows for a model with static columns.
+ */
+function isStaticOnly(instance: BaseModel, schema: ModelSchema): boolean {
+  const values = stateOf(instance).values;
+  return schema.hasStatic && schema.clusteringKeys.every((c) => values[c.name] == null);
+}
+
+function validateKeys(instance: BaseModel, schema: ModelSchema, allowStaticOnly = false): void {
+  const staticOnly = allowStaticOnly && isStaticOnly(instance, schema);
   for (const column of schema.primaryKeys) {
     const value = stateOf(instance).values[column.name];
+    if (value == null && staticOnly && column.isClusteringKey) continue;
     if (value == null) throw new ValidationError(`${schema.name}.${column.name}: a key column cannot be null`, column.name, value);
     checkKeyValue(schema, column, value);
   }
 }
 
-function validate(instance: BaseModel, schema: ModelSchema): void {
-  validateKeys(instance, schema);
+/** The built-in checks of a write: keys, required columns, then the columns' validators. */
+function checkValues(instance: BaseModel, schema: ModelSchema): void {
+  validateKeys(instance, schema, true);
   for (const column of schema.columns) {
     const value = stateOf(instance).values[column.name];
-    if (column.isRequired && (value == null || isEmpty(value))) {
-      throw new ValidationError(`${schema.name}.${column.name}: None values are not allowed (the column is required)`, column.name, value);
+    if (column.isRequired && isNullish(value) && !(column.isClusteringKey && isStaticOnly(instance, schema))) {
+      throw new ValidationError(`${schema.name}.${column.name} is required: got ${describe(value)}`, column.name, value);
     }
   }
+  checkColumns(schema, stateOf(instance).values);
 }
 
-async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSchema, options: SaveOptions): Promise<T> {
+/** The built-in checks, then the model's own validate() where a subclass overrides it. */
+async function checkAll(instance: BaseModel): Promise<void> {
+  checkValues(instance, (instance.constructor as ModelStatic).schema);
+  if (instance.validate !== BaseModel.prototype.validate) await instance.validate();
+}
+
+/**
+ * An INSERT of the instance's values, and of nulls for the columns it was explicitly given null
+ * (or that held a value before its key changed), which clears them as cqlengine does. With
+ * `explicitOnly` (update() of a new instance), columns it was never given, defaults included, are left out.
+ */
+async function insert<T extends BaseModel>(instance: T, schema: ModelSchema, options: SaveOptions, explicitOnly: boolean): Promise<T> {
+  if (options.ifExists) throw new ConfigurationError('ifExists applies to updates, not to inserts', 'ifExists', true);
+  const ctor = instance.constructor as ModelStatic;
+  const state = stateOf(instance);
+  const staticOnly = isStaticOnly(instance, schema);
+  const target = scopeOf(instance, ctor);
+  const values: ColumnValue[] = [];
+  for (const column of schema.columns) {
+    const value = state.values[column.name];
+    const explicit = state.explicit?.has(column.name) === true;
+    if (column.isClusteringKey && staticOnly) continue;
+    if (!column.isPrimaryKey && !explicit && explicitOnly) continue;
+    const empty = isNullish(value);
+    if (staticOnly && !column.isPrimaryKey && !column.isStatic) {
+      if (explicit && !empty) throw staticOnlyError(schema, column.name, value);
+      continue;
+    }
+    if (!empty) values.push({ column, value });
+    else if (explicit || (state.original && !same(state.original[column.name], null))) values.push({ column, value: null });
+  }
+  const stmt = compileInsert({
+    kind: 'insert',
+    table: { keyspace: target.keyspace, table: schema.table! },
+    values,
+    ifNotExists: options.ifNotExists === true,
+    ...writeOptions(options),
+  });
+  await execute(instance, ctor, target, stmt, options);
+  return instance;
+}
+
+function staticOnlyError(schema: ModelSchema, name: string, value: unknown): ValidationError {
+  const keys = schema.clusteringKeys.map((c) => c.name).join(', ');
+  return new ValidationError(`${schema.name}.${name}: with ${keys} null, only static columns can be written`, name, value);
+}
+
+async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSchema, options: SaveOptions, explicitOnly: boolean): Promise<T> {
   const ctor = instance.constructor as ModelStatic;
   const state = stateOf(instance);
   if (options.ifNotExists) throw new ConfigurationError('ifNotExists applies to inserts; this would be an update', 'ifNotExists', true);
   const assignments: Assignment[] = [];
   for (const column of schema.columns) {
     if (column.isPrimaryKey) continue;
-    const before = state.original ? state.original[column.name] : emptyOf(column.type);
     const after = state.values[column.name];
+    if (!state.original) {
+      // A new row: its explicit values (nulls included, which clear), and, unless explicitOnly, its defaults.
+      const explicit = state.explicit?.has(column.name) === true;
+      const empty = same(after, emptyOf(column.type));
+      if (explicitOnly && !explicit) continue;
+      // An unmoved counter writes nothing; an explicit null clears.
+      if (empty && (!explicit || column.isCounter)) continue;
+      assignments.push(...(empty ? [{ column, op: 'set' as const, value: null }] : assignmentsFor(column, emptyOf(column.type), after)));
+      continue;
+    }
+    const before = state.original[column.name];
     if (!same(before, after)) assignments.push(...assignmentsFor(column, before, after));
+  }
+  const staticOnly = isStaticOnly(instance, schema);
+  if (staticOnly) {
+    const regular = assignments.find((a) => !a.column.isStatic);
+    if (regular) throw staticOnlyError(schema, regular.column.name, state.values[regular.column.name]);
   }
   if (assignments.length === 0) {
     if (!state.original) {
@@ -292,7 +459,7 @@ async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSche
       }
       // A counter row exists only once a counter moves: nothing to write.
       if (schema.isCounterTable) return instance;
-      return instance.save(options);
+      return insert(instance, schema, options, explicitOnly);
     }
     return instance;
   }
@@ -301,7 +468,7 @@ async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSche
     kind: 'update',
     table: { keyspace: target.keyspace, table: schema.table! },
     assignments,
-    wheres: keyWheres(instance, schema, assignments.every((a) => a.column.isStatic)),
+    wheres: keyWheres(instance, schema, staticOnly || assignments.every((a) => a.column.isStatic)),
     conditions: options.iff ? parseConditions(schema, options.iff as Record<string, unknown>) : [],
     ifExists: options.ifExists === true,
     ...writeOptions(options),
@@ -315,6 +482,7 @@ async function execute(instance: BaseModel, ctor: ModelStatic, scope: ResolvedSc
   await send(instance, ctor, scope, stmt, options);
   const state = stateOf(instance);
   state.original = baseline(ctor.schema, state.values);
+  state.explicit = undefined;
 }
 
 /** The values to compare later changes against: shared while every value is immutable, else copied. */
@@ -339,18 +507,42 @@ export type ModelClass<Cs extends Columns> = Omit<typeof BaseModel, 'prototype' 
   readonly schema: ModelSchema<Cs>;
 };
 
-const RESERVED = new Set([...Object.getOwnPropertyNames(BaseModel.prototype), 'constructor']);
+const RESERVED = new Set([...Object.getOwnPropertyNames(BaseModel.prototype), 'constructor', ...HOOK_NAMES]);
+
+/** What model() takes besides the table and columns. */
+export interface ModelOptions extends Omit<ModelDefinition, 'table'> {
+  /** The ConnectionRegistry whose connections serve this model; default: the `connection` module's. */
+  registry?: ConnectionRegistry;
+}
 
 /**
- * Defines a model: `model('users', { id: columns.uuid().partitionKey(), name: columns.text() })`.
- * Extend the result to add methods: `class User extends model(...) { greet() { … } }`.
+ * Defines a model: a class for the table, whose rows, inserts, filters and updates are typed from
+ * the columns. Extend the result to add methods.
+ *
+ * @example
+ * ```ts
+ * import { types } from 'cassandra-driver';
+ * import { columns, model } from 'cqlengine';
+ *
+ * class User extends model('users', {
+ *   id: columns.uuid().partitionKey().default(() => types.Uuid.random()),
+ *   email: columns.text().required(),
+ *   tags: columns.set(columns.text()),
+ * }, { keyspace: 'app' }) {
+ *   label() { return `${this.email} [${[...this.tags].join(', ')}]`; }
+ * }
+ *
+ * const ada = await User.create({ email: 'ada@example.com' }); // id from its default
+ * ada.tags.add('admin');
+ * await ada.save(); // UPDATE … SET "tags" = "tags" + ?
+ * ```
  */
-export function model<const Cs extends Columns>(table: string, columns: Cs, options: Omit<ModelDefinition, 'table'> = {}): ModelClass<Cs> {
+export function model<const Cs extends Columns>(table: string, columns: Cs, options: ModelOptions = {}): ModelClass<Cs> {
   return define(table, columns, options);
 }
 
 /** An abstract model: columns (and methods, when extended) for other models to build on; it has no table. */
-export function abstractModel<const Cs extends Columns>(columns: Cs, options: Omit<ModelDefinition, 'table' | 'abstract'> = {}): ModelClass<Cs> {
+export function abstractModel<const Cs extends Columns>(columns: Cs, options: Omit<ModelOptions, 'abstract'> = {}): ModelClass<Cs> {
   return define(undefined, columns, { ...options, abstract: true });
 }
 
@@ -359,14 +551,14 @@ export function extend<const Base extends Columns, const Cs extends Columns>(
   base: { readonly schema: ModelSchema<Base> },
   table: string,
   columns: Cs,
-  options: Omit<ModelDefinition, 'table'> = {},
+  options: ModelOptions = {},
 ): ModelClass<Base & Cs> {
   // A model class as base (say an abstract model extended with methods) is the new model's parent, so its methods carry over.
   const parent = typeof (base as unknown) === 'function' && (base as unknown as typeof BaseModel).prototype instanceof BaseModel ? (base as unknown as typeof BaseModel) : BaseModel;
   return define(
     table,
     { ...base.schema.definitions, ...columns } as Base & Cs,
-    { keyspace: base.schema.keyspace, connection: base.schema.connection, ...options },
+    { keyspace: base.schema.keyspace, connection: base.schema.connection, registry: (base as Partial<ModelStatic>).registry, ...options },
     parent,
   );
 }
@@ -374,19 +566,24 @@ export function extend<const Base extends Columns, const Cs extends Columns>(
 function define<Cs extends Columns>(
   table: string | undefined,
   columns: Cs,
-  options: Omit<ModelDefinition, 'table'>,
+  options: ModelOptions,
   Parent: typeof BaseModel = BaseModel,
 ): ModelClass<Cs> {
   const name = table ?? 'AbstractModel';
+  const { registry: given, ...definition } = options;
+  const registry = checkRegistry(given) ?? Parent.registry;
+  if (definition.connection !== undefined) checkConnectionName(definition.connection);
   for (const key of Object.keys(columns)) {
     if (RESERVED.has(key)) throw new ConfigurationError(`Column name '${key}' clashes with a model method`, key, key);
   }
-  const schema = buildSchema(name, columns, { ...options, table });
+  const schema = buildSchema(name, columns, { ...definition, table });
   const Model = class extends Parent<Cs> {
     static override readonly schema = schema;
+    static override readonly registry: ConnectionRegistry = registry;
     static override readonly DoesNotExist = class extends Parent.DoesNotExist {};
     static override readonly MultipleObjectsReturned = class extends Parent.MultipleObjectsReturned {};
   };
+  registerVariant(Model as unknown as ModelStatic, Parent === BaseModel ? undefined : (Parent as unknown as ModelStatic));
   Object.defineProperty(Model, 'name', { value: name });
   Object.defineProperty(Model.DoesNotExist, 'name', { value: `${name}.DoesNotExist` });
   Object.defineProperty(Model.MultipleObjectsReturned, 'name', { value: `${name}.MultipleObjectsReturned` });
@@ -401,6 +598,7 @@ function define<Cs extends Columns>(
         const state = (this as unknown as { [STATE]: InstanceState })[STATE];
         const coerced = coerceValue(column, value);
         if (state.original === state.values) state.original = { ...state.values };
+        else if (!state.original) (state.explicit ??= new Set()).add(column.name);
         state.values[column.name] = coerced;
       },
     });

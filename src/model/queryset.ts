@@ -2,17 +2,17 @@
  * QuerySet: an immutable description of a query on one model. Every step returns a new QuerySet;
  * nothing runs until a terminal method (get, first, count, all, iteration, update, delete).
  */
-import { registry } from '../connection/index.js';
 import type { Consistency } from '../connection/consistency.js';
 import { parseConsistency } from '../connection/consistency.js';
 import { CQLEngineError, ConfigurationError, ValidationError, describe } from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
 import { run, write, type RunOptions } from '../execution/run.js';
-import { resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
-import { toMicros, type TimestampInput } from '../execution/timestamp.js';
+import { mergeScope, resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
 import type { Condition, Filter, Insert, Update } from '../schema/infer.js';
 import type { ColumnsOf, InstanceOf, ModelStatic } from './model.js';
-import { checkTimeout, checkTtl, type SaveOptions } from '../execution/options.js';
+import type { SaveOptions } from '../execution/options.js';
+import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connection/validate.js';
+import { checkColumn, runAfterLoad } from './hooks.js';
 import type { ColumnSchema } from '../schema/model-schema.js';
 import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
 import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from '../statements/filters.js';
@@ -72,6 +72,21 @@ export interface Scored<T> {
   readonly similarity: number;
 }
 
+/** The discriminator filters QuerySets of polymorphic submodels start with, which writes leave out. */
+const implicit = new WeakSet<Where>();
+
+/**
+ * A polymorphic submodel's queries select its rows, as cqlengine does, when the server can filter
+ * on the discriminator without ALLOW FILTERING: it is part of the partition key, or indexed.
+ */
+function initialState(model: ModelStatic): QueryState {
+  const { discriminator: column, discriminatorValue: value } = model.schema;
+  if (!column || value === undefined || !(column.isPartitionKey || column.indexOn === 'values')) return EMPTY;
+  const where: Where = { column, op: '=', value };
+  if (!column.isPrimaryKey) implicit.add(where);
+  return { ...EMPTY, wheres: [where] };
+}
+
 /** One page of rows, and the state to fetch the next (undefined on the last page). */
 export interface Page<T> {
   readonly rows: T[];
@@ -87,7 +102,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   constructor(
     readonly model: M,
-    state: QueryState = EMPTY,
+    state: QueryState = initialState(model),
   ) {
     if (model.schema.abstract) throw new CQLEngineError(`${model.schema.name} is abstract: it cannot be queried`);
     this.#state = state;
@@ -99,23 +114,44 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   // ---- building ----
 
-  /** Adds WHERE clauses: `{ id }`, `{ age__gte: 18 }`, `{ tags__contains: 'x' }`, `{ pk__token__gt: token(id) }`. */
+  /**
+   * Adds WHERE clauses: `{ id }`, `{ age__gte: 18 }`, `{ tags__contains: 'x' }`, `{ pk__token__gt: token(id) }`.
+   *
+   * @example
+   * ```ts
+   * const recent = await PageView.filter({ userId: id, at__gt: types.TimeUuid.fromDate(since) }).all();
+   * ```
+   */
   filter(filter: Filter<ColumnsOf<M>>): QuerySet<M> {
     return this.#with({ wheres: [...this.#state.wheres, ...parseFilter(this.model.schema, filter as Record<string, unknown>)] });
   }
 
   /** Runs on an explicit connection and/or keyspace (above any ContextQuery and the model's own). */
   using(scope: Scope): QuerySet<M> {
-    const valid = validateScope(scope);
-    return this.#with({ scope: { ...this.#state.scope, ...Object.fromEntries(Object.entries(valid).filter(([, v]) => v !== undefined)) } });
+    return this.#with({ scope: mergeScope(this.#state.scope, validateScope(scope)) });
   }
 
+  /**
+   * At most this many rows (undefined: no limit).
+   *
+   * @example
+   * ```ts
+   * const latest = await PageView.filter({ userId: id }).limit(10).all();
+   * ```
+   */
   limit(limit: number | undefined): QuerySet<M> {
     if (limit !== undefined && !isPositiveInt32(limit)) throw new ConfigurationError(`limit must be a positive integer up to ${INT32_MAX}`, 'limit', limit);
     return this.#with({ limit });
   }
 
-  /** Orders by clustering columns: `orderBy('-created')` for descending. */
+  /**
+   * Orders by clustering columns: `orderBy('-created')` for descending; calls add to the order, as in cqlengine.
+   *
+   * @example
+   * ```ts
+   * const oldestFirst = await PageView.filter({ userId: id }).orderBy('at').limit(5).all();
+   * ```
+   */
   orderBy(...names: string[]): QuerySet<M> {
     const orderBy = names.map((name) => {
       const descending = name.startsWith('-');
@@ -123,7 +159,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       if (!column.isClusteringKey) throw new ConfigurationError(`Can't order on '${column.name}': only clustering columns can be ordered`, 'orderBy', name);
       return { column, descending };
     });
-    return this.#with({ orderBy });
+    return this.#with({ orderBy: [...this.#state.orderBy, ...orderBy] });
   }
 
   /** At most n rows from each partition (PER PARTITION LIMIT, Cassandra 3.6+). */
@@ -191,7 +227,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   /** Write time for update(), delete() and create(). */
   timestamp(value: TimestampInput): QuerySet<M> {
-    return this.#with({ timestamp: toMicros(value, 'timestamp') });
+    return this.#with({ timestamp: toMicros(value) });
   }
 
   /** update()/delete() only if the row exists. */
@@ -212,7 +248,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   // ---- inspecting ----
 
   #resolved(): ResolvedScope {
-    return resolveScope(this.model.schema, this.#state.scope, this.model.scope);
+    return resolveScope(this.model.schema, this.#state.scope, this.model.scope, this.model.registry);
   }
 
   #selectNode(overrides: Partial<SelectNode> = {}): SelectNode {
@@ -263,14 +299,26 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   async #page(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<InstanceOf<M>>> {
     const target = this.#resolved();
     const result = await run(target, stmt, this.#runOptions({ pageState }), this.model.schema, 'page');
-    const codec = registry.peek(target.connection).codec;
+    const codec = target.registry.peek(target.connection).codec;
     const scope = this.#state.scope;
     const rows = new Array<InstanceOf<M>>(result.rows.length);
     for (let i = 0; i < rows.length; i++) rows[i] = this.model.fromRow(result.rows[i]!, codec, scope) as InstanceOf<M>;
+    await runAfterLoad(rows, this.model.prototype);
     return { rows, pageState: result.pageState ?? undefined };
   }
 
-  /** Every matching row, page by page: `for await (const user of User.objects())`. */
+  /**
+   * Every matching row, page by page: `for await (const user of User.objects())`. The next page is
+   * fetched only when the rows of the last have been taken, so `Readable.from(querySet)` is a stream
+   * with backpressure (see examples/stream-large-query.ts).
+   *
+   * @example
+   * ```ts
+   * for await (const view of PageView.filter({ userId: id }).fetchSize(500)) console.log(view.path);
+   *
+   * await pipeline(Readable.from(PageView.objects()), toNdjson, createWriteStream('views.ndjson'));
+   * ```
+   */
   [Symbol.asyncIterator](): AsyncIterator<InstanceOf<M>> {
     // Hand-made rather than an async generator: rows of a fetched page are handed out without
     // generator machinery, a third of the cost per row.
@@ -292,7 +340,14 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return { next };
   }
 
-  /** Every matching row, all pages read. */
+  /**
+   * Every matching row, all pages read.
+   *
+   * @example
+   * ```ts
+   * const admins = await User.filter({ tags__contains: 'admin' }).allowFiltering().all();
+   * ```
+   */
   async all(): Promise<InstanceOf<M>[]> {
     const rows: InstanceOf<M>[] = [];
     for await (const row of this) rows.push(row);
@@ -305,7 +360,18 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return page.rows[0];
   }
 
-  /** The one matching row: throws the model's DoesNotExist or MultipleObjectsReturned. */
+  /**
+   * The one matching row: throws the model's DoesNotExist or MultipleObjectsReturned.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   const user = await User.objects().get({ id });
+   * } catch (err) {
+   *   if (!(err instanceof User.DoesNotExist)) throw err;
+   * }
+   * ```
+   */
   async get(filter?: Filter<ColumnsOf<M>>): Promise<InstanceOf<M>> {
     if (filter) return this.filter(filter).get();
     const rows = (await this.#page(this.#getSelect(), undefined)).rows;
@@ -344,8 +410,10 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const stmt = compileSelect(this.#selectNode({ similarity: fn }));
     const target = this.#resolved();
     const result = await run(target, stmt, this.#runOptions(), this.model.schema);
-    const codec = registry.peek(target.connection).codec;
-    return result.rows.map((row) => ({ row: this.model.fromRow(row, codec, this.#state.scope) as InstanceOf<M>, similarity: Number(row['similarity']) }));
+    const codec = target.registry.peek(target.connection).codec;
+    const rows = result.rows.map((row) => this.model.fromRow(row, codec, this.#state.scope) as InstanceOf<M>);
+    await runAfterLoad(rows, this.model.prototype);
+    return rows.map((row, i) => ({ row, similarity: Number(result.rows[i]!['similarity']) }));
   }
 
   /** The values of the given columns, row by row; `flat` for one column gives the values alone. */
@@ -380,15 +448,17 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const s = this.#state;
     const schema = this.model.schema;
     const { assignments, mapKeyRemovals } = parseUpdate(schema, values as Record<string, unknown>);
+    // No instance here, so no hooks; the columns' validators still check the values set outright.
+    for (const a of assignments) if (a.op === 'set') checkColumn(schema, a.column, a.value);
     if (assignments.length === 0 && mapKeyRemovals.length === 0) return;
     this.#checkWriteWheres('update');
     const table = { keyspace: this.#resolved().keyspace, table: schema.table! };
     const statements: CompiledStatement[] = [];
     if (assignments.length) {
-      statements.push(compileUpdate({ kind: 'update', table, assignments, wheres: s.wheres, conditions: s.conditions, ifExists: s.ifExists, ttl: s.ttl, timestamp: s.timestamp }));
+      statements.push(compileUpdate({ kind: 'update', table, assignments, wheres: this.#writeWheres(), conditions: s.conditions, ifExists: s.ifExists, ttl: s.ttl, timestamp: s.timestamp }));
     }
     if (mapKeyRemovals.length) {
-      statements.push(compileDelete({ kind: 'delete', table, columns: [], mapKeys: mapKeyRemovals, wheres: s.wheres, conditions: s.conditions, ifExists: s.ifExists, timestamp: s.timestamp }));
+      statements.push(compileDelete({ kind: 'delete', table, columns: [], mapKeys: mapKeyRemovals, wheres: this.#writeWheres(), conditions: s.conditions, ifExists: s.ifExists, timestamp: s.timestamp }));
     }
     for (const stmt of statements) await this.#send(stmt);
   }
@@ -403,7 +473,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       table: { keyspace: this.#resolved().keyspace, table: schema.table! },
       columns: columns.map((n) => columnOf(schema, n, 'delete')),
       mapKeys: [],
-      wheres: s.wheres,
+      wheres: this.#writeWheres(),
       conditions: s.conditions,
       ifExists: s.ifExists,
       timestamp: s.timestamp,
@@ -411,18 +481,26 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     await this.#send(stmt);
   }
 
+  /** The filters a write uses: a submodel's implicit discriminator filter is for reads only (UPDATE and DELETE take keys). */
+  #writeWheres(): readonly Where[] {
+    return this.#state.wheres.filter((w) => !implicit.has(w));
+  }
+
   #checkWriteWheres(what: string): void {
-    if (this.#state.wheres.length === 0) {
-      throw new CQLEngineError(`${what}() on ${this.model.schema.name} needs filters on the primary key`);
+    // Filtering nothing, or too little of the key, is a missing key value: ValidationError, as on an instance.
+    const wheres = this.#writeWheres();
+    if (wheres.length === 0) {
+      const key = this.model.schema.partitionKeys[0]!;
+      throw new ValidationError(`${what}() on ${this.model.schema.name} needs filters on the primary key`, key.name, undefined);
     }
     // A delete may also take a range of clustering columns (Cassandra 3.0+: checked when sent).
     const ops = what === 'delete' ? ['=', 'IN', '>', '>=', '<', '<='] : ['=', 'IN'];
-    const bad = this.#state.wheres.find(
+    const bad = wheres.find(
       (w) => !w.column.isPrimaryKey || w.tokenKeys || !ops.includes(w.op) || (w.op !== '=' && w.op !== 'IN' && !w.column.isClusteringKey),
     );
     if (bad) throw new ConfigurationError(`${what}() filters must be equality or IN on key columns, not ${bad.column.name} ${bad.op}`, bad.column.name, describe(bad.value));
-    const missing = this.model.schema.partitionKeys.find((k) => !this.#state.wheres.some((w) => w.column === k));
-    if (missing) throw new ConfigurationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);
+    const missing = this.model.schema.partitionKeys.find((k) => !wheres.some((w) => w.column === k));
+    if (missing) throw new ValidationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);
   }
 
   #send(stmt: CompiledStatement): Promise<void> {

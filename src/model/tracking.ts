@@ -5,7 +5,7 @@
 import { types } from 'cassandra-driver';
 import { ValidationError } from '../errors.js';
 import type { Assignment } from '../statements/nodes.js';
-import { isInt64, isPlainObject } from '../schema/types.js';
+import { isInt64, isNullish, isPlainObject } from '../schema/types.js';
 import type { ColumnSchema } from '../schema/model-schema.js';
 
 /**
@@ -39,12 +39,6 @@ export function same(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** Null and empty collections are one and the same to Cassandra. */
-function isNullish(value: unknown): boolean {
-  if (value == null) return true;
-  if (value instanceof Set || value instanceof Map) return value.size === 0;
-  return Array.isArray(value) && value.length === 0;
-}
 
 /** A copy of a value that later in-place changes (set.add, list.push) do not reach. */
 export function snapshot(value: unknown): unknown {

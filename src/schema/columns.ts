@@ -4,7 +4,7 @@
  */
 import type { UserType } from './user-type.js';
 import { ConfigurationError } from '../errors.js';
-import { cqlTypes, list as listType, map as mapType, set as setType, tuple as tupleType, vector as vectorType, type CqlType } from './types.js';
+import { cqlTypes, list as listType, map as mapType, set as setType, tuple as tupleType, vector as vectorType, withLength, type CqlType, type LengthBounds } from './types.js';
 
 export interface ColumnOptions {
   readonly primaryKey: boolean;
@@ -20,7 +20,18 @@ export interface ColumnOptions {
   readonly default: unknown;
   readonly required: boolean;
   readonly static: boolean;
+  /** The column naming each row's submodel in a polymorphic model (see model/polymorphic.ts). */
+  readonly discriminator: boolean;
+  /** Checks run on the column's non-null value before an instance is written. */
+  readonly validators: readonly ColumnValidator<never>[];
 }
+
+/**
+ * A check of a column's value: true (or nothing) accepts it; false refuses it, with the message
+ * given to validate(); a string refuses it with that reason. It runs on the coerced value (a Set
+ * for a set column, a bigint for a bigint), and only when the value is not null or empty.
+ */
+export type ColumnValidator<R> = (value: R) => boolean | string | void;
 
 /** Type-level facts about a column that shape the inferred row, insert and filter types. */
 export interface ColumnFlags {
@@ -42,6 +53,8 @@ const NO_OPTIONS: ColumnOptions = {
   default: undefined,
   required: false,
   static: false,
+  discriminator: false,
+  validators: [],
 };
 
 export class Column<R, W = R, F extends ColumnFlags = { key: false; required: false; hasDefault: false }> {
@@ -113,9 +126,35 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
     return this.#with({ required: true });
   }
 
+  /**
+   * Adds a check run before an instance is written (save, update, create) and on the plain values
+   * of a QuerySet's update(); several run in order. A refusal raises ValidationError naming the column:
+   * `columns.text().validate((v) => v.includes('@'), 'must be an email address')`.
+   */
+  validate(check: ColumnValidator<R>, message?: string): Column<R, W, F> {
+    if (typeof check !== 'function') throw new ConfigurationError('validate() takes a function', 'validate', check);
+    if (message !== undefined && typeof message !== 'string') throw new ConfigurationError('validate() takes its message as a string', 'validate', message);
+    const validator: ColumnValidator<R> = message === undefined ? check : (value) => {
+      const verdict = check(value);
+      return verdict === false ? message : verdict;
+    };
+    return this.#with({ validators: [...this.options.validators, validator as ColumnValidator<never>] });
+  }
+
   /** A static column: one value per partition. */
   static(): Column<R, W, F> {
     return this.#with({ static: true });
+  }
+
+  /**
+   * The discriminator of a polymorphic model (cqlengine's discriminator_column): each row's value
+   * names the submodel it is read as. A scalar column; index() it (or make it part of the
+   * partition key) so that queries on a submodel select only its rows.
+   */
+  // Typed as having a default: a submodel fills in its value, and the base model is never saved.
+  discriminator(): Column<R, W, Set1<F, 'hasDefault'>> {
+    if (this.type.kind !== 'scalar') throw new ConfigurationError(`A discriminator column must be of a scalar type, not ${this.type.cql}`, 'discriminator', this.type.cql);
+    return this.#with({ discriminator: true });
   }
 }
 
@@ -138,9 +177,10 @@ const column = <R, W>(type: CqlType<R, W>) => new Column<R, W>(type);
 
 /** Column constructors, one per CQL type. */
 export const columns = {
-  ascii: () => column(cqlTypes.ascii),
-  text: () => column(cqlTypes.text),
-  varchar: () => column(cqlTypes.varchar),
+  /** `{ minLength, maxLength }` bound the length in characters, as cqlengine's Text(min_length, max_length). */
+  ascii: (bounds: LengthBounds = {}) => column(withLength(cqlTypes.ascii, bounds)),
+  text: (bounds: LengthBounds = {}) => column(withLength(cqlTypes.text, bounds)),
+  varchar: (bounds: LengthBounds = {}) => column(withLength(cqlTypes.varchar, bounds)),
   int: () => column(cqlTypes.int),
   smallint: () => column(cqlTypes.smallint),
   tinyint: () => column(cqlTypes.tinyint),
@@ -152,7 +192,7 @@ export const columns = {
   double: () => column(cqlTypes.double),
   decimal: () => column(cqlTypes.decimal),
   boolean: () => column(cqlTypes.boolean),
-  blob: () => column(cqlTypes.blob),
+  blob: (): Column<Buffer, Buffer | Uint8Array> => column(cqlTypes.blob), // annotated: see cqlTypes.blob
   inet: () => column(cqlTypes.inet),
   timestamp: () => column(cqlTypes.timestamp),
   uuid: () => column(cqlTypes.uuid),

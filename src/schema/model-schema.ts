@@ -41,6 +41,8 @@ export interface ModelDefinition {
   abstract?: boolean;
   /** Table options for syncTable, by their CQL names: `{ comment: 'users', default_time_to_live: 3600 }`. */
   tableOptions?: Record<string, string | number | Record<string, string | number>>;
+  /** The discriminator value of a polymorphic submodel; set by polymorphic(). */
+  discriminatorValue?: unknown;
 }
 
 export interface ModelSchema<Cs extends Columns = Columns> {
@@ -59,7 +61,13 @@ export interface ModelSchema<Cs extends Columns = Columns> {
   readonly primaryKeys: readonly ColumnSchema[];
   /** Whether some column holds values that can change in place (collections, tuples, UDTs). */
   readonly hasMutableValues: boolean;
+  /** Whether some column is static: then a row may be written with its clustering keys null (static columns only). */
+  readonly hasStatic: boolean;
   readonly isCounterTable: boolean;
+  /** The discriminator column of a polymorphic model (its base and submodels). */
+  readonly discriminator: ColumnSchema | undefined;
+  /** A polymorphic submodel's discriminator value, coerced; undefined for the base and other models. */
+  readonly discriminatorValue: unknown;
 }
 
 function fail(message: string, option: string, value: unknown): never {
@@ -72,9 +80,6 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
   const table = def.table === undefined ? undefined : validateIdentifier(def.table, 'table');
   if (!abstract && table === undefined) fail(`Model ${name} needs a table name (or abstract: true)`, 'table', def.table);
   if (def.keyspace !== undefined) validateIdentifier(def.keyspace, 'keyspace');
-  if (def.connection !== undefined && (typeof def.connection !== 'string' || def.connection === '')) {
-    fail(`Model ${name}: connection must be a non-empty string`, 'connection', def.connection);
-  }
   for (const key of Object.keys(def.tableOptions ?? {})) validateIdentifier(key, 'column', 'tableOptions');
 
   const entries = Object.entries(definitions);
@@ -115,6 +120,22 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
     if (c.isStatic && c.isPrimaryKey) fail(`Model ${name}: the key column ${c.name} cannot be static`, `${name}.${c.name}`, true);
     if (c.isPrimaryKey && c.type.kind !== 'scalar' && !c.type.frozen) fail(`Model ${name}: the key column ${c.name} must be frozen`, `${name}.${c.name}`, c.type.cql);
   }
+  const discriminators = columns.filter((c) => c.column.options.discriminator);
+  if (discriminators.length > 1) fail(`Model ${name}: only one discriminator column is allowed (${discriminators.map((c) => c.name).join(', ')})`, 'discriminator', name);
+  const discriminator = discriminators[0];
+  let discriminatorValue: unknown;
+  if (def.discriminatorValue !== undefined) {
+    if (!discriminator) fail(`Model ${name} has a discriminator value but no discriminator column`, 'discriminatorValue', def.discriminatorValue);
+    if (def.discriminatorValue === null) fail(`Model ${name}: a discriminator value cannot be null`, 'discriminatorValue', null);
+    try {
+      discriminatorValue = discriminator.type.coerce(def.discriminatorValue, `${name}.${discriminator.name}`);
+    } catch (err) {
+      fail(`Model ${name}: the discriminator value does not fit ${discriminator.name}: ${(err as Error).message}`, 'discriminatorValue', def.discriminatorValue);
+    }
+    // New instances of the submodel hold its value.
+    const i = columns.indexOf(discriminator);
+    columns[i] = { ...discriminator, defaultValue: discriminatorValue };
+  }
   const partitionKeys = columns.filter((c) => c.isPartitionKey);
   const clusteringKeys = columns.filter((c) => c.isClusteringKey);
   if (!abstract && partitionKeys.length === 0) fail(`Model ${name} has no primary key column`, 'primaryKey', name);
@@ -139,7 +160,10 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
     clusteringKeys,
     primaryKeys: [...partitionKeys, ...clusteringKeys],
     hasMutableValues: columns.some((c) => c.type.kind !== 'scalar' && c.type.kind !== 'counter'),
+    hasStatic: columns.some((c) => c.isStatic),
     isCounterTable: counters.length > 0,
+    discriminator: discriminator && columns.find((c) => c.name === discriminator.name),
+    discriminatorValue,
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { types } from 'cassandra-driver';
-import { describe, ValidationError } from '../errors.js';
+import { ConfigurationError, describe, ValidationError } from '../errors.js';
 
 /** What the mapper needs to know of a Client's `encoding` options to hand it values it accepts. */
 export interface Codec {
@@ -84,6 +84,41 @@ const text = (cql: string, ascii: boolean) =>
     return v;
   });
 
+/** Bounds on a string's length in characters (code points, as Python's len counts them). */
+export interface LengthBounds {
+  readonly minLength?: number | undefined;
+  readonly maxLength?: number | undefined;
+}
+
+/**
+ * A text type that also checks length, as cqlengine's Text(min_length, max_length). Null is left
+ * to `required()`: the bounds apply to the strings given.
+ */
+export function withLength(type: CqlType<string>, bounds: LengthBounds): CqlType<string> {
+  if (bounds === null || typeof bounds !== 'object') throw new ConfigurationError(`${type.cql}() takes { minLength?, maxLength? }, got ${describe(bounds)}`, type.cql, bounds);
+  const { minLength, maxLength } = bounds;
+  for (const [option, n] of [['minLength', minLength], ['maxLength', maxLength]] as const) {
+    if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) {
+      throw new ConfigurationError(`${option} of ${type.cql} must be a whole number of characters, not negative`, option, n);
+    }
+  }
+  if (minLength !== undefined && maxLength !== undefined && maxLength < minLength) {
+    throw new ConfigurationError(`maxLength (${maxLength}) of ${type.cql} is below minLength (${minLength})`, 'maxLength', maxLength);
+  }
+  if (minLength === undefined && maxLength === undefined) return type;
+  return {
+    ...type,
+    coerce: (value, column) => {
+      const text = type.coerce(value, column);
+      // Surrogate pairs count as one character, as in Python (text is well-formed by now).
+      const length = /[\uD800-\uDBFF]/.test(text) ? [...text].length : text.length;
+      if (maxLength !== undefined && length > maxLength) throw new ValidationError(`${column} is longer than ${maxLength} characters (${length})`, column, value);
+      if (minLength !== undefined && length < minLength) throw new ValidationError(`${column} is shorter than ${minLength} characters (${length})`, column, value);
+      return text;
+    },
+  };
+}
+
 /** Finite numbers beyond float32's range would be stored as Infinity; NaN and ±Infinity given as such are kept (Cassandra takes them). */
 const floatIn = (cql: string, bits: 32 | 64) =>
   scalar<number>(cql, (v, c) => {
@@ -129,7 +164,7 @@ function bufferToBigInt(buf: Buffer): bigint {
 }
 
 // The driver's Integer.toString never returns for values of 2^1024 and more: convert through bytes.
-const integerToBigInt = (v: types.Integer): bigint => bufferToBigInt(types.Integer.toBuffer(v));
+export const integerToBigInt = (v: types.Integer): bigint => bufferToBigInt(types.Integer.toBuffer(v));
 const bigintToInteger = (n: bigint): types.Integer => types.Integer.fromBuffer(bigintToBuffer(n));
 
 const bigintFromDriver = (v: unknown): bigint => (typeof v === 'bigint' ? v : v instanceof types.Integer ? integerToBigInt(v) : BigInt(String(v)));
@@ -190,7 +225,7 @@ function decimalFromString(text: string): types.BigDecimal | undefined {
 }
 
 /** A BigDecimal as its wire form (scale, then unscaled value), read without the driver's toString. */
-function decimalParts(v: types.BigDecimal): { scale: number; unscaled: bigint } {
+export function decimalParts(v: types.BigDecimal): { scale: number; unscaled: bigint } {
   const buf = types.BigDecimal.toBuffer(v);
   return { scale: buf.readInt32BE(0), unscaled: bufferToBigInt(buf.subarray(4)) };
 }
@@ -245,6 +280,12 @@ const DURATION_TEXT = [
   /^-?P\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/,
 ];
 
+/** 32 hex digits, as Python's uuid.UUID takes them, in the dashed form the driver parses; anything else unchanged. */
+function withDashes(v: unknown): unknown {
+  if (typeof v !== 'string' || !/^[0-9a-f]{32}$/i.test(v)) return v;
+  return `${v.slice(0, 8)}-${v.slice(8, 12)}-${v.slice(12, 16)}-${v.slice(16, 20)}-${v.slice(20)}`;
+}
+
 export const cqlTypes = {
   ascii: text('ascii', true),
   text: text('text', false),
@@ -274,11 +315,12 @@ export const cqlTypes = {
     return d ?? invalid(c, v, DECIMAL_EXPECTED);
   }),
   boolean: scalar<boolean>('boolean', (v, c) => (typeof v === 'boolean' ? v : invalid(c, v, 'a boolean'))),
+  // Written out with `as` so the declarations say `Buffer`, not `Buffer<ArrayBufferLike>` (TypeScript 5.7+ only).
   blob: scalar<Buffer, Buffer | Uint8Array>('blob', (v, c) => {
     if (Buffer.isBuffer(v)) return v;
     if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
     return invalid(c, v, 'a Buffer');
-  }),
+  }) as CqlType<Buffer, Buffer | Uint8Array>,
   inet: scalar<types.InetAddress, types.InetAddress | string>('inet', (v, c) => {
     if (v instanceof types.InetAddress) return v;
     // Zoned IPv6 ('fe80::1%eth0') passes isIP, but the inet type has no zone.
@@ -296,10 +338,10 @@ export const cqlTypes = {
     const date = v instanceof Date ? v : typeof v === 'number' ? new Date(v) : typeof v === 'string' ? timestampFromString(v) : undefined;
     return date && !Number.isNaN(date.getTime()) ? date : invalid(c, v, 'a Date, epoch milliseconds or ISO-8601 date string');
   }),
-  uuid: scalar<types.Uuid, types.Uuid | string>('uuid', fromClass(types.Uuid, 'a UUID')),
+  uuid: scalar<types.Uuid, types.Uuid | string>('uuid', (v, c) => fromClass(types.Uuid, 'a UUID (with or without dashes)')(withDashes(v), c)),
   timeuuid: scalar<types.TimeUuid, types.TimeUuid | string>('timeuuid', (v, c) => {
     if (v instanceof types.TimeUuid) return v;
-    const text = v instanceof types.Uuid ? v.toString() : v;
+    const text = v instanceof types.Uuid ? v.toString() : withDashes(v);
     if (typeof text === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) {
       return types.TimeUuid.fromString(text);
     }
@@ -353,7 +395,7 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
     frozen,
     ...(frozen && { since: FROZEN_COLLECTIONS }),
     element: inner as CqlType<unknown>,
-    coerce: (v, c) => (Array.isArray(v) ? v.map((item, i) => coerceItem(inner, item, `${c}[${i}]`)) : invalid(c, v, 'an array')),
+    coerce: (v, c) => (Array.isArray(v) ? checkSize(v, c).map((item, i) => coerceItem(inner, item, `${c}[${i}]`)) : invalid(c, v, 'an array')),
     toDriver: (v, codec) => v.map((item) => inner.toDriver(item, codec)),
     fromDriver: (v, codec) => (v == null ? [] : (v as unknown[]).map((item) => inner.fromDriver(item, codec))),
   };
@@ -370,7 +412,9 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
     element: inner as CqlType<unknown>,
     coerce: (v, c) => {
       if (!(v instanceof Set) && !Array.isArray(v)) return invalid(c, v, 'a Set or an array');
-      return new Set([...v].map((item) => coerceItem(inner, item, `${c}{}`)));
+      const result = new Set([...v].map((item) => coerceItem(inner, item, `${c}{}`)));
+      checkSize([...result], c);
+      return result;
     },
     // An array is accepted whatever the Client's `encoding.set`.
     toDriver: (v, codec) => [...v].map((item) => inner.toDriver(item, codec)),
@@ -395,7 +439,7 @@ export function map<KR, KW, VR, VW>(
     element: val as CqlType<unknown>,
     coerce: (v, c) => {
       const entries = v instanceof Map ? [...v] : isPlainObject(v) ? Object.entries(v) : invalid(c, v, 'a Map or a plain object');
-      return new Map(entries.map(([ek, ev]) => [coerceItem(k, ek, `${c} key`), coerceItem(val, ev, `${c}[${String(ek)}]`)]));
+      return new Map(checkSize(entries, c).map(([ek, ev]) => [coerceItem(k, ek, `${c} key`), coerceItem(val, ev, `${c}[${String(ek)}]`)]));
     },
     toDriver: (v, codec) => {
       const entries = [...v].map(([ek, ev]) => [k.toDriver(ek, codec), val.toDriver(ev, codec)] as const);
@@ -485,9 +529,11 @@ export function vector<R, W>(element: CqlType<R, W>, dimension: number): CqlType
   };
 }
 
-/** What an unset value reads as: an empty collection for list, set and map, null for the rest. */
+/** What an unset value reads as: an empty collection for list, set and map, 0 for a counter (as in cqlengine), null for the rest. */
 export function emptyOf(type: CqlType<unknown>): unknown {
   switch (type.kind) {
+    case 'counter':
+      return 0n;
     case 'set':
       return new Set();
     case 'map':
@@ -497,6 +543,13 @@ export function emptyOf(type: CqlType<unknown>): unknown {
     default:
       return null;
   }
+}
+
+/** Null, undefined and an empty list, set or map: one and the same to Cassandra (an unset value). */
+export function isNullish(value: unknown): boolean {
+  if (value == null) return true;
+  if (value instanceof Set || value instanceof Map) return value.size === 0;
+  return Array.isArray(value) && value.length === 0;
 }
 
 /** A value from the driver, null or empty when unset. */
@@ -509,6 +562,16 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (value === null || typeof value !== 'object') return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+/** Cassandra's (and cqlengine's) bound on a collection: its size is an unsigned 16-bit number in older protocols. */
+export const MAX_COLLECTION_SIZE = 65_535;
+
+function checkSize<T>(items: T[], column: string): T[] {
+  if (items.length > MAX_COLLECTION_SIZE) {
+    throw new ValidationError(`${column}: a collection holds at most ${MAX_COLLECTION_SIZE} elements, got ${items.length}`, column, `${items.length} elements`);
+  }
+  return items;
 }
 
 function coerceItem<R>(type: CqlType<R, unknown>, value: unknown, column: string): R {

@@ -23,6 +23,8 @@ export interface UserTypeField {
   readonly dbName: string;
   readonly quoted: string;
   readonly type: CqlType<unknown>;
+  /** Taken when a value leaves the field out, as cqlengine's UserType does: a value, or a function called each time. */
+  readonly defaultValue: unknown;
 }
 
 export class UserType<Fs extends Record<string, AnyColumn> = Record<string, AnyColumn>> implements UserTypeShape {
@@ -44,13 +46,18 @@ export class UserType<Fs extends Record<string, AnyColumn> = Record<string, AnyC
       validatePropertyName(prop, `${name}.${prop}`);
       const dbName = validatePropertyName(validateIdentifier(column.options.dbField ?? prop, 'column', `${name}.${prop}`), `${name}.${prop}.dbField`);
       const o = column.options;
-      if (o.primaryKey || o.partitionKey || o.index || o.static || o.clusteringOrder || o.default !== undefined || o.required) {
-        throw new ConfigurationError(`${name}.${prop}: a user type field takes a type and dbField only`, `${name}.${prop}`, column.type.cql);
+      if (o.primaryKey || o.partitionKey || o.index || o.static || o.clusteringOrder || o.required || o.validators.length > 0) {
+        throw new ConfigurationError(`${name}.${prop}: a user type field takes a type, dbField and default only`, `${name}.${prop}`, column.type.cql);
       }
       if (column.type.kind === 'counter') throw new ConfigurationError(`${name}.${prop}: a user type cannot hold a counter`, `${name}.${prop}`, 'counter');
       // A collection field is declared plain: every Cassandra freezes it inside a UDT, and 2.1.0 accepts no other form.
-      return { name: prop, dbName, quoted: quote(dbName), type: column.type as CqlType<unknown> };
+      return { name: prop, dbName, quoted: quote(dbName), type: column.type as CqlType<unknown>, defaultValue: o.default };
     });
+    const dbNames = new Set<string>();
+    for (const f of this.fields) {
+      if (dbNames.has(f.dbName)) throw new ConfigurationError(`User type ${name}: two fields share the name '${f.dbName}' in the database`, `${name}.${f.name}`, f.dbName);
+      dbNames.add(f.dbName);
+    }
     this.#byName = new Map(this.fields.map((f) => [f.name, f]));
     this.cqlType = this.#cqlType();
   }
@@ -73,7 +80,8 @@ export class UserType<Fs extends Record<string, AnyColumn> = Record<string, AnyC
         }
         const result: Record<string, unknown> = {};
         for (const f of fields) {
-          const v = Object.hasOwn(given, f.name) ? given[f.name] : undefined;
+          let v = Object.hasOwn(given, f.name) ? given[f.name] : undefined;
+          if (v === undefined && f.defaultValue !== undefined) v = typeof f.defaultValue === 'function' ? (f.defaultValue as () => unknown)() : f.defaultValue;
           result[f.name] = v == null ? null : f.type.coerce(v, `${column}.${f.name}`);
         }
         return result as UserTypeValue<Fs>;

@@ -14,7 +14,6 @@ import type {
   InsertNode,
   Param,
   SelectNode,
-  StatementNode,
   TableRef,
   UpdateNode,
   Where,
@@ -44,7 +43,11 @@ export function cachedShapeCount(): number {
   return texts.size;
 }
 
-const tableName = (t: TableRef): string => `${quote(t.keyspace)}.${quote(t.table)}`;
+/** A quoted keyspace-qualified name: of a table, or of a user type. */
+export function tableName(keyspace: string, table: string): string {
+  return `${quote(keyspace)}.${quote(table)}`;
+}
+
 const tableSig = (t: TableRef): string => `${t.keyspace}.${t.table}`;
 
 const listTypes = new WeakMap<CqlType<unknown>, CqlType<unknown>>();
@@ -57,6 +60,7 @@ function listOf(type: CqlType<unknown>): CqlType<unknown> {
 
 /** The type a bound value of this operator has on this column. */
 function whereType(where: Where): CqlType<unknown> {
+  if (where.fn) return cqlTypes.timestamp as CqlType<unknown>;
   const type = where.column.type;
   switch (where.op) {
     case 'IN':
@@ -105,7 +109,7 @@ function usingParams(options: WriteOptions, params: Param[]): void {
 // ---- shape signatures ----
 
 const whereSig = (wheres: readonly Where[]): string =>
-  wheres.map((w) => (w.tokenKeys ? `token ${w.op}` : `${w.column.dbName} ${w.op}`)).join(',');
+  wheres.map((w) => (w.tokenKeys ? `token ${w.op}` : `${w.column.dbName} ${w.op}${w.fn ? ` ${w.fn}` : ''}`)).join(',');
 const conditionSig = (conditions: readonly Condition[], ifExists: boolean): string =>
   ifExists ? 'exists' : conditions.map((c) => `${c.column.dbName} ${c.op ?? '='}`).join(',');
 const usingSig = (o: WriteOptions): string => `${o.ttl !== undefined ? 't' : ''}${o.timestamp !== undefined ? 's' : ''}`;
@@ -120,7 +124,7 @@ function whereText(wheres: readonly Where[]): string {
       return `token(${keys.map((k) => k.quoted).join(', ')}) ${w.op} token(${keys.map(() => '?').join(', ')})`;
     }
     if (w.op === 'ENTRY') return `${w.column.quoted}[?] = ?`;
-    return `${w.column.quoted} ${w.op} ?`;
+    return `${w.column.quoted} ${w.op} ${w.fn ? `${w.fn}(?)` : '?'}`;
   });
   return ` WHERE ${parts.join(' AND ')}`;
 }
@@ -187,7 +191,7 @@ export function compileSelect(node: SelectNode): CompiledStatement {
   const cql = cached(signature, () => {
     let fields = node.fields === 'count' ? 'COUNT(*)' : node.fields.map((c) => c.quoted).join(', ');
     if (node.similarity) fields += `, similarity_${node.similarity}(${ann!.column.quoted}, ?) AS "similarity"`;
-    let text = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields} FROM ${tableName(node.table)}${whereText(node.wheres)}`;
+    let text = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields} FROM ${tableName(node.table.keyspace, node.table.table)}${whereText(node.wheres)}`;
     if (ann) text += ` ORDER BY ${ann.column.quoted} ANN OF ?`;
     else if (node.orderBy.length) text += ` ORDER BY ${node.orderBy.map((o) => `${o.column.quoted} ${o.descending ? 'DESC' : 'ASC'}`).join(', ')}`;
     if (node.perPartitionLimit !== undefined) text += ' PER PARTITION LIMIT ?';
@@ -205,7 +209,7 @@ export function compileInsert(node: InsertNode): CompiledStatement {
   const cql = cached(signature, () => {
     const names = node.values.map((v) => v.column.quoted).join(', ');
     const markers = node.values.map(() => '?').join(', ');
-    return `INSERT INTO ${tableName(node.table)} (${names}) VALUES (${markers})${node.ifNotExists ? ' IF NOT EXISTS' : ''}${usingText(node)}`;
+    return `INSERT INTO ${tableName(node.table.keyspace, node.table.table)} (${names}) VALUES (${markers})${node.ifNotExists ? ' IF NOT EXISTS' : ''}${usingText(node)}`;
   });
   return { cql, params, idempotent: !node.ifNotExists, conditional: node.ifNotExists };
 }
@@ -224,7 +228,7 @@ export function compileUpdate(node: UpdateNode): CompiledStatement {
   const cql = cached(
     signature,
     () =>
-      `UPDATE ${tableName(node.table)}${usingText(node)} SET ${node.assignments.map(assignmentText).join(', ')}` +
+      `UPDATE ${tableName(node.table.keyspace, node.table.table)}${usingText(node)} SET ${node.assignments.map(assignmentText).join(', ')}` +
       `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`,
   );
   const conditional = node.ifExists || node.conditions.length > 0;
@@ -245,7 +249,7 @@ export function compileDelete(node: DeleteNode): CompiledStatement {
   const cql = cached(signature, () => {
     const targets = [...node.columns.map((c) => c.quoted), ...node.mapKeys.map((m) => `${m.column.quoted}[?]`)];
     return (
-      `DELETE ${targets.length ? `${targets.join(', ')} ` : ''}FROM ${tableName(node.table)}${usingText(using)}` +
+      `DELETE ${targets.length ? `${targets.join(', ')} ` : ''}FROM ${tableName(node.table.keyspace, node.table.table)}${usingText(using)}` +
       `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`
     );
   });
@@ -254,17 +258,4 @@ export function compileDelete(node: DeleteNode): CompiledStatement {
   conditionRequirements(node.conditions, node.ifExists, false, requires);
   if (node.wheres.some((w) => w.column.isClusteringKey && ['>', '>=', '<', '<='].includes(w.op))) requires.push(FEATURES.rangeDelete);
   return { cql, params, idempotent: !conditional, conditional, ...(requires.length && { requires }) };
-}
-
-export function compile(node: StatementNode): CompiledStatement {
-  switch (node.kind) {
-    case 'select':
-      return compileSelect(node);
-    case 'insert':
-      return compileInsert(node);
-    case 'update':
-      return compileUpdate(node);
-    case 'delete':
-      return compileDelete(node);
-  }
 }

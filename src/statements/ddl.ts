@@ -3,10 +3,11 @@ import { ConfigurationError, describe } from '../errors.js';
 import { quote, validateIdentifier } from '../schema/identifier.js';
 import type { ColumnSchema, ModelSchema } from '../schema/model-schema.js';
 import type { UserTypeShape } from '../schema/types.js';
+import { tableName } from './compile.js';
 
 export type OptionValue = string | number | boolean | Record<string, string | number>;
 
-export function stringLiteral(value: string): string {
+function stringLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
@@ -23,10 +24,6 @@ export function literal(value: OptionValue, option: string): string {
       .join(', ')}}`;
   }
   throw new ConfigurationError(`${option} has an unsupported value ${describe(value)}`, option, value);
-}
-
-export function tableName(keyspace: string, table: string): string {
-  return `${quote(keyspace)}.${quote(table)}`;
 }
 
 function columnDefinition(column: ColumnSchema): string {
@@ -55,7 +52,7 @@ export function addColumn(schema: ModelSchema, keyspace: string, column: ColumnS
   return `ALTER TABLE ${tableName(keyspace, schema.table!)} ADD ${columnDefinition(column)}`;
 }
 
-export function indexName(schema: ModelSchema, column: ColumnSchema): string {
+function indexName(schema: ModelSchema, column: ColumnSchema): string {
   return validateIdentifier(`${schema.table}_${column.dbName}_idx`.slice(0, 48), 'index');
 }
 

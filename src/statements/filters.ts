@@ -1,7 +1,9 @@
 /** Parses cqlengine-style filter and update keys (`age__gte`, `tags__add`) against a model's columns. */
-import { ConfigurationError, ValidationError, describe } from '../errors.js';
+import { ConfigurationError, UnknownColumnError, ValidationError, describe } from '../errors.js';
 import { checkKeyValue, type ColumnSchema, type ModelSchema } from '../schema/model-schema.js';
-import { isInt64 } from '../schema/types.js';
+import { isInt64, isNullish, isPlainObject } from '../schema/types.js';
+import type { TokenValue } from '../schema/infer.js';
+import { isFunctionValue, parseFunctionValue } from './functions.js';
 import type { Assignment, ColumnValue, Condition, ConditionOp, Where, WhereOp } from './nodes.js';
 
 const OPERATORS: Record<string, WhereOp> = {
@@ -17,7 +19,7 @@ const OPERATORS: Record<string, WhereOp> = {
 };
 
 /** A token() bound, for paging through partitions: `{ pk__token__gt: token(lastId) }`. */
-export function token(...values: unknown[]): { readonly $token: readonly unknown[] } {
+export function token(...values: unknown[]): TokenValue {
   return { $token: values };
 }
 
@@ -25,13 +27,21 @@ export function columnOf(schema: ModelSchema, name: string, option: string): Col
   // As in cqlengine, `pk` names the first primary key column.
   const column = name === 'pk' ? schema.primaryKeys[0] : schema.byName.get(name);
   if (!column) {
-    throw new ConfigurationError(
+    throw new UnknownColumnError(
       `${schema.name} has no column '${name}' (columns: ${schema.columns.map((c) => c.name).join(', ')})`,
       option,
       name,
     );
   }
   return column;
+}
+
+/** `age__like` where `age` is a column: the operator, not the column, is unknown. */
+function unknownOperator(schema: ModelSchema, key: string, split: number, known: readonly string[], value: unknown): void {
+  const name = key.slice(0, split);
+  if (schema.byName.has(name) || name === 'pk') {
+    throw new UnknownColumnError(`${key}: unknown operator '${key.slice(split + 2)}' (operators: ${known.join(', ')})`, key, value);
+  }
 }
 
 function coerce(column: ColumnSchema, value: unknown, label = column.name): unknown {
@@ -45,15 +55,15 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
   const wheres: Where[] = [];
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
-    const tokenMatch = /^(.+)__token__(gt|gte|lt|lte)$/.exec(key);
+    const tokenMatch = /^(.+)__token(?:__(gt|gte|lt|lte))?$/.exec(key);
     if (tokenMatch) {
-      if (tokenMatch[1] !== 'pk') throw new ConfigurationError(`${key}: token() bounds apply to the virtual column pk__token only`, key, value);
+      if (tokenMatch[1] !== 'pk') throw new ConfigurationError(`${key}: token() comparisons apply to the virtual column pk__token only`, key, value);
       const values = (value as { $token?: unknown[] })?.$token;
       const keys = schema.partitionKeys;
       if (!Array.isArray(values) || values.length !== keys.length) {
         throw new ValidationError(`${key}: expected token(${keys.map((k) => k.name).join(', ')}), got ${describe(value)}`, key, value);
       }
-      wheres.push({ column: keys[0]!, op: OPERATORS[tokenMatch[2]!]!, tokenKeys: keys, value: values.map((v, i) => coerce(keys[i]!, v)) });
+      wheres.push({ column: keys[0]!, op: OPERATORS[tokenMatch[2] ?? 'eq']!, tokenKeys: keys, value: values.map((v, i) => coerce(keys[i]!, v)) });
       continue;
     }
     const split = key.lastIndexOf('__');
@@ -62,8 +72,12 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
     if (split > 0 && OPERATORS[key.slice(split + 2)] !== undefined) {
       name = key.slice(0, split);
       op = OPERATORS[key.slice(split + 2)]!;
-    }
+    } else if (split > 0 && !schema.byName.has(key)) unknownOperator(schema, key, split, Object.keys(OPERATORS), value);
     const column = columnOf(schema, name, key);
+    if (isFunctionValue(value)) {
+      wheres.push({ column, op, ...parseFunctionValue(column, op, value, key) });
+      continue;
+    }
     let bound: unknown;
     switch (op) {
       case 'IN':
@@ -159,16 +173,13 @@ export interface ParsedUpdate {
 }
 
 /** A plain value assignment; null (or an empty collection) deletes the value. */
-export function setAssignment(column: ColumnSchema, value: unknown): Assignment {
-  if (column.isPrimaryKey) throw new ConfigurationError(`Cannot update the key column ${column.name}`, column.name, value);
+function setAssignment(column: ColumnSchema, value: unknown): Assignment {
+  if (column.isPrimaryKey) throw new ValidationError(`Cannot apply update to primary key '${column.name}'`, column.name, value);
   if (value === null) return { column, op: 'set', value: null };
   const coerced = column.type.coerce(value, column.name);
-  if (column.isCounter) throw new ConfigurationError(`${column.name} is a counter: use ${column.name}__incr or __decr`, column.name, value);
-  return { column, op: 'set', value: isEmpty(coerced) ? null : coerced };
-}
-
-export function isEmpty(value: unknown): boolean {
-  return value instanceof Set || value instanceof Map ? value.size === 0 : Array.isArray(value) && value.length === 0;
+  // As cqlengine's blind update: a counter given a value moves by it (`c = c + ?`), a counter cannot be set.
+  if (column.isCounter) return { column, op: 'add', value: coerced };
+  return { column, op: 'set', value: isNullish(coerced) ? null : coerced };
 }
 
 /** Parses a blind update: plain values and the collection and counter operations. */
@@ -180,6 +191,7 @@ export function parseUpdate(schema: ModelSchema, values: Record<string, unknown>
     const split = key.lastIndexOf('__');
     const op = split > 0 ? (key.slice(split + 2) as UpdateOp) : undefined;
     if (!op || !UPDATE_OPS.includes(op)) {
+      if (split > 0 && !schema.byName.has(key)) unknownOperator(schema, key, split, UPDATE_OPS, value);
       assignments.push(setAssignment(columnOf(schema, key, key), value));
       continue;
     }
@@ -204,9 +216,17 @@ export function parseUpdate(schema: ModelSchema, values: Record<string, unknown>
     } else if (kind === 'map' && op === 'remove') {
       if (typeof value !== 'object' || !(Symbol.iterator in (value as object))) throw new ValidationError(`${key}: expected keys to remove`, key, value);
       for (const k of value as Iterable<unknown>) mapKeyRemovals.push({ column, value: column.type.keyType!.coerce(k, key) });
+    } else if (kind === 'map' && op === 'update') {
+      // As cqlengine: a key given null is deleted from the map, the others are written.
+      const entries = value instanceof Map ? [...value] : isPlainObject(value) ? Object.entries(value) : undefined;
+      if (!entries) throw new ValidationError(`${key}: expected a Map or a plain object`, key, value);
+      const kept = entries.filter(([, v]) => v != null);
+      for (const [k, v] of entries) if (v == null) mapKeyRemovals.push({ column, value: column.type.keyType!.coerce(k, `${key} key`) });
+      const coerced = column.type.coerce(new Map(kept), key);
+      if (!isNullish(coerced)) assignments.push({ column, op: 'add', value: coerced });
     } else {
       const coerced = column.type.coerce(value, key);
-      if (!isEmpty(coerced)) {
+      if (!isNullish(coerced)) {
         assignments.push({ column, op: op === 'prepend' ? 'prepend' : op === 'remove' ? 'remove' : 'add', value: coerced });
       }
     }

@@ -37,6 +37,8 @@ export interface Where {
   readonly op: WhereOp;
   /** A bound on token(partition key): these are the key columns, and value holds one value for each. */
   readonly tokenKeys?: readonly ColumnSchema[];
+  /** A CQL function the value is bound into: `"at" > minTimeuuid(?)`. */
+  readonly fn?: 'minTimeuuid' | 'maxTimeuuid';
   readonly value: unknown;
 }
 
@@ -115,8 +117,6 @@ export interface DeleteNode extends WriteOptions {
   readonly conditions: readonly Condition[];
   readonly ifExists: boolean;
 }
-
-export type StatementNode = SelectNode | InsertNode | UpdateNode | DeleteNode;
 
 /** One bind value with the CQL type that converts it for the driver (none: already a driver value). */
 export interface Param {

@@ -447,6 +447,7 @@ describe('syncTable and dropTable', () => {
       { name: 'with_date_list', col: columns.list(columns.date()), since: '2.2', too: before22 },
       { name: 'with_date_map', col: columns.map(columns.text(), columns.smallint()), since: '2.2', too: before22 },
     ];
+    // On 2.1 the refusals run; on a newer server every table is created (CI runs both).
     for (const { name, col, since, too } of cases) {
       const M = model(name, { id: columns.int().partitionKey(), x: col }, { keyspace: ks2 });
       if (too) {

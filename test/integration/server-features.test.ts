@@ -249,3 +249,53 @@ describe('syncTable diff', () => {
     }
   });
 });
+
+describe('plan() with the 5.0 diff', () => {
+  it('an unchanged table plans nothing, an index of a new kind plans a CREATE INDEX, vectors show no drift; SAI refused before 5.0', async () => {
+    const defs = {
+      id: columns.int().partitionKey(),
+      m: columns.map(columns.text(), columns.int()).index('keys'),
+      s: columns.text(),
+    };
+    const options = {
+      tableOptions: {
+        comment: 'planned',
+        compaction: { class: 'LeveledCompactionStrategy', sstable_size_in_mb: 64 },
+        caching: { keys: 'ALL', rows_per_partition: 'NONE' },
+        speculative_retry: '99PERCENTILE',
+        gc_grace_seconds: 3600,
+      },
+    };
+    const Planned = model('planned', defs, options);
+    await management.syncTable(Planned);
+    const again = await management.plan([Planned]);
+    assert.deepEqual(again.drift, []);
+    if (atLeast('3.0')) assert.deepEqual(again.statements, []);
+    else assert.ok(again.statements.every((s) => s.action !== 'create index'), JSON.stringify(again.statements));
+
+    const Indexed = model('planned', { ...defs, s: columns.text().index() }, options);
+    const indexed = await management.plan([Indexed]);
+    assert.deepEqual(
+      indexed.statements.filter((s) => s.action === 'create index').map((s) => s.cql),
+      [`CREATE INDEX IF NOT EXISTS planned_s_idx ON "${ks}"."planned" ("s")`],
+    );
+
+    const Vectors = model('planned_vectors', {
+      id: columns.int().partitionKey(),
+      embedding: columns.vector(columns.float(), 3).index({ using: 'sai', options: { similarity_function: 'cosine' } }),
+      counts: columns.vector(columns.int(), 2),
+    });
+    if (!atLeast('5.0')) {
+      await assert.rejects(management.plan([Vectors]), refused(/SAI|vector</, '5.0'));
+      const Sai = model('planned_sai', { id: columns.int().partitionKey(), n: columns.int().index({ using: 'sai' }) });
+      await assert.rejects(management.plan([Sai]), refused(/storage-attached \(SAI\) index/, '5.0'));
+      return;
+    }
+    await management.syncTable(Vectors);
+    assert.deepEqual(await management.plan([Vectors]), { statements: [], drift: [] });
+    // Values indexed, now wanted by entries: a new kind, so a new index.
+    const Entries = model('planned', { ...defs, m: columns.map(columns.text(), columns.int()).index('entries') }, options);
+    const entries = await management.plan([Entries]);
+    assert.deepEqual(entries.statements.map((s) => [s.action, s.reason]), [['create index', `column ${ks}.planned.m has no entries index`]]);
+  });
+});

@@ -340,8 +340,10 @@ describe('column options', () => {
   });
 
   it('records every option', () => {
-    const c = columns.int().primaryKey().clusteringOrder('desc').index().dbField('db_name').default(3).required().static();
+    const check = (v: number) => v > 0;
+    const c = columns.int().primaryKey().clusteringOrder('desc').index().dbField('db_name').default(3).required().static().discriminator().validate(check);
     assert.deepEqual({ ...c.options }, {
+      discriminator: true,
       primaryKey: true,
       partitionKey: false,
       clusteringOrder: 'DESC',
@@ -352,6 +354,7 @@ describe('column options', () => {
       default: 3,
       required: true,
       static: true,
+      validators: [check],
     });
     const pk = columns.text().partitionKey();
     assert.equal(pk.options.partitionKey, true);

@@ -277,14 +277,23 @@ describe('parseUpdate', () => {
     assert.deepEqual(ops({ fs: [1] }, Frozen.schema), [['fs', 'set', new Set([1])]]);
   });
 
-  it('rejects key columns, unknown columns, plain counter values and null operands', () => {
-    rejectsNaming(() => parseUpdate(schema, { day: 'x' }), ConfigurationError, 'day');
-    rejectsNaming(() => parseUpdate(schema, { at: 2 }), ConfigurationError, 'at');
+  it('rejects key columns, unknown columns and null operands', () => {
+    // Changing a key column is a ValidationError, as on an instance's update().
+    rejectsNaming(() => parseUpdate(schema, { day: 'x' }), ValidationError, 'day');
+    rejectsNaming(() => parseUpdate(schema, { at: 2 }), ValidationError, 'at');
     rejectsNaming(() => parseUpdate(schema, { nope: 2 }), ConfigurationError, 'nope');
     rejectsNaming(() => parseUpdate(schema, { nope__add: [2] }), ConfigurationError, 'nope__add');
-    rejectsNaming(() => parseUpdate(Hits.schema, { views: 3 }), ConfigurationError, 'views');
     rejectsNaming(() => parseUpdate(schema, { tags__add: null }), ValidationError, 'tags__add');
     rejectsNaming(() => parseUpdate(Hits.schema, { views__incr: null }), ValidationError, 'views__incr');
+  });
+
+  it('a plain value on a counter adds it, as cqlengine blind updates do', () => {
+    const { assignments } = parseUpdate(Hits.schema, { views: 3 });
+    assert.equal(assignments.length, 1);
+    assert.equal(assignments[0]!.op, 'add');
+    assert.equal(assignments[0]!.value, 3n);
+    assert.equal(parseUpdate(Hits.schema, { views: -2n }).assignments[0]!.value, -2n);
+    rejectsNaming(() => parseUpdate(Hits.schema, { views: 'x' }), ValidationError, 'views');
   });
 
   it('rejects operands that do not fit the column, naming the key', () => {

@@ -85,7 +85,7 @@ export function rowTypes(t: Thing): void {
   expectType<Equals<Thing['pair'], [number, string] | null>>();
   expectType<Equals<Row<ThingColumns>['tags'], Set<string>>>();
   expectType<Equals<ReturnType<Thing['toObject']>, Row<ThingColumns>>>();
-  expectType<Equals<InstanceOf<typeof Hits>['views'], bigint | null>>();
+  expectType<Equals<InstanceOf<typeof Hits>['views'], bigint>>();
 
   // Properties are writable with the write types, and checked.
   t.nick = null;
@@ -229,8 +229,10 @@ export function updateTypes(t: Thing): void {
   const badValues: Values<ThingColumns> = { at: new Date() };
   void [values, badValues];
   void t.update({ nick: 'n' });
-  // @ts-expect-error instance update() takes Values
-  void t.update({ id: 'x' });
+  // Instance update() takes Values, and a key with its current value (checked when it runs).
+  void t.update({ id: t.id, nick: 'n' });
+  // @ts-expect-error a key takes its column's type
+  void t.update({ id: 42 });
 
   const cond: Condition<ThingColumns> = { name: 'x', nick: null };
   void cond;

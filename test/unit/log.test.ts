@@ -38,7 +38,7 @@ describe('setLogger', () => {
       setLogger();
     }
     assert.equal(logger(), original);
-    // The default logger is silent without NODE_DEBUG=cqlengine, and never throws.
+    // The default logger never throws (debug is silent without NODE_DEBUG=cqlengine; errors go to stderr).
     logger().debug('x');
     logger().error('y');
   });

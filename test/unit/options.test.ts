@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Client, types } from 'cassandra-driver';
-import { DEFAULT_HOSTS, validateName, validateRegisterOptions, type RegisterOptions } from '../../src/connection/options.js';
+import { DEFAULT_HOSTS, validateRegisterOptions, type RegisterOptions } from '../../src/connection/options.js';
+import { checkConnectionName, checkTimeout } from '../../src/connection/validate.js';
+import { ConnectionRegistry } from '../../src/connection/index.js';
+import { BatchQuery, columns, connection, model } from '../../src/index.js';
 import { CQLEngineError, ConfigurationError } from '../../src/errors.js';
 
 /** A ConfigurationError at `option`; returns true for assert.throws. */
@@ -17,15 +20,15 @@ function configError(option: string) {
 // Never connected: a Client opens no socket until connect() or a first query.
 const session = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
 
-describe('validateName', () => {
+describe('checkConnectionName', () => {
   it('returns a non-empty string name', () => {
-    assert.equal(validateName('default'), 'default');
-    assert.equal(validateName('cluster 2'), 'cluster 2');
+    assert.equal(checkConnectionName('default'), 'default');
+    assert.equal(checkConnectionName('cluster 2'), 'cluster 2');
   });
 
   it('rejects empty, blank and non-string names', () => {
     for (const bad of ['', '   ', '\t', undefined, null, 42, {}, ['a']]) {
-      assert.throws(() => validateName(bad), configError('name'), String(bad));
+      assert.throws(() => checkConnectionName(bad, 'name'), configError('name'), String(bad));
     }
   });
 });
@@ -187,5 +190,35 @@ describe('validateRegisterOptions', () => {
         assert.throws(() => validateRegisterOptions({ session: bad as never }), configError('session'));
       }
     });
+  });
+});
+
+describe('one rule per option, on every path', () => {
+  const Thing = model('things', { id: columns.int().partitionKey() }, { keyspace: 'ks', registry: new ConnectionRegistry() });
+  const badTimeouts: unknown[] = ['5', Infinity, -Infinity, NaN, 0, -1, null, 5n];
+
+  it('a timeout is a positive, finite number of milliseconds: for batches, QuerySets, writes and execute()', async () => {
+    for (const bad of badTimeouts) {
+      assert.throws(() => new BatchQuery({ timeout: bad as never }), configError('timeout'), String(bad));
+      assert.throws(() => Thing.objects().timeout(bad as never), configError('timeout'), String(bad));
+      await assert.rejects(Thing.create({ id: 1 }, { timeout: bad as never }), configError('timeout'), String(bad));
+      await assert.rejects(connection.execute('SELECT 1', [], { timeout: bad as never }), configError('timeout'), String(bad));
+    }
+    assert.equal(checkTimeout(0.5), 0.5);
+    assert.equal(checkTimeout(undefined), undefined);
+  });
+
+  it('a connection name is a non-blank string: for models, batches, using() and registration', async () => {
+    for (const bad of ['', '  ', 42]) {
+      assert.throws(() => model('t', { id: columns.int().partitionKey() }, { connection: bad as never }), configError('connection'), String(bad));
+      assert.throws(() => new BatchQuery({ connection: bad as never }), configError('connection'), String(bad));
+      assert.throws(() => Thing.objects().using({ connection: bad as never }), configError('using.connection'), String(bad));
+      await assert.rejects(new ConnectionRegistry().register(bad as never, { lazyConnect: true }), configError('name'), String(bad));
+    }
+  });
+
+  it('a registry option must be a ConnectionRegistry', () => {
+    assert.throws(() => model('t', { id: columns.int().partitionKey() }, { registry: {} as never }), configError('registry'));
+    assert.throws(() => new BatchQuery({ registry: 'default' as never }), configError('registry'));
   });
 });

@@ -118,17 +118,19 @@ async function fetchMaven(
   );
   progress(`fetching Cassandra ${release.release} (${source.artifact} and its dependencies, about 70 MB) with Maven`);
   let downloaded = 0;
+  let copied = 0;
   let lastReport = Date.now();
   await runLines(
     'mvn',
     ['-B', '--strict-checksums', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${join(staging, 'lib')}`],
     staging,
     (line) => {
-      if (!/Downloaded from/.test(line)) return;
-      downloaded++;
+      if (/Downloaded from/.test(line)) downloaded++;
+      else if (/\[INFO\] Copying /.test(line)) copied++;
+      else return;
       if (Date.now() - lastReport > 2000) {
         lastReport = Date.now();
-        progress(`  … ${downloaded} files downloaded`);
+        progress(`  … ${downloaded} files downloaded, ${copied} jars copied`);
       }
     },
   );

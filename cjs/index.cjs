@@ -1,0 +1,2 @@
+'use strict';
+module.exports = require('./esm-only.cjs')(() => require('../dist/index.js'));

@@ -1,0 +1,178 @@
+/**
+ * Every statement the mapper sends leaves through one funnel: each kind (query, page, batch, DDL and
+ * connection.execute) reaches the driver once, is observed once on 'cqlengine:statement' and logged
+ * once. A stand-in Client in a registry of the test's own records what is sent; no socket is opened.
+ */
+import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type { Client } from 'cassandra-driver';
+import { batch, columns, connection, contextQuery, LWTError, management, model } from '../../src/index.js';
+import { ConnectionRegistry, type StatementEvent } from '../../src/connection/index.js';
+import { captureLogs } from '../helpers/util.js';
+
+interface Call {
+  method: 'execute' | 'batch';
+  cql: string;
+  options: Record<string, unknown>;
+}
+
+class FakeRow {
+  constructor(values: Record<string, unknown>) {
+    Object.assign(this, values);
+  }
+  keys(): string[] {
+    return Object.keys(this);
+  }
+}
+
+const calls: Call[] = [];
+let rows: FakeRow[] = [];
+let failure: Error | undefined;
+const fakeClient = {
+  keyspace: undefined,
+  options: { contactPoints: ['127.0.0.1'], encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true } },
+  async execute(cql: string, _params: unknown, options: Record<string, unknown>) {
+    calls.push({ method: 'execute', cql, options });
+    if (failure) throw failure;
+    const out = rows;
+    rows = [];
+    return { rows: out, first: () => out[0] ?? null, pageState: null };
+  },
+  async batch(queries: { query: string }[], options: Record<string, unknown>) {
+    calls.push({ method: 'batch', cql: queries.map((q) => q.query).join('; '), options });
+    const out = rows;
+    rows = [];
+    return { rows: out, first: () => out[0] ?? null };
+  },
+  async shutdown() {},
+};
+
+const registry = new ConnectionRegistry();
+const Note = model('notes', { id: columns.int().partitionKey(), body: columns.text() }, { keyspace: 'ks', registry });
+
+let events: StatementEvent[] = [];
+let stop: () => void = () => undefined;
+
+before(async () => {
+  await registry.register('fake', { session: fakeClient as unknown as Client, default: true });
+});
+after(() => registry.shutdown());
+beforeEach(() => {
+  calls.length = 0;
+  events = [];
+  rows = [];
+  failure = undefined;
+  stop = connection.onStatement((e) => events.push(e));
+});
+afterEach(() => stop());
+
+function once(kind: StatementEvent['kind'], cql: RegExp): StatementEvent {
+  assert.equal(calls.length, 1, `one call to the driver, got ${calls.map((c) => c.cql).join(' | ')}`);
+  assert.equal(events.length, 1, 'observed once');
+  const [event] = events;
+  assert.equal(event!.kind, kind);
+  assert.match(event!.cql, cql);
+  assert.equal(event!.connection, 'fake');
+  assert.ok(event!.durationMs >= 0);
+  return event!;
+}
+
+describe('the statement funnel', () => {
+  it('a write is one query, observed with its model, keyspace and number of values', async () => {
+    await Note.create({ id: 1, body: 'x' });
+    const e = once('query', /^INSERT INTO "ks"."notes"/);
+    assert.deepEqual([e.keyspace, e.model, e.params, e.error], ['ks', 'notes', 2, undefined]);
+    assert.equal(calls[0]!.options['isIdempotent'], true);
+  });
+
+  it('a read is one page; a count is one query', async () => {
+    rows = [new FakeRow({ id: 1, body: 'x' })];
+    const found = await Note.get({ id: 1 });
+    assert.equal(found.body, 'x');
+    assert.equal(once('page', /^SELECT "id", "body" FROM "ks"."notes" WHERE "id" = \? LIMIT \?$/).params, 2);
+    calls.length = 0;
+    events = [];
+    rows = [new FakeRow({ count: 3n })];
+    assert.equal(await Note.count(), 3);
+    once('query', /^SELECT COUNT\(\*\)/);
+  });
+
+  it('a batch is one driver call and one event, whatever it holds', async () => {
+    await batch(async (b) => {
+      await Note.create({ id: 1, body: 'a' }, { batch: b });
+      await Note.create({ id: 2, body: 'b' }, { batch: b });
+    }, { timeout: 100 });
+    const e = once('batch', /^INSERT INTO "ks"."notes" .*; INSERT INTO "ks"."notes"/);
+    assert.deepEqual([e.model, e.keyspace, e.params], ['notes', 'ks', 4]);
+    assert.equal(calls[0]!.method, 'batch');
+    assert.equal(calls[0]!.options['readTimeout'], 100);
+  });
+
+  it('DDL is one unprepared statement of kind ddl', async () => {
+    await management.dropTable(Note);
+    const e = once('ddl', /^DROP TABLE IF EXISTS "ks"."notes"$/);
+    assert.equal(e.params, 0);
+    assert.equal(calls[0]!.options['prepare'], false);
+  });
+
+  it('connection.execute and Connection.execute are queries through the same funnel', async () => {
+    await connection.execute('SELECT * FROM ks.notes WHERE id = ?', [1], { registry, timeout: 20, consistency: 'ONE' });
+    const e = once('query', /^SELECT \* FROM ks.notes/);
+    assert.deepEqual([e.model, e.params], [undefined, 1]);
+    assert.deepEqual(calls[0]!.options, { prepare: true, readTimeout: 20, consistency: 1 });
+    calls.length = 0;
+    events = [];
+    await registry.peek('fake').execute('SELECT now() FROM system.local');
+    once('query', /now\(\)/);
+  });
+
+  it('a failed statement is observed once, with its error, and the error reaches the caller', async () => {
+    failure = new Error('boom');
+    await assert.rejects(Note.create({ id: 1 }), /boom/);
+    assert.equal(once('query', /^INSERT/).error, failure);
+  });
+
+  it('a lightweight transaction not applied throws LWTError, the statement observed once without error', async () => {
+    rows = [new FakeRow({ '[applied]': false, id: 1, body: 'old' })];
+    await assert.rejects(Note.create({ id: 1, body: 'new' }, { ifNotExists: true }), (err: unknown) => err instanceof LWTError && err.existing['body'] === 'old');
+    assert.equal(once('query', /IF NOT EXISTS/).error, undefined);
+    assert.equal(calls[0]!.options['isIdempotent'], false);
+  });
+
+  it('diagnostics_channel subscribers see the same events; an unsubscribed listener sees none', async () => {
+    const seen: unknown[] = [];
+    const fn = (m: unknown) => seen.push(m);
+    subscribe('cqlengine:statement', fn);
+    stop();
+    try {
+      await contextQuery([Note], { keyspace: 'other' }, (N) => N.create({ id: 5 }));
+    } finally {
+      unsubscribe('cqlengine:statement', fn);
+    }
+    assert.equal(events.length, 0);
+    assert.equal(seen.length, 1);
+    assert.equal((seen[0] as StatementEvent).keyspace, 'other');
+  });
+
+  it('logs one debug line per statement with the count of values; the values only when asked', async () => {
+    const log = captureLogs();
+    try {
+      await Note.create({ id: 7, body: 'secret' });
+      const lines = log.entries.filter((e) => e.level === 'debug').map((e) => e.message);
+      assert.deepEqual(lines, ['[Connection: fake, Keyspace: ks] query: INSERT INTO "ks"."notes" ("id", "body") VALUES (?, ?) (2 values)']);
+    } finally {
+      log.restore();
+    }
+    const entries: string[] = [];
+    const { setLogger } = await import('../../src/log.js');
+    setLogger({ debug: (m) => entries.push(m), info() {}, warn() {}, error() {} }, { logValues: true });
+    try {
+      await Note.create({ id: 7, body: 'secret' });
+    } finally {
+      setLogger();
+    }
+    assert.equal(entries.length, 1);
+    assert.match(entries[0]!, /\(2 values\) \[7,"secret"\]$/);
+  });
+});
