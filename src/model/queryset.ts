@@ -13,6 +13,7 @@ import type { ColumnsOf, InstanceOf, ModelStatic } from './model.js';
 import type { SaveOptions } from '../execution/options.js';
 import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connection/validate.js';
 import { checkColumn, runAfterLoad } from './hooks.js';
+import { selectColumns } from './variants.js';
 import type { ColumnSchema } from '../schema/model-schema.js';
 import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
 import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from '../statements/filters.js';
@@ -259,7 +260,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return {
       kind: 'select',
       table: { keyspace: this.#resolved().keyspace, table: this.model.schema.table! },
-      fields: s.fields ?? this.model.schema.columns,
+      fields: s.fields ?? selectColumns(this.model.schema),
       distinct: s.distinct,
       wheres: s.wheres,
       orderBy: s.orderBy,

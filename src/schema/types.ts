@@ -494,7 +494,7 @@ export function tuple<const T extends readonly CqlType<unknown, unknown>[]>(...i
 const MAX_VECTOR_DIMENSION = 1 << 16;
 
 // Readonly arrays: a vector has a fixed length, and (unlike a list) reads as null when unset.
-type VectorRead<R> = [R] extends [number] ? (number extends R ? Float32Array : readonly R[]) : readonly R[];
+export type VectorRead<R> = [R] extends [number] ? (number extends R ? Float32Array : readonly R[]) : readonly R[];
 
 /**
  * A fixed-length vector (Cassandra 5.0), always a whole value. `vector<float, n>` reads as a
