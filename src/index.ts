@@ -4,7 +4,7 @@
  */
 export * as connection from './connection/index.js';
 export * as management from './management/index.js';
-export { columns, Column } from './schema/columns.js';
+export { columns, Column, type IndexSpec, type IndexTarget } from './schema/columns.js';
 export { userType, UserType, type UserTypeValue, type UserTypeInput } from './schema/user-type.js';
 export { model, abstractModel, extend, BaseModel, type ModelOptions, type ModelClass, type Instance, type InstanceOf, type ColumnsOf, type ModelStatic } from './model/model.js';
 export type { Row, Insert, Values, Filter, Update, Condition, TimeuuidBound, TokenValue } from './schema/infer.js';
@@ -13,7 +13,8 @@ export type { ModelDefinition, ModelSchema, ColumnSchema } from './schema/model-
 export { contextQuery } from './model/context.js';
 export { polymorphic } from './model/polymorphic.js';
 export { NamedKeyspace, NamedTable, NamedQuery, type NamedOptions } from './model/named.js';
-export { QuerySet, type Page } from './model/queryset.js';
+export { QuerySet, type Page, type Scored } from './model/queryset.js';
+export type { SimilarityFunction } from './statements/nodes.js';
 export { token } from './statements/filters.js';
 export { minTimeuuid, maxTimeuuid } from './statements/functions.js';
 export { BatchQuery, batch, type BatchOptions, type BatchType } from './execution/batch.js';

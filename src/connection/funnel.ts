@@ -8,8 +8,9 @@
  */
 import { subscribe, unsubscribe, channel } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
-import type { QueryOptions, types } from 'cassandra-driver';
-import { LWTError, ShutdownError } from '../errors.js';
+import type { Client, QueryOptions, types } from 'cassandra-driver';
+import { CQLEngineError, LWTError, ShutdownError } from '../errors.js';
+import { olderThan, parseVersion, type Requirement } from '../schema/version.js';
 import { annotate } from './annotate.js';
 import { debugEnabled, formatLogContext, logger, logValues } from '../log.js';
 import type { ModelSchema } from '../schema/model-schema.js';
@@ -79,6 +80,8 @@ export interface Outgoing {
   readonly idempotent?: boolean | undefined;
   /** A lightweight transaction: a result with `[applied] = false` throws LWTError. */
   readonly conditional?: boolean | undefined;
+  /** Features the server must have (a batch's come from its statements). */
+  readonly requires?: readonly Requirement[] | undefined;
 }
 
 export interface SendOptions {
@@ -153,6 +156,8 @@ function logLine(conn: Connection, out: Outgoing, wire: Wire): string {
 /** Sends one statement (or batch) on a connection, connecting it first if needed. */
 export async function send(conn: Connection, out: Outgoing, options: SendOptions = {}): Promise<types.ResultSet> {
   const client = conn.connectedClient ?? (await conn.client());
+  const requires = out.batch ? out.batch.flatMap((s) => s.requires ?? []) : out.requires;
+  if (requires?.length) checkServer(conn, client, requires);
   const wire = wireOf(out, conn.codec);
   const queryOptions = driverOptions(out, options);
   if (debugEnabled()) logger().debug(logLine(conn, out, wire));
@@ -212,4 +217,26 @@ function checkApplied(result: types.ResultSet, codec: Codec, schema: ModelSchema
     existing[column?.name ?? key] = column ? readValue(column.type, value, codec) : value;
   }
   throw new LWTError(`Lightweight transaction not applied${schema ? ` on ${schema.name}` : ''}`, existing);
+}
+
+/** The oldest release among the hosts the driver knows for a Client, or undefined before it knows any. */
+export function oldestHostVersion(client: Client): number[] | undefined {
+  let oldest: number[] | undefined;
+  // A stand-in Client (tests' fakes) may have no host map: nothing to check then.
+  for (const host of client.hosts?.values() ?? []) {
+    if (!host.cassandraVersion) continue;
+    const version = parseVersion(host.cassandraVersion);
+    if (!oldest || olderThan(version, oldest.join('.'))) oldest = version;
+  }
+  return oldest;
+}
+
+/** Refuses a statement that uses a feature some host of the connection is too old for, before it is sent. */
+function checkServer(conn: Connection, client: Client, requires: readonly Requirement[]): void {
+  const version = oldestHostVersion(client);
+  if (!version) return;
+  const missing = requires.find((r) => olderThan(version, r.since));
+  if (missing) {
+    throw new CQLEngineError(`${missing.feature} needs Cassandra ${missing.since} or later; connection '${conn.name}' runs ${version.join('.')}`);
+  }
 }

@@ -25,7 +25,7 @@ export function run(
   try {
     return send(
       target.registry.peek(target.connection),
-      { kind, cql: stmt.cql, params: stmt.params, keyspace: target.keyspace, schema, idempotent: stmt.idempotent, conditional: stmt.conditional },
+      { kind, cql: stmt.cql, params: stmt.params, keyspace: target.keyspace, schema, idempotent: stmt.idempotent, conditional: stmt.conditional, requires: stmt.requires },
       options,
     );
   } catch (err) {

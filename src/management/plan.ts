@@ -14,6 +14,7 @@ import { registry as defaultRegistry, type Connection, type ConnectionRegistry }
 import { checkConnectionName } from '../connection/validate.js';
 import { send } from '../connection/funnel.js';
 import { tableName } from '../statements/compile.js';
+import { olderThan, parseVersion } from '../schema/version.js';
 import { addColumn, createIndex, createTable, createType, literal, tableOptions, type OptionValue } from '../statements/ddl.js';
 import { driverTypeText, modelTypeText, type DriverType } from './type-text.js';
 
@@ -175,17 +176,10 @@ function keyspaceCreation(option: KeyspaceCreation | undefined): ((name: string)
 
 export async function serverVersion(conn: Connection): Promise<number[]> {
   const row = (await send(conn, { kind: 'query', cql: 'SELECT release_version FROM system.local' }, { driver: { prepare: false } })).first();
-  return String(row?.['release_version'] ?? '0').split(/[.-]/).slice(0, 3).map((n) => Number(n) || 0);
+  return parseVersion(String(row?.['release_version'] ?? '0'));
 }
 
-function older(version: number[], since: string): boolean {
-  const wanted = since.split('.').map(Number);
-  for (let i = 0; i < wanted.length; i++) {
-    const have = version[i] ?? 0;
-    if (have !== wanted[i]) return have < wanted[i]!;
-  }
-  return false;
-}
+const older = olderThan;
 
 function typeTooNew(type: CqlType<unknown>, version: number[]): string | undefined {
   if (type.since && older(version, type.since)) return type.since;
@@ -193,6 +187,16 @@ function typeTooNew(type: CqlType<unknown>, version: number[]): string | undefin
     const found = inner && typeTooNew(inner, version);
     if (found) return found;
   }
+  return undefined;
+}
+
+/** What an index kind needs of the server, beyond its column's type. */
+function indexTooNew(column: ColumnSchema, version: number[]): { what: string; since: string } | undefined {
+  const using = column.indexUsing;
+  if (using !== undefined && (using.toLowerCase() === 'sai' || using.endsWith('StorageAttachedIndex')) && older(version, '5.0')) return { what: 'a storage-attached (SAI) index', since: '5.0' };
+  if (using !== undefined && using.endsWith('SASIIndex') && older(version, '3.4')) return { what: 'a SASI index', since: '3.4' };
+  if (column.indexOn === 'entries' && older(version, '2.2')) return { what: 'an index on map entries', since: '2.2' };
+  if (column.indexOn === 'full' && older(version, '2.1.3')) return { what: 'an index on a whole frozen collection', since: '2.1.3' };
   return undefined;
 }
 
@@ -206,28 +210,99 @@ const OPTION_METADATA: Record<string, string> = {
   dclocal_read_repair_chance: 'localReadRepairChance',
   memtable_flush_period_in_ms: 'memtableFlushPeriod',
   speculative_retry: 'speculativeRetry',
+  crc_check_chance: 'crcCheckChance',
+  min_index_interval: 'minIndexInterval',
+  max_index_interval: 'maxIndexInterval',
+  compaction: 'compaction',
+  compression: 'compression',
+  caching: 'caching',
 };
 
+/**
+ * The table's options as the driver reports them, with 3.0+'s caching read from system_schema: the
+ * driver renders that map with JSON.stringify, which loses it under `encoding.map`.
+ */
+async function currentOptions(conn: Connection, version: number[], keyspace: string, schema: ModelSchema, table: TableMetadata): Promise<Record<string, unknown>> {
+  const current = { ...(table as unknown as Record<string, unknown>) };
+  if (schema.tableOptions['caching'] !== undefined && !older(version, '3.0')) {
+    const cql = 'SELECT caching FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?';
+    const caching: unknown = (await send(conn, { kind: 'query', cql, values: [keyspace, schema.table!] })).first()?.['caching'];
+    current['caching'] = caching instanceof Map ? Object.fromEntries(caching) : caching;
+  }
+  return current;
+}
+
 /** The table options of the model that differ from the table's (all of them when unknown). */
-function changedOptions(schema: ModelSchema, table: TableMetadata): Record<string, OptionValue> {
+function changedOptions(schema: ModelSchema, current: Record<string, unknown>): Record<string, OptionValue> {
   const changed: Record<string, OptionValue> = {};
   for (const [name, value] of Object.entries(schema.tableOptions)) {
-    const field = OPTION_METADATA[name];
-    const current = field ? (table as unknown as Record<string, unknown>)[field] : undefined;
-    if (field === undefined || !sameOption(current, value)) changed[name] = value;
+    if (OPTION_METADATA[name] === undefined || !sameOption(name, current, value)) changed[name] = value;
   }
   return changed;
 }
 
-function sameOption(current: unknown, wanted: OptionValue): boolean {
+/**
+ * Whether a table option already has the wanted value, compared in a normal form: servers report
+ * full class names, string values, 3.0+ speculative_retry as '99p', and map options with defaults
+ * added; only the keys the model sets are compared.
+ */
+function sameOption(name: string, table: Record<string, unknown>, wanted: OptionValue): boolean {
+  switch (name) {
+    case 'compaction':
+      return typeof wanted === 'object' && sameMap({ class: table['compactionClass'], ...(table['compactionOptions'] as object) }, wanted);
+    case 'compression':
+      return typeof wanted === 'object' && sameMap(table['compression'], wanted);
+    case 'caching': {
+      if (typeof wanted !== 'object') return false;
+      const current = table['caching'];
+      try {
+        return sameMap(typeof current === 'string' ? JSON.parse(current) : current, wanted);
+      } catch {
+        return false;
+      }
+    }
+    case 'speculative_retry':
+      return normalRetry(table['speculativeRetry']) === normalRetry(wanted);
+  }
+  const current = table[OPTION_METADATA[name]!];
   if (current === undefined || current === null) return false;
   if (typeof wanted === 'number') return Number(current) === wanted;
   return String(current) === String(wanted);
 }
 
-/** Index targets of a table, as column names: a column indexed under any name counts. */
+/** 2.x names of map options, as 3.0+ calls them. */
+const OPTION_ALIASES: Record<string, string> = { sstable_compression: 'class', chunk_length_kb: 'chunk_length_in_kb' };
+
+function sameMap(current: unknown, wanted: Record<string, string | number>): boolean {
+  if (!current || typeof current !== 'object') return false;
+  const have = new Map(Object.entries(current as Record<string, unknown>).map(([k, v]) => [OPTION_ALIASES[k] ?? k, v]));
+  return Object.entries(wanted).every(([k, v]) => {
+    const key = OPTION_ALIASES[k] ?? k;
+    const value = have.get(key);
+    if (value === undefined || value === null) return false;
+    // Classes are reported by their full name: 'LeveledCompactionStrategy' is 'org.apache.cassandra.db.compaction.LeveledCompactionStrategy'.
+    if (key === 'class') return String(value) === String(v) || String(value).endsWith(`.${String(v)}`);
+    return String(value).toLowerCase() === String(v).toLowerCase() || (typeof v === 'number' && Number(value) === v);
+  });
+}
+
+function normalRetry(value: unknown): string {
+  const text = String(value ?? '').trim().toUpperCase();
+  const m = /^(\d+(?:\.\d+)?)(P|PERCENTILE|MS)$/.exec(text);
+  if (!m) return text;
+  return `${Number(m[1])}${m[2] === 'MS' ? 'MS' : 'PERCENTILE'}`;
+}
+
+/** A table's indexes as 'kind column' ('keys m', 'values tags'): a column indexed the same way under any name counts. */
 function indexedColumns(table: TableMetadata | null): Set<string> {
-  return new Set((table?.indexes ?? []).map((i) => i.target.replace(/^(values|keys)\((.*)\)$/, '$2').replace(/^"(.*)"$/, '$1')));
+  return new Set((table?.indexes ?? []).map((i) => indexKey(i.target)));
+}
+
+/** An index target as the driver reports it ('keys(m)', 'values(tags)', '"Name"') as 'kind column'. */
+function indexKey(target: string): string {
+  const m = /^(keys|values|entries|full)\((.*)\)$/.exec(target);
+  const name = (m ? m[2]! : target).replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
+  return `${m ? m[1] : 'values'} ${name}`;
 }
 
 function isModel(value: unknown): value is ModelStatic {
@@ -368,15 +443,16 @@ class Planner {
       return;
     } else {
       this.#columns(conn, keyspace, schema, existing);
-      const changed = changedOptions(schema, existing);
+      const changed = changedOptions(schema, await currentOptions(conn, await this.version(conn), keyspace, schema, existing));
       if (Object.keys(changed).length) {
         const cql = `ALTER TABLE ${tableName(keyspace, schema.table!)} WITH ${tableOptions(changed).join(' AND ')}`;
         this.statement(conn, keyspace, schema.name, 'alter table', cql, `options of ${name} differ: ${Object.keys(changed).join(', ')}`);
       }
     }
     const indexed = indexedColumns(existing);
-    for (const column of schema.columns.filter((c) => c.isIndexed && !indexed.has(c.dbName))) {
-      this.statement(conn, keyspace, schema.name, 'create index', createIndex(schema, keyspace, column), `column ${name}.${column.dbName} has no index`);
+    for (const column of schema.columns.filter((c) => c.isIndexed && !indexed.has(`${c.indexOn} ${c.dbName}`))) {
+      const reason = `column ${name}.${column.dbName} has no ${column.indexOn === 'values' ? '' : `${column.indexOn} `}index`;
+      this.statement(conn, keyspace, schema.name, 'create index', createIndex(schema, keyspace, column), reason);
     }
   }
 
@@ -492,6 +568,10 @@ export async function plan(subjects: readonly Plannable[], options: PlanOptions 
           throw new CQLEngineError(
             `${schema.name}.${column.name} is ${column.type.cql}, which needs Cassandra ${since} or later; connection '${conn.name}' runs ${version.join('.')}`,
           );
+        }
+        const index = column.isIndexed ? indexTooNew(column, version) : undefined;
+        if (index) {
+          throw new CQLEngineError(`${schema.name}.${column.name} has ${index.what}, which needs Cassandra ${index.since} or later; connection '${conn.name}' runs ${version.join('.')}`);
         }
       }
     }

@@ -14,6 +14,7 @@ export interface DriverType {
   readonly code: number;
   readonly info?: unknown;
   readonly options?: { readonly frozen?: boolean };
+  readonly customTypeName?: string;
 }
 
 // The driver's type codes (cassandra-driver types.dataTypes); varchar is text by another name.
@@ -44,6 +45,8 @@ export function modelTypeText(type: CqlType<unknown>, top = true): string {
       return `frozen<tuple<${type.items!.map((t) => modelTypeText(t, false)).join(', ')}>>`;
     case 'udt':
       return `frozen<${quote(type.userType!.name)}>`;
+    case 'vector':
+      return `vector<${modelTypeText(type.element!, false)}, ${type.dimension}>`;
     default:
       return type.cql === 'varchar' ? 'text' : type.cql;
   }
@@ -67,6 +70,11 @@ export function driverTypeText(type: DriverType, top = true): string {
     case UDT:
       return `frozen<${quote((type.info as { name: string }).name)}>`;
     default:
+      // 5.0's vector comes as a custom type the driver has parsed: [element type, dimension].
+      if (type.customTypeName === 'vector') {
+        const [element, dimension] = type.info as [DriverType, number];
+        return `vector<${driverTypeText(element, false)}, ${dimension}>`;
+      }
       // A custom type: the server's class name.
       return `'${String(type.info)}'`;
   }

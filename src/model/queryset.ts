@@ -13,10 +13,11 @@ import type { ColumnsOf, InstanceOf, ModelStatic } from './model.js';
 import type { SaveOptions } from '../execution/options.js';
 import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connection/validate.js';
 import { checkColumn, runAfterLoad } from './hooks.js';
+import { selectColumns } from './variants.js';
 import type { ColumnSchema } from '../schema/model-schema.js';
 import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
 import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from '../statements/filters.js';
-import type { ColumnValue, CompiledStatement, OrderBy, SelectNode, Where } from '../statements/nodes.js';
+import type { AnnOrder, CompiledStatement, Condition as ConditionNode, OrderBy, SelectNode, SimilarityFunction, Where } from '../statements/nodes.js';
 
 interface QueryState {
   readonly wheres: readonly Where[];
@@ -33,8 +34,10 @@ interface QueryState {
   readonly ttl: number | undefined;
   readonly timestamp: bigint | undefined;
   readonly ifExists: boolean;
-  readonly conditions: readonly ColumnValue[];
+  readonly conditions: readonly ConditionNode[];
   readonly batch: BatchQuery | undefined;
+  readonly perPartitionLimit: number | undefined;
+  readonly ann: AnnOrder | undefined;
 }
 
 const EMPTY: QueryState = {
@@ -53,7 +56,22 @@ const EMPTY: QueryState = {
   ifExists: false,
   conditions: [],
   batch: undefined,
+  perPartitionLimit: undefined,
+  ann: undefined,
 };
+
+/** Columns of a model that hold vectors, for annOf(). */
+type VectorColumnOf<M extends ModelStatic> = {
+  [K in keyof ColumnsOf<M> & string]: ReadOfColumn<ColumnsOf<M>[K]> extends Float32Array | unknown[] ? K : never;
+}[keyof ColumnsOf<M> & string];
+type ReadOfColumn<C> = C extends { type: { $read?: infer R } } ? R : never;
+type WriteOfColumn<C> = C extends { type: { $write?: infer W } } ? W : never;
+
+/** A row of an ANN query with its similarity to the query vector (1 is the closest for cosine). */
+export interface Scored<T> {
+  readonly row: T;
+  readonly similarity: number;
+}
 
 /** The discriminator filters QuerySets of polymorphic submodels start with, which writes leave out. */
 const implicit = new WeakSet<Where>();
@@ -145,6 +163,23 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return this.#with({ orderBy: [...this.#state.orderBy, ...orderBy] });
   }
 
+  /** At most n rows from each partition (PER PARTITION LIMIT, Cassandra 3.6+). */
+  perPartitionLimit(n: number): QuerySet<M> {
+    if (!isPositiveInt32(n)) throw new ConfigurationError(`perPartitionLimit must be a positive integer up to ${INT32_MAX}`, 'perPartitionLimit', n);
+    return this.#with({ perPartitionLimit: n });
+  }
+
+  /**
+   * Orders by approximate nearest neighbour to `vector` (`ORDER BY column ANN OF ?`, Cassandra 5.0):
+   * the column needs a SAI index, and the query a limit().
+   */
+  annOf<K extends VectorColumnOf<M>>(name: K, vector: WriteOfColumn<ColumnsOf<M>[K]>): QuerySet<M> {
+    const column = columnOf(this.model.schema, name, 'annOf');
+    if (column.type.kind !== 'vector') throw new ConfigurationError(`annOf: ${column.name} is ${column.type.cql}, not a vector`, 'annOf', name);
+    if (vector == null) throw new ValidationError(`annOf: the query vector cannot be null`, column.name, vector);
+    return this.#with({ ann: { column, vector: column.type.coerce(vector, `annOf(${column.name})`) } });
+  }
+
   allowFiltering(): QuerySet<M> {
     return this.#with({ allowFiltering: true });
   }
@@ -219,15 +254,19 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   #selectNode(overrides: Partial<SelectNode> = {}): SelectNode {
     const s = this.#state;
-    checkSelectWheres(this.model.schema, overrides.wheres ?? s.wheres, s.allowFiltering);
+    if (s.ann && (overrides.limit ?? s.limit) === undefined) throw new ConfigurationError('annOf() needs a limit(): Cassandra returns the n nearest rows', 'limit', undefined);
+    if (s.ann && s.orderBy.length) throw new ConfigurationError('annOf() is the order of its query: it cannot be combined with orderBy()', 'orderBy', s.orderBy.map((o) => o.column.name));
+    checkSelectWheres(this.model.schema, overrides.wheres ?? s.wheres, s.allowFiltering || s.ann !== undefined);
     return {
       kind: 'select',
       table: { keyspace: this.#resolved().keyspace, table: this.model.schema.table! },
-      fields: s.fields,
+      fields: s.fields ?? selectColumns(this.model.schema),
       distinct: s.distinct,
       wheres: s.wheres,
       orderBy: s.orderBy,
       limit: s.limit,
+      perPartitionLimit: s.perPartitionLimit,
+      ann: s.ann,
       allowFiltering: s.allowFiltering,
       ...overrides,
     };
@@ -358,7 +397,25 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     }
     const stmt = compileSelect(this.#selectNode({ fields: 'count', orderBy: [], limit: this.#state.limit }));
     const result = await run(this.#resolved(), stmt, this.#runOptions(), this.model.schema);
-    return Number(result.first()?.['count'] ?? 0);
+    const n = Number(result.first()?.['count'] ?? 0);
+    // Cassandra 3.0+ applies LIMIT to the one row COUNT(*) returns, not to the rows counted (2.1 to the rows).
+    return this.#state.limit === undefined ? n : Math.min(n, this.#state.limit);
+  }
+
+  /**
+   * The rows of an annOf() query with their similarity to the query vector, closest first
+   * (`similarity_<fn>(column, ?)`, Cassandra 5.0). The function should be the index's.
+   */
+  async scored(fn: SimilarityFunction = 'cosine'): Promise<Scored<InstanceOf<M>>[]> {
+    if (!this.#state.ann) throw new ConfigurationError('scored() needs annOf(column, vector)', 'scored', fn);
+    if (!['cosine', 'euclidean', 'dot_product'].includes(fn)) throw new ConfigurationError(`scored() takes 'cosine', 'euclidean' or 'dot_product', not ${describe(fn)}`, 'scored', fn);
+    const stmt = compileSelect(this.#selectNode({ similarity: fn }));
+    const target = this.#resolved();
+    const result = await run(target, stmt, this.#runOptions(), this.model.schema);
+    const codec = target.registry.peek(target.connection).codec;
+    const rows = result.rows.map((row) => this.model.fromRow(row, codec, this.#state.scope) as InstanceOf<M>);
+    await runAfterLoad(rows, this.model.prototype);
+    return rows.map((row, i) => ({ row, similarity: Number(result.rows[i]!['similarity']) }));
   }
 
   /** The values of the given columns, row by row; `flat` for one column gives the values alone. */
@@ -438,7 +495,11 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       const key = this.model.schema.partitionKeys[0]!;
       throw new ValidationError(`${what}() on ${this.model.schema.name} needs filters on the primary key`, key.name, undefined);
     }
-    const bad = wheres.find((w) => !w.column.isPrimaryKey || w.tokenKeys || !['=', 'IN'].includes(w.op));
+    // A delete may also take a range of clustering columns (Cassandra 3.0+: checked when sent).
+    const ops = what === 'delete' ? ['=', 'IN', '>', '>=', '<', '<='] : ['=', 'IN'];
+    const bad = wheres.find(
+      (w) => !w.column.isPrimaryKey || w.tokenKeys || !ops.includes(w.op) || (w.op !== '=' && w.op !== 'IN' && !w.column.isClusteringKey),
+    );
     if (bad) throw new ConfigurationError(`${what}() filters must be equality or IN on key columns, not ${bad.column.name} ${bad.op}`, bad.column.name, describe(bad.value));
     const missing = this.model.schema.partitionKeys.find((k) => !wheres.some((w) => w.column === k));
     if (missing) throw new ValidationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);

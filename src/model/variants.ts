@@ -79,3 +79,15 @@ export function variantWriteValue(schema: ModelSchema): { column: string; value:
   }
   return { column: schema.discriminator.name, value: schema.discriminatorValue };
 }
+
+/**
+ * The columns a SELECT of a model names: a polymorphic family's rows hold the columns of every
+ * member, and a row is read as whichever submodel its discriminator names.
+ */
+export function selectColumns(schema: ModelSchema): ModelSchema['columns'] {
+  const family = families.get(schema);
+  if (!family) return schema.columns;
+  const byName = new Map(family.base.schema.columns.map((c) => [c.dbName, c]));
+  for (const member of family.byValue.values()) for (const c of member.schema.columns) if (!byName.has(c.dbName)) byName.set(c.dbName, c);
+  return [...byName.values()];
+}

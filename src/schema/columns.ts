@@ -4,14 +4,18 @@
  */
 import type { UserType } from './user-type.js';
 import { ConfigurationError } from '../errors.js';
-import { cqlTypes, list as listType, map as mapType, set as setType, tuple as tupleType, withLength, type CqlType, type LengthBounds } from './types.js';
+import { cqlTypes, list as listType, map as mapType, set as setType, tuple as tupleType, vector as vectorType, withLength, type CqlType, type LengthBounds } from './types.js';
 
 export interface ColumnOptions {
   readonly primaryKey: boolean;
   readonly partitionKey: boolean;
   readonly clusteringOrder: 'ASC' | 'DESC' | undefined;
-  /** A secondary index: on the values (of a collection), or on the keys of a map. */
-  readonly index: false | 'values' | 'keys';
+  /** A secondary index: on the values (of a collection), the keys or entries of a map, or a frozen collection whole. */
+  readonly index: false | IndexTarget;
+  /** The index class of a custom index: 'sai' (Cassandra 5.0's storage-attached index) or a class name. */
+  readonly indexUsing: string | undefined;
+  /** WITH OPTIONS of a custom index: `{ similarity_function: 'cosine' }`, `{ mode: 'CONTAINS' }`. */
+  readonly indexOptions: Readonly<Record<string, string>> | undefined;
   readonly dbField: string | undefined;
   readonly default: unknown;
   readonly required: boolean;
@@ -43,6 +47,8 @@ const NO_OPTIONS: ColumnOptions = {
   partitionKey: false,
   clusteringOrder: undefined,
   index: false,
+  indexUsing: undefined,
+  indexOptions: undefined,
   dbField: undefined,
   default: undefined,
   required: false,
@@ -84,12 +90,25 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
 
   /**
    * A secondary index on this column: on its values (for a collection, what `__contains` looks
-   * for), or with 'keys' on a map's keys (what `__contains_key` looks for).
+   * for), with 'keys' on a map's keys (`__contains_key`), with 'entries' on a map's entries
+   * (`__entry: [key, value]`), or with `{ full: true }` on a frozen collection whole (`=`).
+   * `using` makes it a custom index ('sai', or a class name) with its `options`.
    */
-  index(on: 'values' | 'keys' = 'values'): Column<R, W, F> {
-    if (on !== 'values' && on !== 'keys') throw new ConfigurationError(`index() takes 'values' or 'keys'`, 'index', on);
-    if (on === 'keys' && this.type.kind !== 'map') throw new ConfigurationError(`A keys index needs a map column, not ${this.type.cql}`, 'index', on);
-    return this.#with({ index: on });
+  index(spec: IndexTarget | IndexSpec = 'values'): Column<R, W, F> {
+    const given = typeof spec === 'string' ? { on: spec } : spec;
+    if (given === null || typeof given !== 'object') throw new ConfigurationError(`index() takes 'values', 'keys', 'entries' or an object`, 'index', spec);
+    const on = given.full ? 'full' : (given.on ?? 'values');
+    if (!INDEX_TARGETS.includes(on)) throw new ConfigurationError(`index() takes 'values', 'keys', 'entries' or { full: true }, not ${String(on)}`, 'index', on);
+    if ((on === 'keys' || on === 'entries') && this.type.kind !== 'map') throw new ConfigurationError(`A ${on} index needs a map column, not ${this.type.cql}`, 'index', on);
+    const collection = this.type.kind === 'list' || this.type.kind === 'set' || this.type.kind === 'map';
+    if (on === 'full' && !(collection && this.type.frozen)) throw new ConfigurationError(`A full index needs a frozen collection, not ${this.type.cql}`, 'index', on);
+    if (given.using !== undefined && (typeof given.using !== 'string' || !/^[A-Za-z0-9_.$]+$/.test(given.using))) {
+      throw new ConfigurationError('index using must be an index class name or alias (letters, digits, _ . $)', 'index.using', given.using);
+    }
+    if (given.options !== undefined && (given.using === undefined || typeof given.options !== 'object' || given.options === null || Object.values(given.options).some((v) => typeof v !== 'string'))) {
+      throw new ConfigurationError('index options need `using` and string values', 'index.options', given.options);
+    }
+    return this.#with({ index: on, indexUsing: given.using, indexOptions: given.options && { ...given.options } });
   }
 
   /** The column's name in the table, when it differs from the property name. */
@@ -139,6 +158,18 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
   }
 }
 
+export type IndexTarget = 'values' | 'keys' | 'entries' | 'full';
+const INDEX_TARGETS: readonly string[] = ['values', 'keys', 'entries', 'full'];
+
+export interface IndexSpec {
+  readonly on?: IndexTarget;
+  /** An index on a frozen collection whole, for `=` on it. */
+  readonly full?: boolean;
+  /** A custom index: 'sai' (Cassandra 5.0) or an index class ('org.apache.cassandra.index.sasi.SASIIndex'). */
+  readonly using?: string;
+  readonly options?: Readonly<Record<string, string>>;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyColumn = Column<any, any, ColumnFlags>;
 
@@ -173,6 +204,8 @@ export const columns = {
   set: <R, W>(of: Column<R, W, ColumnFlags>, options: { frozen?: boolean } = {}) => column(setType(of.type, options.frozen)),
   map: <KR, KW, VR, VW>(key: Column<KR, KW, ColumnFlags>, value: Column<VR, VW, ColumnFlags>, options: { frozen?: boolean } = {}) =>
     column(mapType(key.type, value.type, options.frozen)),
+  /** A vector (Cassandra 5.0): `columns.vector(columns.float(), 384)` reads as a Float32Array. */
+  vector: <R, W>(of: Column<R, W, ColumnFlags>, dimension: number) => column(vectorType(of.type, dimension)),
   /** A user-defined type (always frozen): `columns.udt(Address)`. */
   udt: <Fs extends Record<string, AnyColumn>>(type: UserType<Fs>) => column(type.cqlType),
   tuple: <const T extends readonly Column<unknown, unknown, ColumnFlags>[]>(...items: T) =>

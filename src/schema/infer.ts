@@ -76,10 +76,16 @@ export type Filter<Cs extends Columns> = { [K in keyof Cs & string]?: Comparable
   [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown> ? `${K}__contains` : IsList<ReadOf<Cs[K]>> extends true ? `${K}__contains` : never]?: ElementOf<WriteOf<Cs[K]>>;
 } & {
   [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__contains_key` : never]?: KeyOf<WriteOf<Cs[K]>>;
+} & {
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__entry` : never]?: readonly [KeyOf<WriteOf<Cs[K]>>, ElementOf<WriteOf<Cs[K]>>];
 } & { [Op in Range as `pk__token__${Op}`]?: TokenValue } & { pk__token?: TokenValue };
 
-/** Conditions of iff(): equality on non-key columns. */
-export type Condition<Cs extends Columns> = Values<Cs>;
+type NonKey<Cs extends Columns> = { [K in keyof Cs & string]: FlagsOf<Cs[K]>['key'] extends true ? never : K }[keyof Cs & string];
+
+/** Conditions of iff(): on non-key columns, `=` by default, or `__ne`, `__gt`, `__gte`, `__lt`, `__lte`, `__in`. */
+export type Condition<Cs extends Columns> = Values<Cs> & {
+  [K in NonKey<Cs> as `${K}__${Range}`]?: WriteOf<Cs[K]>;
+} & { [K in NonKey<Cs> as `${K}__ne`]?: WriteOf<Cs[K]> | null } & { [K in NonKey<Cs> as `${K}__in`]?: readonly WriteOf<Cs[K]>[] };
 
 /** A blind update: plain values, and cqlengine's collection and counter operations. */
 export type Update<Cs extends Columns> = Values<Cs> & {

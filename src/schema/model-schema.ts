@@ -1,6 +1,6 @@
 import { ConfigurationError, ValidationError } from '../errors.js';
 import { quote, validateIdentifier, validatePropertyName } from './identifier.js';
-import type { AnyColumn } from './columns.js';
+import type { AnyColumn, IndexTarget } from './columns.js';
 import type { CqlType } from './types.js';
 import type { Columns } from './infer.js';
 
@@ -22,7 +22,10 @@ export interface ColumnSchema {
   readonly isCounter: boolean;
   readonly isIndexed: boolean;
   /** What the secondary index covers, if there is one. */
-  readonly indexOn: 'values' | 'keys' | undefined;
+  readonly indexOn: IndexTarget | undefined;
+  /** The class of a custom index ('sai', …), and its options. */
+  readonly indexUsing: string | undefined;
+  readonly indexOptions: Readonly<Record<string, string>> | undefined;
   readonly clusteringOrder: 'ASC' | 'DESC' | undefined;
   readonly defaultValue: unknown;
 }
@@ -102,6 +105,8 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
       isCounter: column.type.kind === 'counter',
       isIndexed: column.options.index !== false,
       indexOn: column.options.index || undefined,
+      indexUsing: column.options.indexUsing,
+      indexOptions: column.options.indexOptions,
       clusteringOrder: column.options.clusteringOrder,
       defaultValue: column.options.default,
     };

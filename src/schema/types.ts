@@ -15,7 +15,7 @@ export interface Codec {
   readonly setClass: boolean;
 }
 
-export type TypeKind = 'scalar' | 'counter' | 'list' | 'set' | 'map' | 'tuple' | 'udt';
+export type TypeKind = 'scalar' | 'counter' | 'list' | 'set' | 'map' | 'tuple' | 'udt' | 'vector';
 
 /** What a CqlType knows of a user-defined type, for schema management. */
 export interface UserTypeShape {
@@ -33,6 +33,8 @@ export interface CqlType<R, W = R> {
   readonly keyType?: CqlType<unknown>;
   /** The item types of a tuple. */
   readonly items?: readonly CqlType<unknown>[];
+  /** The number of elements of a vector. */
+  readonly dimension?: number;
   /** The user-defined type of a 'udt' column (see user-type.ts). */
   readonly userType?: UserTypeShape;
   readonly frozen: boolean;
@@ -366,15 +368,30 @@ function collectionCql(name: string, inner: string, frozen: boolean): string {
 
 /** Nested collections must be frozen in Cassandra; the inner type is frozen automatically. */
 function nested<T>(type: CqlType<T, unknown>): CqlType<T, unknown> {
-  return type.kind === 'scalar' || type.kind === 'counter' || type.frozen ? type : { ...type, frozen: true, cql: `frozen<${type.cql}>`, since: FROZEN_COLLECTIONS };
+  return type.kind === 'scalar' || type.kind === 'counter' || type.frozen ? type : frozenCollection({ ...type, frozen: true, cql: `frozen<${type.cql}>`, since: FROZEN_COLLECTIONS });
 }
+
+/** An empty collection on the wire (protocol v3+: a 32-bit count of zero). */
+const EMPTY_COLLECTION = Buffer.alloc(4);
+
+/**
+ * A frozen collection is a value, and an empty one is a value too: inside another collection or in
+ * a key it cannot be null. The driver encodes an empty array as null, which it then cannot put
+ * inside a list or set (a TypeError deep in its encoder), so an empty one is sent as its bytes.
+ */
+function frozenCollection<T extends CqlType<unknown, unknown>>(type: T): T {
+  const toDriver = type.toDriver;
+  return { ...type, toDriver: (v: unknown, codec: Codec) => (isEmptyCollection(v) ? EMPTY_COLLECTION : toDriver(v, codec)) };
+}
+
+const isEmptyCollection = (v: unknown): boolean => (v instanceof Set || v instanceof Map ? v.size === 0 : Array.isArray(v) && v.length === 0);
 
 /** Cassandra 2.1.0 freezes only tuples and user types; frozen (and so nested) collections came in 2.1.3. */
 const FROZEN_COLLECTIONS = '2.1.3';
 
 export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[], W[]> {
   const inner = nested(element);
-  return {
+  const type: CqlType<R[], W[]> = {
     cql: collectionCql('list', inner.cql, frozen),
     kind: 'list',
     frozen,
@@ -385,11 +402,12 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
     // The driver builds a fresh array per row: kept as it is when its items need no conversion.
     fromDriver: (v, codec) => (v == null ? [] : inner.fromDriver === identity ? (v as unknown[] as R[]) : (v as unknown[]).map((item) => inner.fromDriver(item, codec))),
   };
+  return frozen ? frozenCollection(type) : type;
 }
 
 export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R>, Set<W> | W[]> {
   const inner = nested(element);
-  return {
+  const type: CqlType<Set<R>, Set<W> | W[]> = {
     cql: collectionCql('set', inner.cql, frozen),
     kind: 'set',
     frozen,
@@ -411,6 +429,7 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
       return new Set(v == null ? [] : [...(v as Iterable<unknown>)].map((item) => inner.fromDriver(item, codec)));
     },
   };
+  return frozen ? frozenCollection(type) : type;
 }
 
 export function map<KR, KW, VR, VW>(
@@ -420,7 +439,7 @@ export function map<KR, KW, VR, VW>(
 ): CqlType<Map<KR, VR>, Map<KW, VW> | (KW extends string ? Record<KW, VW> : never)> {
   const k = nested(key);
   const val = nested(value);
-  return {
+  const type: CqlType<Map<KR, VR>, Map<KW, VW> | (KW extends string ? Record<KW, VW> : never)> = {
     cql: collectionCql('map', `${k.cql}, ${val.cql}`, frozen),
     kind: 'map',
     frozen,
@@ -460,6 +479,7 @@ export function map<KR, KW, VR, VW>(
       return new Map(Object.entries(v as object).map(([ek, ev]) => [keyFromString(k, ek, codec), val.fromDriver(ev, codec)]));
     },
   };
+  return frozen ? frozenCollection(type) : type;
 }
 
 function keyFromString<K>(type: CqlType<K>, text: string, codec: Codec): K {
@@ -493,6 +513,45 @@ export function tuple<const T extends readonly CqlType<unknown, unknown>[]>(...i
     toDriver: (v, codec) => types.Tuple.fromArray((v as unknown[]).map((item, i) => (item == null ? null : inner[i]!.toDriver(item, codec)))),
     fromDriver: (v, codec) =>
       (v instanceof types.Tuple ? v.values() : (v as unknown[])).map((item, i) => (item == null ? null : inner[i]!.fromDriver(item, codec))) as TupleRead<T>,
+  };
+}
+
+/** Far beyond any embedding model: a bound against typos, not a server limit. */
+const MAX_VECTOR_DIMENSION = 1 << 16;
+
+// Readonly arrays: a vector has a fixed length, and (unlike a list) reads as null when unset.
+export type VectorRead<R> = [R] extends [number] ? (number extends R ? Float32Array : readonly R[]) : readonly R[];
+
+/**
+ * A fixed-length vector (Cassandra 5.0), always a whole value. `vector<float, n>` reads as a
+ * Float32Array, the form embedding libraries hand out; other element types as arrays.
+ */
+export function vector<R, W>(element: CqlType<R, W>, dimension: number): CqlType<VectorRead<R>, VectorRead<R> | W[]> {
+  if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_VECTOR_DIMENSION) {
+    throw new ValidationError(`vector dimension must be an integer from 1 to ${MAX_VECTOR_DIMENSION}, got ${describe(dimension)}`, 'vector', dimension);
+  }
+  if (element.kind === 'counter') throw new ValidationError('a vector cannot hold counters', 'vector', element.cql);
+  const inner = nested(element);
+  const floats = element.cql === 'float';
+  const expected = `${floats ? 'a Float32Array or ' : ''}an array of ${dimension} ${element.cql} values`;
+  return {
+    cql: `vector<${inner.cql}, ${dimension}>`,
+    kind: 'vector',
+    since: '5.0',
+    frozen: true,
+    dimension,
+    element: inner as CqlType<unknown>,
+    coerce: (v, c) => {
+      const items = v instanceof Float32Array || v instanceof Float64Array ? [...v] : Array.isArray(v) ? v : invalid(c, v, expected);
+      if (items.length !== dimension) return invalid(c, v, expected);
+      const coerced = items.map((item, i) => coerceItem(inner, item, `${c}[${i}]`));
+      return (floats ? Float32Array.from(coerced as number[]) : coerced) as VectorRead<R>;
+    },
+    toDriver: (v, codec) => new types.Vector([...(v as Iterable<R>)].map((item) => inner.toDriver(item, codec))),
+    fromDriver: (v, codec) => {
+      const items = v instanceof types.Vector ? (v as unknown as { elements: unknown[] }).elements : [...(v as Iterable<unknown>)];
+      return (floats ? Float32Array.from(items as number[]) : items.map((item) => inner.fromDriver(item, codec))) as VectorRead<R>;
+    },
   };
 }
 

@@ -5,10 +5,11 @@
  */
 import { quote } from '../schema/identifier.js';
 import { cqlTypes, list, type CqlType } from '../schema/types.js';
+import { FEATURES, type Requirement } from '../schema/version.js';
 import type {
   Assignment,
-  ColumnValue,
   CompiledStatement,
+  Condition,
   DeleteNode,
   InsertNode,
   Param,
@@ -51,16 +52,19 @@ const tableSig = (t: TableRef): string => `${t.keyspace}.${t.table}`;
 
 const listTypes = new WeakMap<CqlType<unknown>, CqlType<unknown>>();
 
+function listOf(type: CqlType<unknown>): CqlType<unknown> {
+  let found = listTypes.get(type);
+  if (!found) listTypes.set(type, (found = list(type) as CqlType<unknown>));
+  return found;
+}
+
 /** The type a bound value of this operator has on this column. */
 function whereType(where: Where): CqlType<unknown> {
   if (where.fn) return cqlTypes.timestamp as CqlType<unknown>;
   const type = where.column.type;
   switch (where.op) {
-    case 'IN': {
-      let found = listTypes.get(type);
-      if (!found) listTypes.set(type, (found = list(type) as CqlType<unknown>));
-      return found;
-    }
+    case 'IN':
+      return listOf(type);
     case 'CONTAINS':
       return type.element!;
     case 'CONTAINS KEY':
@@ -77,15 +81,24 @@ function whereParams(wheres: readonly Where[], params: Param[]): void {
     if (w.tokenKeys) {
       const values = w.value as unknown[];
       w.tokenKeys.forEach((k, i) => params.push({ type: k.type, value: values[i] }));
+    } else if (w.op === 'ENTRY') {
+      const [key, value] = w.value as [unknown, unknown];
+      params.push({ type: w.column.type.keyType!, value: key }, { type: w.column.type.element!, value });
     } else {
       params.push({ type: whereType(w), value: w.value });
     }
   }
 }
 
-function conditionParams(conditions: readonly ColumnValue[], ifExists: boolean, params: Param[]): void {
+function conditionParams(conditions: readonly Condition[], ifExists: boolean, params: Param[]): void {
   if (ifExists) return;
-  for (const c of conditions) params.push({ type: c.column.type, value: c.value });
+  for (const c of conditions) params.push({ type: c.op === 'IN' ? listOf(c.column.type) : c.column.type, value: c.value });
+}
+
+/** What a conditional write needs of the server beyond plain `IF c = ?`. */
+function conditionRequirements(conditions: readonly Condition[], ifExists: boolean, update: boolean, requires: Requirement[]): void {
+  if (ifExists && update) requires.push(FEATURES.updateIfExists);
+  if (!ifExists && conditions.some((c) => c.op !== undefined && c.op !== '=')) requires.push(FEATURES.conditionOperators);
 }
 
 function usingParams(options: WriteOptions, params: Param[]): void {
@@ -97,8 +110,8 @@ function usingParams(options: WriteOptions, params: Param[]): void {
 
 const whereSig = (wheres: readonly Where[]): string =>
   wheres.map((w) => (w.tokenKeys ? `token ${w.op}` : `${w.column.dbName} ${w.op}${w.fn ? ` ${w.fn}` : ''}`)).join(',');
-const conditionSig = (conditions: readonly ColumnValue[], ifExists: boolean): string =>
-  ifExists ? 'exists' : conditions.map((c) => c.column.dbName).join(',');
+const conditionSig = (conditions: readonly Condition[], ifExists: boolean): string =>
+  ifExists ? 'exists' : conditions.map((c) => `${c.column.dbName} ${c.op ?? '='}`).join(',');
 const usingSig = (o: WriteOptions): string => `${o.ttl !== undefined ? 't' : ''}${o.timestamp !== undefined ? 's' : ''}`;
 
 // ---- text ----
@@ -110,15 +123,16 @@ function whereText(wheres: readonly Where[]): string {
       const keys = w.tokenKeys;
       return `token(${keys.map((k) => k.quoted).join(', ')}) ${w.op} token(${keys.map(() => '?').join(', ')})`;
     }
+    if (w.op === 'ENTRY') return `${w.column.quoted}[?] = ?`;
     return `${w.column.quoted} ${w.op} ${w.fn ? `${w.fn}(?)` : '?'}`;
   });
   return ` WHERE ${parts.join(' AND ')}`;
 }
 
-function conditionText(conditions: readonly ColumnValue[], ifExists: boolean): string {
+function conditionText(conditions: readonly Condition[], ifExists: boolean): string {
   if (ifExists) return ' IF EXISTS';
   if (conditions.length === 0) return '';
-  return ` IF ${conditions.map((c) => `${c.column.quoted} = ?`).join(' AND ')}`;
+  return ` IF ${conditions.map((c) => `${c.column.quoted} ${c.op ?? '='} ?`).join(' AND ')}`;
 }
 
 function usingText(options: WriteOptions): string {
@@ -154,20 +168,38 @@ function assignmentIsIdempotent(a: Assignment): boolean {
 
 export function compileSelect(node: SelectNode): CompiledStatement {
   const params: Param[] = [];
+  const requires: Requirement[] = [];
+  const ann = node.ann;
+  if (node.similarity) {
+    requires.push(FEATURES.similarity);
+    params.push({ type: ann!.column.type, value: ann!.vector });
+  }
   whereParams(node.wheres, params);
+  if (ann) {
+    requires.push(FEATURES.ann);
+    params.push({ type: ann.column.type, value: ann.vector });
+  }
+  if (node.perPartitionLimit !== undefined) {
+    requires.push(FEATURES.perPartitionLimit);
+    params.push({ type: cqlTypes.int as CqlType<unknown>, value: node.perPartitionLimit });
+  }
   if (node.limit !== undefined) params.push({ type: cqlTypes.int as CqlType<unknown>, value: node.limit });
-  const fieldSig = node.fields === 'count' ? '#' : node.fields === undefined ? '*' : node.fields.map((c) => c.dbName).join(',');
-  const orderSig = node.orderBy.map((o) => `${o.column.dbName}${o.descending ? '-' : '+'}`).join(',');
-  const signature = `S|${tableSig(node.table)}|${node.distinct ? 'd' : ''}${node.limit !== undefined ? 'l' : ''}${node.allowFiltering ? 'f' : ''}|${fieldSig}|${whereSig(node.wheres)}|${orderSig}`;
+  const fieldSig = node.fields === 'count' ? '#' : node.fields.map((c) => c.dbName).join(',');
+  const orderSig = ann ? `ann ${ann.column.dbName}` : node.orderBy.map((o) => `${o.column.dbName}${o.descending ? '-' : '+'}`).join(',');
+  const flags = `${node.distinct ? 'd' : ''}${node.limit !== undefined ? 'l' : ''}${node.perPartitionLimit !== undefined ? 'p' : ''}${node.allowFiltering ? 'f' : ''}${node.similarity ?? ''}`;
+  const signature = `S|${tableSig(node.table)}|${flags}|${fieldSig}|${whereSig(node.wheres)}|${orderSig}`;
   const cql = cached(signature, () => {
-    const fields = node.fields === 'count' ? 'COUNT(*)' : node.fields === undefined ? '*' : node.fields.map((c) => c.quoted).join(', ');
+    let fields = node.fields === 'count' ? 'COUNT(*)' : node.fields.map((c) => c.quoted).join(', ');
+    if (node.similarity) fields += `, similarity_${node.similarity}(${ann!.column.quoted}, ?) AS "similarity"`;
     let text = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields} FROM ${tableName(node.table.keyspace, node.table.table)}${whereText(node.wheres)}`;
-    if (node.orderBy.length) text += ` ORDER BY ${node.orderBy.map((o) => `${o.column.quoted} ${o.descending ? 'DESC' : 'ASC'}`).join(', ')}`;
+    if (ann) text += ` ORDER BY ${ann.column.quoted} ANN OF ?`;
+    else if (node.orderBy.length) text += ` ORDER BY ${node.orderBy.map((o) => `${o.column.quoted} ${o.descending ? 'DESC' : 'ASC'}`).join(', ')}`;
+    if (node.perPartitionLimit !== undefined) text += ' PER PARTITION LIMIT ?';
     if (node.limit !== undefined) text += ' LIMIT ?';
     if (node.allowFiltering) text += ' ALLOW FILTERING';
     return text;
   });
-  return { cql, params, idempotent: true, conditional: false };
+  return { cql, params, idempotent: true, conditional: false, ...(requires.length && { requires }) };
 }
 
 export function compileInsert(node: InsertNode): CompiledStatement {
@@ -200,7 +232,9 @@ export function compileUpdate(node: UpdateNode): CompiledStatement {
       `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`,
   );
   const conditional = node.ifExists || node.conditions.length > 0;
-  return { cql, params, idempotent: !conditional && node.assignments.every(assignmentIsIdempotent), conditional };
+  const requires: Requirement[] = [];
+  conditionRequirements(node.conditions, node.ifExists, true, requires);
+  return { cql, params, idempotent: !conditional && node.assignments.every(assignmentIsIdempotent), conditional, ...(requires.length && { requires }) };
 }
 
 export function compileDelete(node: DeleteNode): CompiledStatement {
@@ -220,5 +254,8 @@ export function compileDelete(node: DeleteNode): CompiledStatement {
     );
   });
   const conditional = node.ifExists || node.conditions.length > 0;
-  return { cql, params, idempotent: !conditional, conditional };
+  const requires: Requirement[] = [];
+  conditionRequirements(node.conditions, node.ifExists, false, requires);
+  if (node.wheres.some((w) => w.column.isClusteringKey && ['>', '>=', '<', '<='].includes(w.op))) requires.push(FEATURES.rangeDelete);
+  return { cql, params, idempotent: !conditional, conditional, ...(requires.length && { requires }) };
 }

@@ -56,9 +56,27 @@ function indexName(schema: ModelSchema, column: ColumnSchema): string {
   return validateIdentifier(`${schema.table}_${column.dbName}_idx`.slice(0, 48), 'index');
 }
 
+/** The index target as CQL writes it: `KEYS(c)`, `ENTRIES(c)`, `FULL(c)` or the column. */
+export function indexTarget(column: ColumnSchema): string {
+  switch (column.indexOn) {
+    case 'keys':
+      return `KEYS(${column.quoted})`;
+    case 'entries':
+      return `ENTRIES(${column.quoted})`;
+    case 'full':
+      return `FULL(${column.quoted})`;
+    default:
+      return column.quoted;
+  }
+}
+
 export function createIndex(schema: ModelSchema, keyspace: string, column: ColumnSchema): string {
   // Unquoted (so lower case): Cassandra 2.1's grammar takes an index name only as a plain identifier.
-  return `CREATE INDEX IF NOT EXISTS ${indexName(schema, column).toLowerCase()} ON ${tableName(keyspace, schema.table!)} (${column.indexOn === 'keys' ? `KEYS(${column.quoted})` : column.quoted})`;
+  const name = indexName(schema, column).toLowerCase();
+  const on = `${tableName(keyspace, schema.table!)} (${indexTarget(column)})`;
+  if (column.indexUsing === undefined) return `CREATE INDEX IF NOT EXISTS ${name} ON ${on}`;
+  const options = column.indexOptions && Object.keys(column.indexOptions).length ? ` WITH OPTIONS = ${literal(column.indexOptions, 'index.options')}` : '';
+  return `CREATE CUSTOM INDEX IF NOT EXISTS ${name} ON ${on} USING ${stringLiteral(column.indexUsing)}${options}`;
 }
 
 export function createType(type: UserTypeShape, keyspace: string): string {

@@ -4,7 +4,7 @@ import { checkKeyValue, type ColumnSchema, type ModelSchema } from '../schema/mo
 import { isInt64, isNullish, isPlainObject } from '../schema/types.js';
 import type { TokenValue } from '../schema/infer.js';
 import { isFunctionValue, parseFunctionValue } from './functions.js';
-import type { Assignment, ColumnValue, Where, WhereOp } from './nodes.js';
+import type { Assignment, ColumnValue, Condition, ConditionOp, Where, WhereOp } from './nodes.js';
 
 const OPERATORS: Record<string, WhereOp> = {
   eq: '=',
@@ -15,6 +15,7 @@ const OPERATORS: Record<string, WhereOp> = {
   lte: '<=',
   contains: 'CONTAINS',
   contains_key: 'CONTAINS KEY',
+  entry: 'ENTRY',
 };
 
 /** A token() bound, for paging through partitions: `{ pk__token__gt: token(lastId) }`. */
@@ -92,6 +93,14 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
         if (!column.type.keyType) throw new ConfigurationError(`${key}: contains_key needs a map column`, key, column.type.cql);
         bound = value == null ? coerce(column, value, key) : column.type.keyType.coerce(value, key);
         break;
+      case 'ENTRY': {
+        if (!column.type.keyType) throw new ConfigurationError(`${key}: entry needs a map column`, key, column.type.cql);
+        if (!Array.isArray(value) || value.length !== 2) throw new ValidationError(`${key}: expected [key, value], got ${describe(value)}`, key, value);
+        const [k, v] = value as unknown[];
+        if (k == null || v == null) throw new ValidationError(`${key}: a map entry's key and value cannot be null`, key, value);
+        bound = [column.type.keyType.coerce(k, `${key} key`), column.type.element!.coerce(v, `${key} value`)];
+        break;
+      }
       default:
         bound = coerce(column, value, key);
         if (op === '=') checkKeyValue(schema, column, bound, key);
@@ -107,9 +116,10 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
  */
 export function checkSelectWheres(schema: ModelSchema, wheres: readonly Where[], allowFiltering: boolean): void {
   if (allowFiltering || wheres.length === 0 || wheres.some((w) => w.tokenKeys)) return;
-  const equal = wheres.filter((w) => w.op === '=' || w.op === 'IN' || w.op === 'CONTAINS' || w.op === 'CONTAINS KEY');
-  // A map's keys index serves CONTAINS KEY only; any other index serves =, IN and CONTAINS.
-  const served = (w: Where) => (w.op === 'CONTAINS KEY' ? w.column.indexOn === 'keys' : w.column.indexOn === 'values');
+  const equal = wheres.filter((w) => w.op === '=' || w.op === 'IN' || w.op === 'CONTAINS' || w.op === 'CONTAINS KEY' || w.op === 'ENTRY');
+  // Each index kind serves its own operator: keys CONTAINS KEY, entries m[k] = v, full = on the
+  // whole frozen collection, values the rest (=, IN, CONTAINS).
+  const served = (w: Where) => w.column.indexOn === servingIndex(w);
   if (equal.some((w) => w.column.isPartitionKey || served(w))) return;
   const culprit = wheres.find((w) => !w.column.isPrimaryKey && !served(w)) ?? wheres[0]!;
   const what = culprit.column.isPrimaryKey
@@ -124,13 +134,32 @@ export function checkSelectWheres(schema: ModelSchema, wheres: readonly Where[],
   );
 }
 
-/** Conditions for iff(): equality on non-key columns. */
-export function parseConditions(schema: ModelSchema, conditions: Record<string, unknown>): ColumnValue[] {
-  return Object.entries(conditions).flatMap(([name, value]) => {
+function servingIndex(w: Where): string {
+  if (w.op === 'CONTAINS KEY') return 'keys';
+  if (w.op === 'ENTRY') return 'entries';
+  const collection = w.column.type.kind === 'list' || w.column.type.kind === 'set' || w.column.type.kind === 'map';
+  return (w.op === '=' || w.op === 'IN') && collection ? 'full' : 'values';
+}
+
+const CONDITION_OPERATORS: Record<string, ConditionOp> = { eq: '=', ne: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=', in: 'IN' };
+
+/** Conditions for iff(): `{ state: 'open' }`, `{ count__gt: 3, state__ne: 'closed', kind__in: [...] }`, on non-key columns. */
+export function parseConditions(schema: ModelSchema, conditions: Record<string, unknown>): Condition[] {
+  if (conditions === null || typeof conditions !== 'object') throw new ConfigurationError('iff takes an object', 'iff', conditions);
+  return Object.entries(conditions).flatMap(([key, value]): Condition[] => {
     if (value === undefined) return [];
-    const column = columnOf(schema, name, `iff.${name}`);
-    if (column.isPrimaryKey) throw new ConfigurationError(`iff(): ${name} is a key column; conditions are on other columns`, `iff.${name}`, value);
-    return [{ column, value: value === null ? null : column.type.coerce(value, name) }];
+    const split = key.lastIndexOf('__');
+    const op = split > 0 ? CONDITION_OPERATORS[key.slice(split + 2)] : undefined;
+    const name = op ? key.slice(0, split) : key;
+    const column = columnOf(schema, name, `iff.${key}`);
+    if (column.isPrimaryKey) throw new ConfigurationError(`iff(): ${name} is a key column; conditions are on other columns`, `iff.${key}`, value);
+    if (!op || op === '=') return [{ column, value: value === null ? null : column.type.coerce(value, key) }];
+    if (op === 'IN') {
+      if (!Array.isArray(value) && !(value instanceof Set)) throw new ValidationError(`${key}: expected an array`, key, value);
+      return [{ column, op, value: [...(value as Iterable<unknown>)].map((v) => coerce(column, v, key)) }];
+    }
+    if (value === null && op !== '!=') throw new ValidationError(`${key}: only = and != compare with null`, key, value);
+    return [{ column, op, value: value === null ? null : column.type.coerce(value, key) }];
   });
 }
 

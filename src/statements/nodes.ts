@@ -4,13 +4,33 @@
  */
 import type { ColumnSchema } from '../schema/model-schema.js';
 import type { CqlType } from '../schema/types.js';
+import type { Requirement } from '../schema/version.js';
 
 export interface TableRef {
   readonly keyspace: string;
   readonly table: string;
 }
 
-export type WhereOp = '=' | 'IN' | '>' | '>=' | '<' | '<=' | 'CONTAINS' | 'CONTAINS KEY';
+/** ENTRY: a map entry, `m[?] = ?` (value: [key, value]). */
+export type WhereOp = '=' | 'IN' | '>' | '>=' | '<' | '<=' | 'CONTAINS' | 'CONTAINS KEY' | 'ENTRY';
+
+/** The operator of an IF condition. */
+export type ConditionOp = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'IN';
+
+export interface Condition {
+  readonly column: ColumnSchema;
+  /** Default '='. */
+  readonly op?: ConditionOp;
+  readonly value: unknown;
+}
+
+/** Approximate-nearest-neighbour order: `ORDER BY column ANN OF ?`. */
+export interface AnnOrder {
+  readonly column: ColumnSchema;
+  readonly vector: unknown;
+}
+
+export type SimilarityFunction = 'cosine' | 'euclidean' | 'dot_product';
 
 export interface Where {
   readonly column: ColumnSchema;
@@ -30,12 +50,19 @@ export interface OrderBy {
 export interface SelectNode {
   readonly kind: 'select';
   readonly table: TableRef;
-  /** undefined: every column of the model; 'count': COUNT(*). */
-  readonly fields: readonly ColumnSchema[] | 'count' | undefined;
+  /**
+   * The columns to read, always named: a prepared `SELECT *` keeps the column list it was prepared
+   * with (protocol v3/v4), so it would not see a column syncTable adds later. 'count': COUNT(*).
+   */
+  readonly fields: readonly ColumnSchema[] | 'count';
   readonly distinct: boolean;
   readonly wheres: readonly Where[];
   readonly orderBy: readonly OrderBy[];
   readonly limit: number | undefined;
+  readonly perPartitionLimit?: number | undefined;
+  readonly ann?: AnnOrder | undefined;
+  /** Selects `similarity_<fn>(ann column, ann vector)` as "similarity". */
+  readonly similarity?: SimilarityFunction | undefined;
   readonly allowFiltering: boolean;
 }
 
@@ -75,7 +102,7 @@ export interface UpdateNode extends WriteOptions {
   readonly table: TableRef;
   readonly assignments: readonly Assignment[];
   readonly wheres: readonly Where[];
-  readonly conditions: readonly ColumnValue[];
+  readonly conditions: readonly Condition[];
   readonly ifExists: boolean;
 }
 
@@ -87,7 +114,7 @@ export interface DeleteNode extends WriteOptions {
   /** Map entries to delete: `DELETE m[?]`. */
   readonly mapKeys: readonly ColumnValue[];
   readonly wheres: readonly Where[];
-  readonly conditions: readonly ColumnValue[];
+  readonly conditions: readonly Condition[];
   readonly ifExists: boolean;
 }
 
@@ -104,4 +131,6 @@ export interface CompiledStatement {
   readonly idempotent: boolean;
   /** A lightweight transaction, whose `[applied]` column must be checked. */
   readonly conditional: boolean;
+  /** Features a server must have for this statement, checked before it is sent. */
+  readonly requires?: readonly Requirement[];
 }

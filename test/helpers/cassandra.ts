@@ -113,6 +113,16 @@ export class TestKeyspaces {
     return client.metadata.keyspaces[name] !== undefined;
   }
 
+  /**
+   * The driver's schema metadata, freshly read for one keyspace: it reads system.schema_* on 2.x and
+   * system_schema on 3.0+, so tests never query either themselves.
+   */
+  async metadata(keyspace: string): Promise<import('cassandra-driver').metadata.Metadata> {
+    const client = await this.#admin();
+    await client.metadata.refreshKeyspace(keyspace);
+    return client.metadata;
+  }
+
   /** Drops every keyspace made here and shuts the client down. */
   async drop(): Promise<void> {
     const pending = this.#client;

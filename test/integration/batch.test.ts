@@ -42,7 +42,8 @@ const OtherPerson = model('people', { id: columns.int().partitionKey(), name: co
 const GhostPerson = model('people', { id: columns.int().partitionKey(), name: columns.text(), age: columns.int() }, { connection: 'ghost' });
 
 async function rowOf(table: string, where: string, params: unknown[], keyspace = ks): Promise<types.Row | undefined> {
-  const rs = await keyspaces.execute(`SELECT * FROM ${keyspace}.${table} WHERE ${where}`, params);
+  // Quoted: `entries` is a reserved word on Cassandra 5.0.
+  const rs = await keyspaces.execute(`SELECT * FROM ${keyspace}."${table}" WHERE ${where}`, params);
   return rs.first() ?? undefined;
 }
 const person = (id: number, keyspace = ks) => rowOf('people', 'id = ?', [id], keyspace);
@@ -91,9 +92,9 @@ describe('BatchQuery', () => {
     const b = new BatchQuery({ type: 'unlogged' });
     await Entry.create({ owner: 'u', seq: 1, body: 'one' }, { batch: b });
     await Entry.create({ owner: 'u', seq: 2, body: 'two' }, { batch: b });
-    assert.equal((await keyspaces.execute(`SELECT * FROM ${ks}.entries WHERE owner = ?`, ['u'])).rowLength, 0);
+    assert.equal((await keyspaces.execute(`SELECT * FROM ${ks}."entries" WHERE owner = ?`, ['u'])).rowLength, 0);
     await b.execute();
-    assert.equal((await keyspaces.execute(`SELECT * FROM ${ks}.entries WHERE owner = ?`, ['u'])).rowLength, 2);
+    assert.equal((await keyspaces.execute(`SELECT * FROM ${ks}."entries" WHERE owner = ?`, ['u'])).rowLength, 2);
   });
 
   it('counter batches increment and decrement through blind updates and instance saves', async () => {
@@ -282,7 +283,7 @@ describe('batch options', () => {
     }, { timestamp: when });
     const micros = BigInt(when.getTime()) * 1000n;
     const w1 = await keyspaces.execute(`SELECT WRITETIME(name) AS w FROM ${ks}.people WHERE id = ?`, [40]);
-    const w2 = await keyspaces.execute(`SELECT WRITETIME(body) AS w FROM ${ks}.entries WHERE owner = ? AND seq = ?`, ['ts', 1]);
+    const w2 = await keyspaces.execute(`SELECT WRITETIME(body) AS w FROM ${ks}."entries" WHERE owner = ? AND seq = ?`, ['ts', 1]);
     assert.equal(BigInt(w1.first().get('w').toString()), micros);
     assert.equal(BigInt(w2.first().get('w').toString()), micros);
 

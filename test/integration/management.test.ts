@@ -432,7 +432,7 @@ describe('syncTable and dropTable', () => {
     assert.deepEqual(new Set(rows.map((r) => r.owner)), new Set(['o2']));
   });
 
-  it('types Cassandra 2.1 lacks are refused with a clear error, and no table is created', async () => {
+  it('types newer than the server are refused with a clear error and no table; on a server that has them, created', async () => {
     await twoConnections();
     const version = String((await keyspaces.execute('SELECT release_version FROM system.local')).first().get('release_version'));
     const [major = 0, minor = 0] = version.split('.').map(Number);
@@ -460,7 +460,7 @@ describe('syncTable and dropTable', () => {
         );
         assert.equal(await inspect(ks2, name), null);
       } else {
-        await management.syncTable(M);
+        await management.syncTable(M, { connections: BOTH });
         assert.ok(await inspect(ks2, name));
       }
     }
@@ -473,7 +473,7 @@ describe('syncTable and dropTable', () => {
       assert.deepEqual(columnNames((await inspect(ks2, 'grow'))!), ['id']);
     } else {
       await management.syncTable(Grown);
-      assert.deepEqual(columnNames((await inspect(ks2, 'grow'))!), ['d', 'id']);
+      assert.deepEqual(columnNames((await inspect(ks2, 'grow'))!).sort(), ['d', 'id']);
     }
   });
 });

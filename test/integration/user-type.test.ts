@@ -36,8 +36,8 @@ after(async () => {
 });
 
 const fieldsOf = async (keyspace: string, type: string): Promise<string[]> => {
-  const rs = await keyspaces.execute('SELECT field_names FROM system.schema_usertypes WHERE keyspace_name = ? AND type_name = ?', [keyspace, type]);
-  return (rs.first()?.['field_names'] as string[] | undefined) ?? [];
+  const udt = await (await keyspaces.metadata(keyspace)).getUdt(keyspace, type);
+  return udt?.fields.map((f) => f.name) ?? [];
 };
 
 describe('user-defined types', () => {

@@ -348,6 +348,8 @@ describe('column options', () => {
       partitionKey: false,
       clusteringOrder: 'DESC',
       index: 'values',
+      indexUsing: undefined,
+      indexOptions: undefined,
       dbField: 'db_name',
       default: 3,
       required: true,

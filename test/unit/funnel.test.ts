@@ -90,7 +90,7 @@ describe('the statement funnel', () => {
     rows = [new FakeRow({ id: 1, body: 'x' })];
     const found = await Note.get({ id: 1 });
     assert.equal(found.body, 'x');
-    assert.equal(once('page', /^SELECT \* FROM "ks"."notes" WHERE "id" = \? LIMIT \?$/).params, 2);
+    assert.equal(once('page', /^SELECT "id", "body" FROM "ks"."notes" WHERE "id" = \? LIMIT \?$/).params, 2);
     calls.length = 0;
     events = [];
     rows = [new FakeRow({ count: 3n })];

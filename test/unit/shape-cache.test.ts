@@ -28,13 +28,13 @@ describe('statement text by shape', () => {
   });
 
   it('a different shape gets its own text', () => {
-    const base = { kind: 'select', table, fields: undefined, distinct: false, orderBy: [], allowFiltering: false } as const;
+    const base = { kind: 'select', table, fields: Reading.schema.columns, distinct: false, orderBy: [], allowFiltering: false } as const;
     const one = compileSelect({ ...base, wheres: [{ column: sensor, op: '=', value: 'a' }], limit: 10 });
     const other = compileSelect({ ...base, wheres: [{ column: sensor, op: 'IN', value: ['a', 'b'] }], limit: 10 });
     const again = compileSelect({ ...base, wheres: [{ column: sensor, op: 'IN', value: ['c'] }], limit: 99 });
     assert.notEqual(one.cql, other.cql);
     assert.equal(other.cql, again.cql);
-    assert.equal(again.cql, 'SELECT * FROM "shape_cache"."readings" WHERE "sensor" IN ? LIMIT ?');
+    assert.equal(again.cql, 'SELECT "sensor", "at", "value", "tags" FROM "shape_cache"."readings" WHERE "sensor" IN ? LIMIT ?');
   });
 
   it('the keyspace, the operators and the options are part of the shape', () => {

@@ -65,4 +65,13 @@ describe('type texts', () => {
     assert.notEqual(modelTypeText(columns.list(columns.int()).type as never), modelTypeText(columns.set(columns.int()).type as never));
     assert.equal(driverTypeText({ code: d.custom, info: 'org.example.MyType' }), "'org.example.MyType'");
   });
+
+  it('a 5.0 vector reads the same from the model and from the driver, element type and dimension counted', () => {
+    const reported = (code: number, n: number): DriverType => ({ code: d.custom, info: [scalar(code), n], customTypeName: 'vector' });
+    assert.equal(modelTypeText(columns.vector(columns.float(), 3).type as never), 'vector<float, 3>');
+    assert.equal(driverTypeText(reported(d.float, 3)), 'vector<float, 3>');
+    assert.equal(modelTypeText(columns.vector(columns.varchar(), 2).type as never), driverTypeText(reported(d.varchar, 2)));
+    assert.notEqual(driverTypeText(reported(d.float, 3)), driverTypeText(reported(d.float, 4)));
+    assert.notEqual(driverTypeText(reported(d.float, 3)), driverTypeText(reported(d.int, 3)));
+  });
 });

@@ -1,0 +1,32 @@
+/** Cassandra release numbers, for refusing what a server is too old for before anything is sent. */
+
+/** A dotted release ('5.0.9', '3.11.4-SNAPSHOT') as numbers. */
+export function parseVersion(text: string): number[] {
+  return text.split(/[.-]/).slice(0, 3).map((n) => Number(n) || 0);
+}
+
+/** Whether a server of `version` is older than the release `since` ('2.1.3'). */
+export function olderThan(version: readonly number[], since: string): boolean {
+  const wanted = since.split('.').map(Number);
+  for (let i = 0; i < wanted.length; i++) {
+    const have = version[i] ?? 0;
+    if (have !== wanted[i]) return have < wanted[i]!;
+  }
+  return false;
+}
+
+/** A statement feature and the first Cassandra release that accepts it. */
+export interface Requirement {
+  readonly feature: string;
+  readonly since: string;
+}
+
+export const FEATURES = {
+  // 2.1.0's grammar has neither (checked against a 2.1.0 node); 2.1.1 is taken as the first that does (not checked here).
+  updateIfExists: { feature: 'UPDATE … IF EXISTS', since: '2.1.1' },
+  conditionOperators: { feature: 'IF conditions with operators other than = (>, >=, <, <=, !=, IN)', since: '2.1.1' },
+  perPartitionLimit: { feature: 'PER PARTITION LIMIT', since: '3.6' },
+  rangeDelete: { feature: 'range deletes on clustering columns', since: '3.0' },
+  ann: { feature: 'vector search (ORDER BY … ANN OF)', since: '5.0' },
+  similarity: { feature: 'similarity functions (similarity_cosine, …)', since: '5.0' },
+} as const satisfies Record<string, Requirement>;
