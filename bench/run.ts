@@ -44,14 +44,28 @@ const PROFILES = fileURLToPath(new URL('./profiles', import.meta.url));
 
 async function hostsToUse(): Promise<string[]> {
   const given = process.env['BENCH_HOSTS'] ?? process.env['CQLENGINE_TEST_HOSTS'];
-  if (given) return given.split(',').map((h) => h.trim()).filter(Boolean);
+  if (given)
+    return given
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
   const [node] = await start({ nodes: 1 });
   return [node!.address];
 }
 
-function spawnSide(side: Side, spec: CaseSpec, inFlight: number, ops: number, base: number, hosts: string[], keyspace: string, libPath: string): Promise<SideResult> {
+function spawnSide(
+  side: Side,
+  spec: CaseSpec,
+  inFlight: number,
+  ops: number,
+  base: number,
+  hosts: string[],
+  keyspace: string,
+  libPath: string,
+): Promise<SideResult> {
   const flags = ['--expose-gc', '--import', 'tsx'];
-  if (PROFILE === side) flags.push('--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${side}-${spec.name}-${inFlight}-${base}.cpuprofile`);
+  if (PROFILE === side)
+    flags.push('--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${side}-${spec.name}-${inFlight}-${base}.cpuprofile`);
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
@@ -98,7 +112,10 @@ async function verify(raw: Client, keyspace: string, written: { from: number; to
       row['value'] === want.value &&
       sameSet(row['tags'] as Set<unknown>, want.tags) &&
       sameMap(row['scores'] as Map<unknown, unknown>, want.scores);
-    if (!ok) problems.push(`row ${id} (${kind}) holds ${JSON.stringify({ ...row, tags: [...(row['tags'] ?? [])], scores: [...(row['scores'] ?? [])] })}`);
+    if (!ok)
+      problems.push(
+        `row ${id} (${kind}) holds ${JSON.stringify({ ...row, tags: [...(row['tags'] ?? [])], scores: [...(row['scores'] ?? [])] })}`,
+      );
   }
   if (seen !== kinds.size) problems.push(`${kinds.size - seen} written rows missing`);
   if (problems.length) throw new Error(`write check failed:\n  ${problems.slice(0, 10).join('\n  ')}`);

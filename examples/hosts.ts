@@ -14,7 +14,9 @@ export interface Cassandra {
 }
 
 export async function findCassandra(): Promise<Cassandra> {
-  const fromEnv = process.env.CQLENGINE_HOSTS?.split(',').map((h) => h.trim()).filter(Boolean);
+  const fromEnv = process.env.CQLENGINE_HOSTS?.split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   if (fromEnv?.length) return { hosts: fromEnv, node: undefined };
   const [node] = await start({ nodes: 1, progress: (line) => console.error(line) });
   return { hosts: [node!.address], node };

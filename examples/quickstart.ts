@@ -14,11 +14,17 @@ import { findCassandra } from './hosts.js';
 class User extends model(
   'users',
   {
-    id: columns.uuid().partitionKey().default(() => types.Uuid.random()),
+    id: columns
+      .uuid()
+      .partitionKey()
+      .default(() => types.Uuid.random()),
     email: columns.text().required(),
     name: columns.text(),
     tags: columns.set(columns.text()),
-    createdAt: columns.timestamp().dbField('created_at').default(() => new Date()),
+    createdAt: columns
+      .timestamp()
+      .dbField('created_at')
+      .default(() => new Date()),
   },
   { connection: 'accounts', keyspace: 'quickstart_accounts' },
 ) {
@@ -67,8 +73,14 @@ async function main(): Promise<void> {
   });
 
   const latest = await PageView.filter({ userId: ada.id }).limit(2).all();
-  console.log('latest views of Ada:', latest.map((v) => v.path));
-  console.log('all users:', (await User.all()).map((u) => u.describe()));
+  console.log(
+    'latest views of Ada:',
+    latest.map((v) => v.path),
+  );
+  console.log(
+    'all users:',
+    (await User.all()).map((u) => u.describe()),
+  );
   console.log('the SELECT behind a query:', PageView.filter({ userId: ada.id }).limit(2).toString());
 
   // ContextQuery: the same model on another keyspace for one block, without touching global state.
@@ -83,7 +95,11 @@ async function main(): Promise<void> {
   await found.delete();
   await User.get({ id: alan.id }).catch((err: Error) => console.log(`after delete: ${err.name}`));
 
-  for (const [ks, conn] of [['quickstart_accounts', 'accounts'], ['quickstart_archive', 'accounts'], ['quickstart_analytics', 'analytics']] as const) {
+  for (const [ks, conn] of [
+    ['quickstart_accounts', 'accounts'],
+    ['quickstart_archive', 'accounts'],
+    ['quickstart_analytics', 'analytics'],
+  ] as const) {
     await management.dropKeyspace(ks, { connections: [conn] });
   }
   await connection.shutdown();

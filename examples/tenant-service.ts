@@ -22,9 +22,16 @@ import { findCassandra } from './hosts.js';
 // No keyspace on the model: every query gets its keyspace from the request's contextQuery.
 const Note = model('notes', {
   board: columns.text().partitionKey(),
-  id: columns.timeuuid().primaryKey().clusteringOrder('desc').default(() => types.TimeUuid.now()),
+  id: columns
+    .timeuuid()
+    .primaryKey()
+    .clusteringOrder('desc')
+    .default(() => types.TimeUuid.now()),
   text: columns.text().required(),
-  createdAt: columns.timestamp().dbField('created_at').default(() => new Date()),
+  createdAt: columns
+    .timestamp()
+    .dbField('created_at')
+    .default(() => new Date()),
 });
 
 const TENANTS = new Set(['acme', 'globex']);
@@ -139,8 +146,14 @@ async function selfTest(base: string): Promise<void> {
   await call('POST', '/tenants/acme/boards/ideas/notes', { text: 'then the API reference' });
   const acme = await call('GET', '/tenants/acme/boards/ideas/notes');
   const globex = await call('GET', '/tenants/globex/boards/ideas/notes');
-  assert.deepEqual((acme.json as { text: string }[]).map((n) => n.text), ['then the API reference', 'ship the examples']);
-  assert.deepEqual((globex.json as { text: string }[]).map((n) => n.text), ['globex only']);
+  assert.deepEqual(
+    (acme.json as { text: string }[]).map((n) => n.text),
+    ['then the API reference', 'ship the examples'],
+  );
+  assert.deepEqual(
+    (globex.json as { text: string }[]).map((n) => n.text),
+    ['globex only'],
+  );
   const { id } = a.json as { id: string };
   assert.equal((await call('GET', `/tenants/acme/boards/ideas/notes/${id}`)).status, 200);
   assert.equal((await call('GET', `/tenants/globex/boards/ideas/notes/${id}`)).status, 404);

@@ -6,7 +6,18 @@ export * as connection from './connection/index.js';
 export * as management from './management/index.js';
 export { columns, Column, type IndexSpec, type IndexTarget } from './schema/columns.js';
 export { userType, UserType, type UserTypeValue, type UserTypeInput } from './schema/user-type.js';
-export { model, abstractModel, extend, BaseModel, type ModelOptions, type ModelClass, type Instance, type InstanceOf, type ColumnsOf, type ModelStatic } from './model/model.js';
+export {
+  model,
+  abstractModel,
+  extend,
+  BaseModel,
+  type ModelOptions,
+  type ModelClass,
+  type Instance,
+  type InstanceOf,
+  type ColumnsOf,
+  type ModelStatic,
+} from './model/model.js';
 export type { Row, Insert, Values, Filter, Update, Condition, TimeuuidBound, TokenValue } from './schema/infer.js';
 export type { SaveOptions, DeleteOptions, WriteOptions, StatementOptions } from './execution/options.js';
 export type { ModelDefinition, ModelSchema, ColumnSchema } from './schema/model-schema.js';

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
-import { BaseModel, connection, management, type ModelStatic } from 'cqlengine';
+import { type BaseModel, connection, management, type ModelStatic } from 'cqlengine';
 import { findCassandra } from '../hosts.js';
 
 export interface KeyspacePerFileOptions<Ms extends readonly ModelStatic[]> {

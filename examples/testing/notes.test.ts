@@ -15,7 +15,11 @@ import { keyspacePerFile } from './keyspace-per-file.js';
 // The application's model, as its own module would define it (no keyspace: the test binds one).
 const AppNote = model('notes', {
   board: columns.text().partitionKey(),
-  id: columns.timeuuid().primaryKey().clusteringOrder('desc').default(() => types.TimeUuid.now()),
+  id: columns
+    .timeuuid()
+    .primaryKey()
+    .clusteringOrder('desc')
+    .default(() => types.TimeUuid.now()),
   text: columns.text().required(),
   pinned: columns.boolean().default(() => false),
 });
@@ -44,7 +48,7 @@ describe('notes', () => {
     await assert.rejects(Note.get({ board: 'nowhere', id: types.TimeUuid.now() }), Note.DoesNotExist);
   });
 
-  it('writes to this file\'s keyspace only', async () => {
+  it("writes to this file's keyspace only", async () => {
     const where = Note.filter({ board: 'ideas' }).toString();
     assert.ok(where.includes(`"${db.keyspace}"."notes"`), where);
   });

@@ -33,7 +33,8 @@ function hint(message: string, context: StatementErrorContext): string {
     return `: ${owner ? `model ${owner}` : 'the statement'} needs it${where}; management.syncTable(model) creates it`;
   }
   const keyspace = MISSING_KEYSPACE.exec(message);
-  if (keyspace) return `: management.createKeyspaceSimple('${keyspace[1]}', replicationFactor) (or createKeyspaceNetworkTopology) creates it`;
+  if (keyspace)
+    return `: management.createKeyspaceSimple('${keyspace[1]}', replicationFactor) (or createKeyspaceNetworkTopology) creates it`;
   return '';
 }
 

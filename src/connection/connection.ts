@@ -199,8 +199,7 @@ export class Connection {
     if (!this.#isClosed()) this.#state = 'failed';
     this.#lastError = err;
     this.#failures++;
-    this.#nextAttemptAt =
-      Date.now() + Math.min(RETRY_BACKOFF.initialMs * 2 ** (this.#failures - 1), RETRY_BACKOFF.maxMs);
+    this.#nextAttemptAt = Date.now() + Math.min(RETRY_BACKOFF.initialMs * 2 ** (this.#failures - 1), RETRY_BACKOFF.maxMs);
     logger().warn(
       formatLogContext(
         this.retryConnect
@@ -244,7 +243,11 @@ export class Connection {
   /** Runs one statement (through the funnel, as every statement); values are always bound. */
   execute(query: string, params?: Params, options: QueryOptions = {}): Promise<types.ResultSet> {
     // Unprepared unless asked, as the driver's own execute().
-    return send(this, { kind: 'query', cql: query, values: params, keyspace: options.keyspace }, { driver: { prepare: false, ...options } });
+    return send(
+      this,
+      { kind: 'query', cql: query, values: params, keyspace: options.keyspace },
+      { driver: { prepare: false, ...options } },
+    );
   }
 
   /**

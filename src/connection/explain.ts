@@ -14,9 +14,7 @@ export interface ExplainedFields {
   connectionName: string;
 }
 
-const CODE_NAMES = new Map<number, string>(
-  Object.entries(types.responseErrorCodes).map(([name, code]) => [code as number, name]),
-);
+const CODE_NAMES = new Map<number, string>(Object.entries(types.responseErrorCodes).map(([name, code]) => [code as number, name]));
 
 /** A short, stack-free description of one host's error. */
 function describeInner(err: unknown): string {

@@ -124,7 +124,8 @@ function driverValues(params: readonly Param[], codec: Codec): unknown[] {
 }
 
 function wireOf(out: Outgoing, codec: Codec): Wire {
-  if (out.batch) return { cql: '', values: undefined, batch: out.batch.map((s) => ({ query: s.cql, params: driverValues(s.params, codec) })) };
+  if (out.batch)
+    return { cql: '', values: undefined, batch: out.batch.map((s) => ({ query: s.cql, params: driverValues(s.params, codec) })) };
   return { cql: out.cql, values: out.params ? driverValues(out.params, codec) : out.values, batch: undefined };
 }
 
@@ -208,7 +209,7 @@ function publish(conn: Connection, out: Outgoing, wire: Wire, start: number, err
 /** Throws LWTError when a conditional statement was not applied, with the row Cassandra returned. */
 function checkApplied(result: types.ResultSet, codec: Codec, schema: ModelSchema | undefined): void {
   const row = result.first();
-  if (!row || row['[applied]'] !== false) return;
+  if (row?.['[applied]'] !== false) return;
   const existing: Record<string, unknown> = {};
   for (const key of row.keys()) {
     if (key === '[applied]') continue;
@@ -237,6 +238,8 @@ function checkServer(conn: Connection, client: Client, requires: readonly Requir
   if (!version) return;
   const missing = requires.find((r) => olderThan(version, r.since));
   if (missing) {
-    throw new CQLEngineError(`${missing.feature} needs Cassandra ${missing.since} or later; connection '${conn.name}' runs ${version.join('.')}`);
+    throw new CQLEngineError(
+      `${missing.feature} needs Cassandra ${missing.since} or later; connection '${conn.name}' runs ${version.join('.')}`,
+    );
   }
 }

@@ -12,7 +12,15 @@ import { checkTimeout } from './validate.js';
 import type { RegisterOptions } from './options.js';
 import { ConnectionRegistry, DEFAULT_CONNECTION, type ConnectionInfo } from './registry.js';
 
-export { Connection, RETRY_BACKOFF, RECONNECT_DELAY_MS, DEFAULT_DRAIN_MS, type CloseOptions, type ConnectionState, type Params } from './connection.js';
+export {
+  Connection,
+  RETRY_BACKOFF,
+  RECONNECT_DELAY_MS,
+  DEFAULT_DRAIN_MS,
+  type CloseOptions,
+  type ConnectionState,
+  type Params,
+} from './connection.js';
 export { onStatement, STATEMENT_CHANNEL, type StatementEvent, type StatementKind } from './funnel.js';
 export { ConnectionRegistry, DEFAULT_CONNECTION, type ConnectionInfo } from './registry.js';
 export type { RegisterOptions } from './options.js';
@@ -40,15 +48,10 @@ export interface SetupOptions extends ClientOptions {
  * await connection.shutdown(); // releases every socket and timer, so the process can exit
  * ```
  */
-export async function setup(
-  hosts: string[] | null,
-  defaultKeyspace: string | null,
-  options: SetupOptions = {},
-): Promise<Connection> {
+export async function setup(hosts: string[] | null, defaultKeyspace: string | null, options: SetupOptions = {}): Promise<Connection> {
   const { consistency, lazyConnect, retryConnect, ...clusterOptions } = options;
   // Checked before registering, so that a bad keyspace leaves nothing registered.
-  const keyspace =
-    defaultKeyspace == null ? undefined : validateIdentifier(defaultKeyspace, 'keyspace', 'defaultKeyspace');
+  const keyspace = defaultKeyspace == null ? undefined : validateIdentifier(defaultKeyspace, 'keyspace', 'defaultKeyspace');
   return registry.register(
     DEFAULT_CONNECTION,
     { hosts, consistency, lazyConnect, retryConnect, clusterOptions, default: true },

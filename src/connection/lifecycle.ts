@@ -42,7 +42,8 @@ type Schedule = Iterator<number> & { dueAt?: number };
  * registry's default schedule) and the process is left with no timer of the driver's.
  */
 // The driver's typings declare ReconnectionPolicy an interface; at run time it is the class the driver checks with instanceof.
-const ReconnectionPolicyBase = (policies.reconnection as unknown as { ReconnectionPolicy: unknown }).ReconnectionPolicy as new () => policies.reconnection.ReconnectionPolicy;
+const ReconnectionPolicyBase = (policies.reconnection as unknown as { ReconnectionPolicy: unknown })
+  .ReconnectionPolicy as new () => policies.reconnection.ReconnectionPolicy;
 
 export class TrackedReconnectionPolicy extends ReconnectionPolicyBase {
   constructor(readonly inner: policies.reconnection.ReconnectionPolicy) {
@@ -114,4 +115,3 @@ export async function connectWithin(client: Client, options: ClientOptions): Pro
     if (lowered) socketOptions.readTimeout = readTimeout;
   }
 }
-

@@ -69,7 +69,11 @@ export function validateRegisterOptions(options: RegisterOptions): Validated {
   let hosts: readonly string[];
   if (options.hosts != null) {
     if (clusterOptions.contactPoints) {
-      fail('Give the contact points once, as hosts or as clusterOptions.contactPoints', 'clusterOptions.contactPoints', clusterOptions.contactPoints);
+      fail(
+        'Give the contact points once, as hosts or as clusterOptions.contactPoints',
+        'clusterOptions.contactPoints',
+        clusterOptions.contactPoints,
+      );
     }
     hosts = options.hosts;
   } else {

@@ -48,10 +48,7 @@ export class ConnectionRegistry {
   async register(name: string, options: RegisterOptions = {}, onInstall?: () => void): Promise<Connection> {
     checkConnectionName(name, 'name');
     const valid = validateRegisterOptions(options);
-    const conn =
-      valid.kind === 'session'
-        ? Connection.fromSession(name, valid.session)
-        : Connection.fromSettings(name, valid.settings);
+    const conn = valid.kind === 'session' ? Connection.fromSession(name, valid.session) : Connection.fromSettings(name, valid.settings);
     if (valid.kind === 'settings' && !valid.settings.lazyConnect) {
       // Remembered while connecting, so that a statement sent meanwhile (an un-awaited setup()) says so.
       const pending = { name, isDefault: valid.isDefault };
@@ -117,7 +114,10 @@ export class ConnectionRegistry {
     if (conn) return conn;
     this.checkNotConnecting(name);
     throw name === undefined
-      ? new UnknownConnectionError('No default connection: call connection.setup(), setSession() or registerConnection(name, { default: true }) first.', undefined)
+      ? new UnknownConnectionError(
+          'No default connection: call connection.setup(), setSession() or registerConnection(name, { default: true }) first.',
+          undefined,
+        )
       : new UnknownConnectionError(`Connection name '${name}' doesn't exist in the registry.`, name);
   }
 

@@ -20,7 +20,8 @@ export function checkConnectionName(value: unknown, option = 'connection'): stri
 /** A client-side timeout: a finite number of milliseconds above zero. */
 export function checkTimeout(value: unknown, option = 'timeout'): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail('timeout must be a positive, finite number of milliseconds', option, value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    fail('timeout must be a positive, finite number of milliseconds', option, value);
   return value;
 }
 

@@ -50,7 +50,8 @@ export class BatchQuery {
 
   constructor(options: BatchOptions = {}) {
     const type = options.type ?? 'logged';
-    if (!['logged', 'unlogged', 'counter'].includes(type)) throw new ConfigurationError(`Unknown batch type ${describe(type)}`, 'type', type);
+    if (!['logged', 'unlogged', 'counter'].includes(type))
+      throw new ConfigurationError(`Unknown batch type ${describe(type)}`, 'type', type);
     if (options.connection !== undefined) checkConnectionName(options.connection);
     this.type = type;
     this.#explicitConnection = options.connection;
@@ -73,7 +74,10 @@ export class BatchQuery {
     const connection = target.connection;
     if (this.#executed) throw new CQLEngineError('This batch has already been executed');
     this.#registry ??= target.registry;
-    if (target.registry !== this.#registry) throw new CQLEngineError('BatchQuery statements must all use one ConnectionRegistry: a model of another registry cannot join this batch');
+    if (target.registry !== this.#registry)
+      throw new CQLEngineError(
+        'BatchQuery statements must all use one ConnectionRegistry: a model of another registry cannot join this batch',
+      );
     if (this.#explicitConnection !== undefined) {
       if (explicit) throw new CQLEngineError('Cannot specify a connection on model in batch mode: the batch has its own connection');
     } else {

@@ -25,7 +25,16 @@ export function run(
   try {
     return send(
       target.registry.peek(target.connection),
-      { kind, cql: stmt.cql, params: stmt.params, keyspace: target.keyspace, schema, idempotent: stmt.idempotent, conditional: stmt.conditional, requires: stmt.requires },
+      {
+        kind,
+        cql: stmt.cql,
+        params: stmt.params,
+        keyspace: target.keyspace,
+        schema,
+        idempotent: stmt.idempotent,
+        conditional: stmt.conditional,
+        requires: stmt.requires,
+      },
       options,
     );
   } catch (err) {

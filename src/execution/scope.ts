@@ -24,7 +24,8 @@ export interface ResolvedScope {
 
 /** Checks a using()/ContextQuery scope before it is stored. */
 export function validateScope(scope: Scope, option = 'using'): Scope {
-  if (scope === null || typeof scope !== 'object') throw new ConfigurationError(`${option} takes { connection?, keyspace? }`, option, scope);
+  if (scope === null || typeof scope !== 'object')
+    throw new ConfigurationError(`${option} takes { connection?, keyspace? }`, option, scope);
   if (scope.keyspace !== undefined) validateIdentifier(scope.keyspace, 'keyspace', `${option}.keyspace`);
   if (scope.connection !== undefined) checkConnectionName(scope.connection, `${option}.connection`);
   return { connection: scope.connection, keyspace: scope.keyspace };
@@ -32,7 +33,8 @@ export function validateScope(scope: Scope, option = 'using'): Scope {
 
 /** Checks a registry option: a ConnectionRegistry, or undefined for the default one. */
 export function checkRegistry(value: unknown, option = 'registry'): ConnectionRegistry | undefined {
-  if (value !== undefined && !(value instanceof ConnectionRegistry)) throw new ConfigurationError(`${option} must be a ConnectionRegistry`, option, value);
+  if (value !== undefined && !(value instanceof ConnectionRegistry))
+    throw new ConfigurationError(`${option} must be a ConnectionRegistry`, option, value);
   return value;
 }
 

@@ -33,7 +33,11 @@ Options:
 
 Exit status: 0 without drift, 2 when there is drift a person must resolve, 1 on an error.`;
 
-const list = (raw: string | undefined) => raw?.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (raw: string | undefined) =>
+  raw
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Every model class and user type among a module's exports, and one level into exported objects. */
 function collect(exports: Record<string, unknown>): Plannable[] {
@@ -93,7 +97,8 @@ async function main(): Promise<number> {
   const exports = (await import(pathToFileURL(resolve(process.cwd(), spec)).href)) as Record<string, unknown>;
   if (typeof exports['setup'] === 'function') await (exports['setup'] as (o: object) => unknown)({ hosts, keyspace });
   if (connection.listConnections().length === 0) {
-    if (!hosts?.length) throw new Error(`${spec} made no connection: pass --hosts (and --keyspace), or export a setup() that registers one`);
+    if (!hosts?.length)
+      throw new Error(`${spec} made no connection: pass --hosts (and --keyspace), or export a setup() that registers one`);
     await connection.setup(hosts, keyspace ?? null);
   } else if (hosts && typeof exports['setup'] !== 'function') {
     throw new Error(`${spec} registered its own connections: leave out --hosts`);
@@ -103,7 +108,8 @@ async function main(): Promise<number> {
 
   const schemaPlan = await plan(subjects, options);
   // A statement's registry is an object of the process, not data to print.
-  if (values.json) process.stdout.write(`${JSON.stringify(schemaPlan, (key, value: unknown) => (key === 'registry' ? undefined : value), 2)}\n`);
+  if (values.json)
+    process.stdout.write(`${JSON.stringify(schemaPlan, (key, value: unknown) => (key === 'registry' ? undefined : value), 2)}\n`);
   else print(schemaPlan);
   if (values.apply) {
     await apply(schemaPlan);

@@ -66,7 +66,11 @@ export async function createKeyspaceSimple(name: string, replicationFactor: numb
 }
 
 /** CREATE KEYSPACE IF NOT EXISTS with NetworkTopologyStrategy: `{ dc1: 3, dc2: 2 }`. */
-export async function createKeyspaceNetworkTopology(name: string, dcReplicationMap: Record<string, number>, options: KeyspaceOptions = {}): Promise<void> {
+export async function createKeyspaceNetworkTopology(
+  name: string,
+  dcReplicationMap: Record<string, number>,
+  options: KeyspaceOptions = {},
+): Promise<void> {
   validateIdentifier(name, 'keyspace');
   await createKeyspace(name, networkReplication(dcReplicationMap), options);
 }
@@ -80,7 +84,8 @@ async function createKeyspace(name: string, replication: Record<string, string |
 export async function dropKeyspace(name: string, options: ConnectionsOption = {}): Promise<void> {
   validateIdentifier(name, 'keyspace');
   const registry = checkRegistry(options.registry) ?? defaultRegistry;
-  for (const connection of connectionNames(options.connections, undefined)) await ddl({ registry, connection, keyspace: name }, `DROP KEYSPACE IF EXISTS ${quote(name)}`);
+  for (const connection of connectionNames(options.connections, undefined))
+    await ddl({ registry, connection, keyspace: name }, `DROP KEYSPACE IF EXISTS ${quote(name)}`);
 }
 
 /**
@@ -90,7 +95,10 @@ export async function dropKeyspace(name: string, options: ConnectionsOption = {}
  */
 export async function apply(schemaPlan: SchemaPlan): Promise<void> {
   // Every statement's registry is checked before the first is sent.
-  const statements = schemaPlan.statements.map((s, i) => ({ ...s, registry: checkRegistry(s.registry, `statements[${i}].registry`) ?? defaultRegistry }));
+  const statements = schemaPlan.statements.map((s, i) => ({
+    ...s,
+    registry: checkRegistry(s.registry, `statements[${i}].registry`) ?? defaultRegistry,
+  }));
   for (const s of statements) await ddl(s, s.cql);
 }
 

@@ -113,14 +113,16 @@ export type Plannable = ModelStatic | UserTypeShape;
 
 export function connectionNames(option: string[] | undefined, fallback: string | undefined): (string | undefined)[] {
   if (option === undefined) return [fallback];
-  if (!Array.isArray(option) || option.length === 0) throw new ConfigurationError('connections must be a non-empty array of names', 'connections', option);
+  if (!Array.isArray(option) || option.length === 0)
+    throw new ConfigurationError('connections must be a non-empty array of names', 'connections', option);
   return option.map((name) => checkConnectionName(name, 'connections'));
 }
 
 /** Each keyspace on each connection, the keyspace names checked first. */
 function everyPair(registry: ConnectionRegistry, keyspaces: string[], connections: (string | undefined)[]): Target[] {
-  if (!Array.isArray(keyspaces) || keyspaces.length === 0) throw new ConfigurationError('keyspaces must be a non-empty array', 'keyspaces', keyspaces);
-  keyspaces.forEach((k) => validateIdentifier(k, 'keyspace', 'keyspaces'));
+  if (!Array.isArray(keyspaces) || keyspaces.length === 0)
+    throw new ConfigurationError('keyspaces must be a non-empty array', 'keyspaces', keyspaces);
+  for (const k of keyspaces) validateIdentifier(k, 'keyspace', 'keyspaces');
   return connections.flatMap((connection) => keyspaces.map((keyspace) => ({ registry, connection, keyspace })));
 }
 
@@ -153,9 +155,11 @@ export function simpleReplication(replicationFactor: number): Record<string, str
 
 export function networkReplication(dcReplicationMap: Readonly<Record<string, number>>): Record<string, string | number> {
   const entries = Object.entries(dcReplicationMap ?? {});
-  if (entries.length === 0) throw new ConfigurationError('dcReplicationMap needs at least one data centre', 'dcReplicationMap', dcReplicationMap);
+  if (entries.length === 0)
+    throw new ConfigurationError('dcReplicationMap needs at least one data centre', 'dcReplicationMap', dcReplicationMap);
   for (const [dc, rf] of entries) {
-    if (!Number.isInteger(rf) || rf < 0) throw new ConfigurationError(`Replication factor of ${dc} must be a whole number`, `dcReplicationMap.${dc}`, rf);
+    if (!Number.isInteger(rf) || rf < 0)
+      throw new ConfigurationError(`Replication factor of ${dc} must be a whole number`, `dcReplicationMap.${dc}`, rf);
   }
   return { class: 'NetworkTopologyStrategy', ...dcReplicationMap };
 }
@@ -168,14 +172,17 @@ export function createKeyspaceCql(name: string, replication: Record<string, stri
 
 function keyspaceCreation(option: KeyspaceCreation | undefined): ((name: string) => string) | undefined {
   if (option === undefined) return undefined;
-  if (option === null || typeof option !== 'object') throw new ConfigurationError('createKeyspaces must be an object', 'createKeyspaces', option);
+  if (option === null || typeof option !== 'object')
+    throw new ConfigurationError('createKeyspaces must be an object', 'createKeyspaces', option);
   const replication = 'dataCenters' in option ? networkReplication(option.dataCenters) : simpleReplication(option.replicationFactor);
   createKeyspaceCql('checked', replication, option.durableWrites);
   return (name) => createKeyspaceCql(name, replication, option.durableWrites);
 }
 
 export async function serverVersion(conn: Connection): Promise<number[]> {
-  const row = (await send(conn, { kind: 'query', cql: 'SELECT release_version FROM system.local' }, { driver: { prepare: false } })).first();
+  const row = (
+    await send(conn, { kind: 'query', cql: 'SELECT release_version FROM system.local' }, { driver: { prepare: false } })
+  ).first();
   return parseVersion(String(row?.['release_version'] ?? '0'));
 }
 
@@ -193,8 +200,9 @@ function typeTooNew(type: CqlType<unknown>, version: number[]): string | undefin
 /** What an index kind needs of the server, beyond its column's type. */
 function indexTooNew(column: ColumnSchema, version: number[]): { what: string; since: string } | undefined {
   const using = column.indexUsing;
-  if (using !== undefined && (using.toLowerCase() === 'sai' || using.endsWith('StorageAttachedIndex')) && older(version, '5.0')) return { what: 'a storage-attached (SAI) index', since: '5.0' };
-  if (using !== undefined && using.endsWith('SASIIndex') && older(version, '3.4')) return { what: 'a SASI index', since: '3.4' };
+  if (using !== undefined && (using.toLowerCase() === 'sai' || using.endsWith('StorageAttachedIndex')) && older(version, '5.0'))
+    return { what: 'a storage-attached (SAI) index', since: '5.0' };
+  if (using?.endsWith('SASIIndex') && older(version, '3.4')) return { what: 'a SASI index', since: '3.4' };
   if (column.indexOn === 'entries' && older(version, '2.2')) return { what: 'an index on map entries', since: '2.2' };
   if (column.indexOn === 'full' && older(version, '2.1.3')) return { what: 'an index on a whole frozen collection', since: '2.1.3' };
   return undefined;
@@ -222,7 +230,13 @@ const OPTION_METADATA: Record<string, string> = {
  * The table's options as the driver reports them, with 3.0+'s caching read from system_schema: the
  * driver renders that map with JSON.stringify, which loses it under `encoding.map`.
  */
-async function currentOptions(conn: Connection, version: number[], keyspace: string, schema: ModelSchema, table: TableMetadata): Promise<Record<string, unknown>> {
+async function currentOptions(
+  conn: Connection,
+  version: number[],
+  keyspace: string,
+  schema: ModelSchema,
+  table: TableMetadata,
+): Promise<Record<string, unknown>> {
   const current = { ...(table as unknown as Record<string, unknown>) };
   if (schema.tableOptions['caching'] !== undefined && !older(version, '3.0')) {
     const cql = 'SELECT caching FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?';
@@ -287,7 +301,9 @@ function sameMap(current: unknown, wanted: Record<string, string | number>): boo
 }
 
 function normalRetry(value: unknown): string {
-  const text = String(value ?? '').trim().toUpperCase();
+  const text = String(value ?? '')
+    .trim()
+    .toUpperCase();
   const m = /^(\d+(?:\.\d+)?)(P|PERCENTILE|MS)$/.exec(text);
   if (!m) return text;
   return `${Number(m[1])}${m[2] === 'MS' ? 'MS' : 'PERCENTILE'}`;
@@ -335,7 +351,8 @@ export function checkUserType(value: unknown): asserts value is UserTypeShape {
 
 /** Refuses what is neither a model class nor a user type, naming it. */
 function checkPlannable(value: unknown): asserts value is Plannable {
-  if (!isModel(value) && !isUserType(value)) throw new ConfigurationError(`Expected ${A_MODEL} or ${A_TYPE}, got ${describe(value)}`, 'model', value);
+  if (!isModel(value) && !isUserType(value))
+    throw new ConfigurationError(`Expected ${A_MODEL} or ${A_TYPE}, got ${describe(value)}`, 'model', value);
 }
 
 /** What the planner knows of one keyspace on one connection. */
@@ -368,7 +385,14 @@ class Planner {
     this.statements.push({ registry: this.registries.get(conn)!, connection: conn.name, keyspace, subject, action, cql, reason });
   }
 
-  report(conn: Connection, keyspace: string, model: string, kind: DriftKind, message: string, detail: Partial<Pick<Drift, 'column' | 'expected' | 'actual'>> = {}): void {
+  report(
+    conn: Connection,
+    keyspace: string,
+    model: string,
+    kind: DriftKind,
+    message: string,
+    detail: Partial<Pick<Drift, 'column' | 'expected' | 'actual'>> = {},
+  ): void {
     this.drift.push({ connection: conn.name, keyspace, model, kind, ...detail, message });
   }
 
@@ -392,7 +416,13 @@ class Planner {
       states.set(keyspace, state);
     }
     if (!state.usable) {
-      this.report(conn, keyspace, subject, 'missing-keyspace', `Keyspace '${keyspace}' for ${what} does not exist (connection '${conn.name}')`);
+      this.report(
+        conn,
+        keyspace,
+        subject,
+        'missing-keyspace',
+        `Keyspace '${keyspace}' for ${what} does not exist (connection '${conn.name}')`,
+      );
     }
     return state;
   }
@@ -415,7 +445,10 @@ class Planner {
         this.statement(conn, keyspace, type.name, 'alter type', cql, `type ${name} has no field ${field.dbName}`);
       } else if (actual !== expected) {
         this.report(
-          conn, keyspace, type.name, 'field-type',
+          conn,
+          keyspace,
+          type.name,
+          'field-type',
           `Existing user type ${name} has field "${field.dbName}" with a type (${actual}) differing from the model user type (${expected}); ` +
             'sync leaves it: Cassandra cannot change it, so update the user type or migrate the data',
           { column: field.dbName, expected, actual },
@@ -425,10 +458,17 @@ class Planner {
     const known = new Set(type.fields.map((f) => f.dbName));
     for (const [field, actual] of have) {
       if (!known.has(field)) {
-        this.report(conn, keyspace, type.name, 'extra-field', `Existing user type ${name} has field "${field}" (${actual}) that the model user type lacks`, {
-          column: field,
-          actual,
-        });
+        this.report(
+          conn,
+          keyspace,
+          type.name,
+          'extra-field',
+          `Existing user type ${name} has field "${field}" (${actual}) that the model user type lacks`,
+          {
+            column: field,
+            actual,
+          },
+        );
       }
     }
   }
@@ -464,7 +504,10 @@ class Planner {
     const haveClustering = names(table.clusteringKeys);
     if (havePartition !== wantPartition || haveClustering !== wantClustering) {
       this.report(
-        conn, keyspace, schema.name, 'primary-key',
+        conn,
+        keyspace,
+        schema.name,
+        'primary-key',
         `Cannot sync ${schema.name}: the primary key of ${keyspace}.${schema.table} is ((${havePartition}), ${haveClustering}) ` +
           `but the model has ((${wantPartition}), ${wantClustering}); Cassandra cannot change a primary key, so migrate the data to a new table`,
         { expected: `((${wantPartition}), ${wantClustering})`, actual: `((${havePartition}), ${haveClustering})` },
@@ -476,7 +519,10 @@ class Planner {
     const have = order(table.clusteringOrder);
     if (want !== have) {
       this.report(
-        conn, keyspace, schema.name, 'clustering-order',
+        conn,
+        keyspace,
+        schema.name,
+        'clustering-order',
         `Table ${keyspace}.${schema.table} is clustered by (${have}) but model ${schema.name} by (${want}); ` +
           'Cassandra cannot change a clustering order, so migrate the data to a new table or change the model',
         { expected: want, actual: have },
@@ -491,7 +537,14 @@ class Planner {
     for (const column of schema.columns) {
       const current = existing.get(column.dbName);
       if (!current) {
-        this.statement(conn, keyspace, schema.name, 'alter table', addColumn(schema, keyspace, column), `table ${name} has no column ${column.dbName}`);
+        this.statement(
+          conn,
+          keyspace,
+          schema.name,
+          'alter table',
+          addColumn(schema, keyspace, column),
+          `table ${name} has no column ${column.dbName}`,
+        );
         continue;
       }
       this.#compareColumn(conn, keyspace, schema, column, current as unknown as { type: DriverType; isStatic?: boolean });
@@ -500,7 +553,10 @@ class Planner {
       if (schema.byDbName.has(column.name)) continue;
       const actual = driverTypeText(column.type as DriverType);
       this.report(
-        conn, keyspace, schema.name, 'extra-column',
+        conn,
+        keyspace,
+        schema.name,
+        'extra-column',
         `Existing table ${name} has column "${column.name}" (${actual}) that model ${schema.name} lacks; sync leaves it: ` +
           'drop the column once nothing uses it, or add it to the model',
         { column: column.name, actual },
@@ -508,13 +564,22 @@ class Planner {
     }
   }
 
-  #compareColumn(conn: Connection, keyspace: string, schema: ModelSchema, column: ColumnSchema, current: { type: DriverType; isStatic?: boolean }): void {
+  #compareColumn(
+    conn: Connection,
+    keyspace: string,
+    schema: ModelSchema,
+    column: ColumnSchema,
+    current: { type: DriverType; isStatic?: boolean },
+  ): void {
     const name = `${keyspace}.${schema.table}`;
     const expected = modelTypeText(column.type);
     const actual = driverTypeText(current.type);
     if (actual !== expected) {
       this.report(
-        conn, keyspace, schema.name, 'column-type',
+        conn,
+        keyspace,
+        schema.name,
+        'column-type',
         `Existing table ${name} has column "${column.dbName}" with a type (${actual}) differing from the model type (${expected}) of ${schema.name}.${column.name}; ` +
           'sync leaves it: Cassandra cannot change it, so update the model or migrate the column',
         { column: column.dbName, expected, actual },
@@ -524,7 +589,10 @@ class Planner {
     if (current.isStatic !== undefined && current.isStatic !== column.isStatic) {
       const word = (s: boolean) => (s ? 'static' : 'not static');
       this.report(
-        conn, keyspace, schema.name, 'static',
+        conn,
+        keyspace,
+        schema.name,
+        'static',
         `Column "${column.dbName}" of ${name} is ${word(current.isStatic)} but ${schema.name}.${column.name} is ${word(column.isStatic)}; sync leaves it`,
         { column: column.dbName, expected: word(column.isStatic), actual: word(current.isStatic) },
       );
@@ -571,7 +639,9 @@ export async function plan(subjects: readonly Plannable[], options: PlanOptions 
         }
         const index = column.isIndexed ? indexTooNew(column, version) : undefined;
         if (index) {
-          throw new CQLEngineError(`${schema.name}.${column.name} has ${index.what}, which needs Cassandra ${index.since} or later; connection '${conn.name}' runs ${version.join('.')}`);
+          throw new CQLEngineError(
+            `${schema.name}.${column.name} has ${index.what}, which needs Cassandra ${index.since} or later; connection '${conn.name}' runs ${version.join('.')}`,
+          );
         }
       }
     }

@@ -19,9 +19,27 @@ export interface DriverType {
 
 // The driver's type codes (cassandra-driver types.dataTypes); varchar is text by another name.
 const SCALARS: Record<number, string> = {
-  1: 'ascii', 2: 'bigint', 3: 'blob', 4: 'boolean', 5: 'counter', 6: 'decimal', 7: 'double', 8: 'float', 9: 'int',
-  10: 'text', 11: 'timestamp', 12: 'uuid', 13: 'text', 14: 'varint', 15: 'timeuuid', 16: 'inet', 17: 'date', 18: 'time',
-  19: 'smallint', 20: 'tinyint', 21: 'duration',
+  1: 'ascii',
+  2: 'bigint',
+  3: 'blob',
+  4: 'boolean',
+  5: 'counter',
+  6: 'decimal',
+  7: 'double',
+  8: 'float',
+  9: 'int',
+  10: 'text',
+  11: 'timestamp',
+  12: 'uuid',
+  13: 'text',
+  14: 'varint',
+  15: 'timeuuid',
+  16: 'inet',
+  17: 'date',
+  18: 'time',
+  19: 'smallint',
+  20: 'tinyint',
+  21: 'duration',
 };
 const LIST = 32;
 const MAP = 33;

@@ -24,12 +24,16 @@ export async function contextQuery<const Ms extends readonly ModelStatic[], T>(
   fn: (...bound: { [I in keyof Ms]: Ms[I] }) => Promise<T> | T,
 ): Promise<T> {
   // As Python's ContextQuery: at least one model, only models, only known options.
-  if (!Array.isArray(models) || models.length === 0) throw new ConfigurationError('contextQuery needs at least one model', 'models', models);
+  if (!Array.isArray(models) || models.length === 0)
+    throw new ConfigurationError('contextQuery needs at least one model', 'models', models);
   for (const m of models) {
-    if (typeof m !== 'function' || !(m.prototype instanceof BaseModel)) throw new ConfigurationError(`contextQuery takes models, got ${describe(m)}`, 'models', m);
+    if (typeof m !== 'function' || !(m.prototype instanceof BaseModel))
+      throw new ConfigurationError(`contextQuery takes models, got ${describe(m)}`, 'models', m);
   }
   const unknown = Object.keys(scope ?? {}).filter((k) => k !== 'connection' && k !== 'keyspace' && k !== 'registry');
   if (unknown.length) throw new ConfigurationError(`Unknown contextQuery option(s): ${unknown.join(', ')}`, unknown[0]!, scope);
-  const bound = models.map((m) => (m as unknown as { bind(binding: Binding): ModelStatic }).bind(scope)) as unknown as { [I in keyof Ms]: Ms[I] };
+  const bound = models.map((m) => (m as unknown as { bind(binding: Binding): ModelStatic }).bind(scope)) as unknown as {
+    [I in keyof Ms]: Ms[I];
+  };
   return fn(...bound);
 }

@@ -35,7 +35,11 @@ export async function runHook(instance: LifecycleHooks, name: HookName): Promise
 }
 
 /** Runs an after-hook now, or once the batch has executed when the write went into one. */
-export async function runAfterHook(instance: LifecycleHooks, name: 'afterSave' | 'afterDelete', batch: BatchQuery | undefined): Promise<void> {
+export async function runAfterHook(
+  instance: LifecycleHooks,
+  name: 'afterSave' | 'afterDelete',
+  batch: BatchQuery | undefined,
+): Promise<void> {
   if (typeof instance[name] !== 'function') return;
   if (batch) batch.addCallback(() => runHook(instance, name));
   else await runHook(instance, name);
@@ -57,7 +61,14 @@ export function checkColumn(schema: ModelSchema, column: ColumnSchema, value: un
       verdict = validator(value);
     } catch (err) {
       if (err instanceof ValidationError) throw err;
-      throw Object.assign(new ValidationError(`${schema.name}.${column.name}: the validator threw: ${err instanceof Error ? err.message : String(err)}`, column.name, value), { cause: err });
+      throw Object.assign(
+        new ValidationError(
+          `${schema.name}.${column.name}: the validator threw: ${err instanceof Error ? err.message : String(err)}`,
+          column.name,
+          value,
+        ),
+        { cause: err },
+      );
     }
     if (verdict === false || typeof verdict === 'string') {
       const reason = typeof verdict === 'string' ? verdict : `${describe(value)} is not valid`;

@@ -8,7 +8,15 @@ import type { Columns, Row } from '../schema/infer.js';
 import type { ModelSchema } from '../schema/model-schema.js';
 import { decimalParts, integerToBigInt, isPlainObject, type CqlType } from '../schema/types.js';
 
-type TextLike = types.Uuid | types.InetAddress | types.BigDecimal | types.LocalDate | types.LocalTime | types.Duration | types.Long | types.Integer;
+type TextLike =
+  | types.Uuid
+  | types.InetAddress
+  | types.BigDecimal
+  | types.LocalDate
+  | types.LocalTime
+  | types.Duration
+  | types.Long
+  | types.Integer;
 
 /** The JSON form of a value of TypeScript type T. */
 export type JsonOf<T> = T extends null | undefined
@@ -77,7 +85,10 @@ export function jsonValue(value: unknown, type?: CqlType<unknown>): unknown {
   }
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (Buffer.isBuffer(value)) return value.toString('base64');
-  if (ArrayBuffer.isView(value)) return value instanceof DataView ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') : Array.from(value as unknown as ArrayLike<number | bigint>, (n) => jsonValue(n));
+  if (ArrayBuffer.isView(value))
+    return value instanceof DataView
+      ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+      : Array.from(value as unknown as ArrayLike<number | bigint>, (n) => jsonValue(n));
   if (value instanceof types.BigDecimal) return decimalText(value);
   if (value instanceof types.Integer) return integerToBigInt(value).toString();
   if (value instanceof types.Tuple) return jsonValue(value.values(), type);

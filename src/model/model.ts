@@ -3,10 +3,26 @@
  * instances and the static entry points to queries.
  */
 import { inspect } from 'node:util';
-import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturned, UnknownColumnError, ValidationError, describe } from '../errors.js';
+import {
+  CQLEngineError,
+  ConfigurationError,
+  DoesNotExist,
+  MultipleObjectsReturned,
+  UnknownColumnError,
+  ValidationError,
+  describe,
+} from '../errors.js';
 import type { BatchQuery } from '../execution/batch.js';
 import { write } from '../execution/run.js';
-import { checkRegistry, mergeScope, resolveScope, validateScope, type Binding, type ResolvedScope, type Scope } from '../execution/scope.js';
+import {
+  checkRegistry,
+  mergeScope,
+  resolveScope,
+  validateScope,
+  type Binding,
+  type ResolvedScope,
+  type Scope,
+} from '../execution/scope.js';
 import { registry as defaultRegistry, type ConnectionRegistry } from '../connection/index.js';
 import { checkConnectionName } from '../connection/validate.js';
 import { compileDelete, compileInsert, compileUpdate } from '../statements/compile.js';
@@ -62,8 +78,10 @@ function coerceValue(column: ColumnSchema, value: unknown): unknown {
 }
 
 // Declaration merging: the lifecycle hooks are optional methods a subclass may define.
+// biome-ignore lint/correctness/noUnusedVariables: the type parameter must match the class's for the merge
 export interface BaseModel<Cs extends Columns = Columns> extends LifecycleHooks {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface declares optional hook methods only
 export class BaseModel<Cs extends Columns = Columns> {
   static readonly schema: ModelSchema;
   static readonly scope: Scope | undefined = undefined;
@@ -93,7 +111,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       }
       state.values[column.name] = coerceValue(column, value);
     }
-    (this as unknown as { [STATE]: InstanceState })[STATE] = state;
+    setState(this, state);
   }
 
   // ---- statics: entry points to queries, typed by the class they are called on ----
@@ -130,7 +148,11 @@ export class BaseModel<Cs extends Columns = Columns> {
   }
 
   /** Inserts a new row and returns its instance. */
-  static async create<M extends ModelStatic>(this: M, values: Insert<ColumnsOf<M>>, options: SaveOptions<ColumnsOf<M>> = {}): Promise<InstanceOf<M>> {
+  static async create<M extends ModelStatic>(
+    this: M,
+    values: Insert<ColumnsOf<M>>,
+    options: SaveOptions<ColumnsOf<M>> = {},
+  ): Promise<InstanceOf<M>> {
     // async, so that bad values reject the promise rather than throw.
     const instance = new this(values as never) as BaseModel;
     return instance.save(options) as Promise<InstanceOf<M>>;
@@ -171,7 +193,12 @@ export class BaseModel<Cs extends Columns = Columns> {
       const raw = row[column.dbName];
       values[column.name] = readValue(column.type, raw, codec);
     }
-    (instance as unknown as { [STATE]: InstanceState })[STATE] = { values, original: baseline(model.schema, values), scope, explicit: undefined };
+    setState(instance as BaseModel, {
+      values,
+      original: baseline(model.schema, values),
+      scope,
+      explicit: undefined,
+    });
     return instance as InstanceOf<M>;
   }
 
@@ -192,7 +219,9 @@ export class BaseModel<Cs extends Columns = Columns> {
   changedColumns(): (keyof Cs & string)[] {
     const { values, original } = stateOf(this);
     const schema = (this.constructor as ModelStatic).schema;
-    return schema.columns.filter((c) => !same(values[c.name], original ? original[c.name] : emptyOf(c.type))).map((c) => c.name) as (keyof Cs & string)[];
+    return schema.columns
+      .filter((c) => !same(values[c.name], original ? original[c.name] : emptyOf(c.type)))
+      .map((c) => c.name) as (keyof Cs & string)[];
   }
 
   /** A column's value by name, for code that handles any model (`instance[name]` without the typing trouble). */
@@ -319,14 +348,21 @@ async function saveRow<T extends BaseModel>(instance: T, schema: ModelSchema, op
 
 // Module functions rather than #private methods: instances read from rows are made with
 // Object.create, which private-member brand checks would reject.
+type WithState = { [STATE]: InstanceState };
+
 function stateOf(instance: BaseModel): InstanceState {
-  return (instance as unknown as { [STATE]: InstanceState })[STATE];
+  return (instance as unknown as WithState)[STATE];
+}
+
+function setState(instance: BaseModel, state: InstanceState): void {
+  (instance as unknown as WithState)[STATE] = state;
 }
 
 /** cqlengine's save of a polymorphic model: refused for the base, the submodel's value written for a submodel. */
 function writeVariant(instance: BaseModel, schema: ModelSchema): void {
   const variant = variantWriteValue(schema);
-  if (variant && !same(stateOf(instance).values[variant.column], variant.value)) (instance as unknown as Record<string, unknown>)[variant.column] = variant.value;
+  if (variant && !same(stateOf(instance).values[variant.column], variant.value))
+    (instance as unknown as Record<string, unknown>)[variant.column] = variant.value;
 }
 
 function columnNamed(instance: BaseModel, name: unknown, option: string): ColumnSchema {
@@ -425,7 +461,12 @@ function staticOnlyError(schema: ModelSchema, name: string, value: unknown): Val
   return new ValidationError(`${schema.name}.${name}: with ${keys} null, only static columns can be written`, name, value);
 }
 
-async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSchema, options: SaveOptions, explicitOnly: boolean): Promise<T> {
+async function updateChanged<T extends BaseModel>(
+  instance: T,
+  schema: ModelSchema,
+  options: SaveOptions,
+  explicitOnly: boolean,
+): Promise<T> {
   const ctor = instance.constructor as ModelStatic;
   const state = stateOf(instance);
   if (options.ifNotExists) throw new ConfigurationError('ifNotExists applies to inserts; this would be an update', 'ifNotExists', true);
@@ -455,7 +496,11 @@ async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSche
     if (!state.original) {
       // A conditional write of a row without values would turn into an unconditional INSERT.
       if (options.ifExists || options.iff) {
-        throw new ConfigurationError(`${schema.name}: ${options.ifExists ? 'ifExists' : 'iff'} needs at least one non-key value to update`, options.ifExists ? 'ifExists' : 'iff', options.ifExists ?? options.iff);
+        throw new ConfigurationError(
+          `${schema.name}: ${options.ifExists ? 'ifExists' : 'iff'} needs at least one non-key value to update`,
+          options.ifExists ? 'ifExists' : 'iff',
+          options.ifExists ?? options.iff,
+        );
       }
       // A counter row exists only once a counter moves: nothing to write.
       if (schema.isCounterTable) return instance;
@@ -478,7 +523,13 @@ async function updateChanged<T extends BaseModel>(instance: T, schema: ModelSche
 }
 
 /** Sends a write, then records the written values as the new baseline for change tracking. */
-async function execute(instance: BaseModel, ctor: ModelStatic, scope: ResolvedScope, stmt: CompiledStatement, options: SaveOptions): Promise<void> {
+async function execute(
+  instance: BaseModel,
+  ctor: ModelStatic,
+  scope: ResolvedScope,
+  stmt: CompiledStatement,
+  options: SaveOptions,
+): Promise<void> {
   await send(instance, ctor, scope, stmt, options);
   const state = stateOf(instance);
   state.original = baseline(ctor.schema, state.values);
@@ -493,7 +544,13 @@ function baseline(schema: ModelSchema, values: Record<string, unknown>): Record<
   return copy;
 }
 
-function send(instance: BaseModel, ctor: ModelStatic, scope: ResolvedScope, stmt: CompiledStatement, options: { batch?: BatchQuery } & StatementOptions): Promise<void> {
+function send(
+  instance: BaseModel,
+  ctor: ModelStatic,
+  scope: ResolvedScope,
+  stmt: CompiledStatement,
+  options: { batch?: BatchQuery } & StatementOptions,
+): Promise<void> {
   return write(scope, stmt, runOptions(options), options.batch, ctor.schema, stateOf(instance).scope?.connection !== undefined);
 }
 
@@ -554,7 +611,10 @@ export function extend<const Base extends Columns, const Cs extends Columns>(
   options: ModelOptions = {},
 ): ModelClass<Base & Cs> {
   // A model class as base (say an abstract model extended with methods) is the new model's parent, so its methods carry over.
-  const parent = typeof (base as unknown) === 'function' && (base as unknown as typeof BaseModel).prototype instanceof BaseModel ? (base as unknown as typeof BaseModel) : BaseModel;
+  const parent =
+    typeof (base as unknown) === 'function' && (base as unknown as typeof BaseModel).prototype instanceof BaseModel
+      ? (base as unknown as typeof BaseModel)
+      : BaseModel;
   return define(
     table,
     { ...base.schema.definitions, ...columns } as Base & Cs,
@@ -592,10 +652,10 @@ function define<Cs extends Columns>(
       enumerable: true,
       configurable: true,
       get(this: BaseModel) {
-        return (this as unknown as { [STATE]: InstanceState })[STATE].values[column.name];
+        return stateOf(this).values[column.name];
       },
       set(this: BaseModel, value: unknown) {
-        const state = (this as unknown as { [STATE]: InstanceState })[STATE];
+        const state = stateOf(this);
         const coerced = coerceValue(column, value);
         if (state.original === state.values) state.original = { ...state.values };
         else if (!state.original) (state.explicit ??= new Set()).add(column.name);

@@ -71,7 +71,9 @@ function typeOf(type: DataType, where: string): CqlType<unknown> {
       return new UserType(udt.name, fields).cqlType as CqlType<unknown>;
     }
   }
-  throw new CQLEngineError(`${where}: the mapper has no type for the server's type code ${type.code}${typeof info === 'string' ? ` (${info})` : ''}`);
+  throw new CQLEngineError(
+    `${where}: the mapper has no type for the server's type code ${type.code}${typeof info === 'string' ? ` (${info})` : ''}`,
+  );
 }
 
 /** A model's columns for a table or view as the server describes it: keys first, in key order. */
@@ -89,7 +91,9 @@ function columnsOf(meta: CollectionMeta, label: string): Columns {
     result[c.name] = column;
   };
   for (const c of meta.partitionKeys) add(c, (col) => col.partitionKey());
-  meta.clusteringKeys.forEach((c, i) => add(c, (col) => col.primaryKey().clusteringOrder(meta.clusteringOrder[i] === 'DESC' ? 'desc' : 'asc')));
+  for (const [i, c] of meta.clusteringKeys.entries()) {
+    add(c, (col) => col.primaryKey().clusteringOrder(meta.clusteringOrder[i] === 'DESC' ? 'desc' : 'asc'));
+  }
   for (const c of meta.columns) if (!(c.name in result)) add(c, (col) => (c.isStatic ? col.static() : col));
   return result;
 }
@@ -155,8 +159,14 @@ export class NamedTable {
         meta = await getView.call(client.metadata, this.keyspace, this.name).catch(() => null);
         isView = meta !== null;
       }
-      if (!meta) throw new CQLEngineError(`No table or materialized view ${label} on connection '${this.options.connection ?? registry.defaultConnectionName ?? 'default'}'`);
-      const model_ = model(this.name, columnsOf(meta, label), { keyspace: this.keyspace, connection: this.options.connection }) as unknown as ModelStatic;
+      if (!meta)
+        throw new CQLEngineError(
+          `No table or materialized view ${label} on connection '${this.options.connection ?? registry.defaultConnectionName ?? 'default'}'`,
+        );
+      const model_ = model(this.name, columnsOf(meta, label), {
+        keyspace: this.keyspace,
+        connection: this.options.connection,
+      }) as unknown as ModelStatic;
       return { model: model_, isView };
     })();
     // A failed lookup is not kept: the table may exist on the next call.

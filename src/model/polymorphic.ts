@@ -26,8 +26,13 @@ export function polymorphic<const Base extends Columns, const Cs extends Columns
     throw new ConfigurationError(`polymorphic() extends a model class, got ${describe(base)}`, 'base', base);
   }
   if (!base.schema.discriminator) {
-    throw new ConfigurationError(`${base.schema.name} has no discriminator column: mark one with columns.<type>().discriminator()`, 'base', base.schema.name);
+    throw new ConfigurationError(
+      `${base.schema.name} has no discriminator column: mark one with columns.<type>().discriminator()`,
+      'base',
+      base.schema.name,
+    );
   }
-  if (value === undefined || value === null) throw new ConfigurationError(`polymorphic(${base.schema.name}) needs a discriminator value`, 'discriminatorValue', value);
+  if (value === undefined || value === null)
+    throw new ConfigurationError(`polymorphic(${base.schema.name}) needs a discriminator value`, 'discriminatorValue', value);
   return extend(base, base.schema.table!, columns, { discriminatorValue: value });
 }

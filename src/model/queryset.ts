@@ -17,7 +17,15 @@ import { selectColumns } from './variants.js';
 import type { ColumnSchema } from '../schema/model-schema.js';
 import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
 import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from '../statements/filters.js';
-import type { AnnOrder, CompiledStatement, Condition as ConditionNode, OrderBy, SelectNode, SimilarityFunction, Where } from '../statements/nodes.js';
+import type {
+  AnnOrder,
+  CompiledStatement,
+  Condition as ConditionNode,
+  OrderBy,
+  SelectNode,
+  SimilarityFunction,
+  Where,
+} from '../statements/nodes.js';
 
 interface QueryState {
   readonly wheres: readonly Where[];
@@ -141,7 +149,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
    * ```
    */
   limit(limit: number | undefined): QuerySet<M> {
-    if (limit !== undefined && !isPositiveInt32(limit)) throw new ConfigurationError(`limit must be a positive integer up to ${INT32_MAX}`, 'limit', limit);
+    if (limit !== undefined && !isPositiveInt32(limit))
+      throw new ConfigurationError(`limit must be a positive integer up to ${INT32_MAX}`, 'limit', limit);
     return this.#with({ limit });
   }
 
@@ -157,7 +166,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const orderBy = names.map((name) => {
       const descending = name.startsWith('-');
       const column = columnOf(this.model.schema, descending ? name.slice(1) : name, 'orderBy');
-      if (!column.isClusteringKey) throw new ConfigurationError(`Can't order on '${column.name}': only clustering columns can be ordered`, 'orderBy', name);
+      if (!column.isClusteringKey)
+        throw new ConfigurationError(`Can't order on '${column.name}': only clustering columns can be ordered`, 'orderBy', name);
       return { column, descending };
     });
     return this.#with({ orderBy: [...this.#state.orderBy, ...orderBy] });
@@ -165,7 +175,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   /** At most n rows from each partition (PER PARTITION LIMIT, Cassandra 3.6+). */
   perPartitionLimit(n: number): QuerySet<M> {
-    if (!isPositiveInt32(n)) throw new ConfigurationError(`perPartitionLimit must be a positive integer up to ${INT32_MAX}`, 'perPartitionLimit', n);
+    if (!isPositiveInt32(n))
+      throw new ConfigurationError(`perPartitionLimit must be a positive integer up to ${INT32_MAX}`, 'perPartitionLimit', n);
     return this.#with({ perPartitionLimit: n });
   }
 
@@ -175,7 +186,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
    */
   annOf<K extends VectorColumnOf<M>>(name: K, vector: WriteOfColumn<ColumnsOf<M>[K]>): QuerySet<M> {
     const column = columnOf(this.model.schema, name, 'annOf');
-    if (column.type.kind !== 'vector') throw new ConfigurationError(`annOf: ${column.name} is ${column.type.cql}, not a vector`, 'annOf', name);
+    if (column.type.kind !== 'vector')
+      throw new ConfigurationError(`annOf: ${column.name} is ${column.type.cql}, not a vector`, 'annOf', name);
     if (vector == null) throw new ValidationError(`annOf: the query vector cannot be null`, column.name, vector);
     return this.#with({ ann: { column, vector: column.type.coerce(vector, `annOf(${column.name})`) } });
   }
@@ -238,7 +250,9 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   /** update()/delete() only if these columns hold these values. */
   iff(conditions: Condition<ColumnsOf<M>>): QuerySet<M> {
-    return this.#with({ conditions: [...this.#state.conditions, ...parseConditions(this.model.schema, conditions as Record<string, unknown>)] });
+    return this.#with({
+      conditions: [...this.#state.conditions, ...parseConditions(this.model.schema, conditions as Record<string, unknown>)],
+    });
   }
 
   /** Adds update(), delete() and create() to a batch instead of running them. */
@@ -254,8 +268,14 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   #selectNode(overrides: Partial<SelectNode> = {}): SelectNode {
     const s = this.#state;
-    if (s.ann && (overrides.limit ?? s.limit) === undefined) throw new ConfigurationError('annOf() needs a limit(): Cassandra returns the n nearest rows', 'limit', undefined);
-    if (s.ann && s.orderBy.length) throw new ConfigurationError('annOf() is the order of its query: it cannot be combined with orderBy()', 'orderBy', s.orderBy.map((o) => o.column.name));
+    if (s.ann && (overrides.limit ?? s.limit) === undefined)
+      throw new ConfigurationError('annOf() needs a limit(): Cassandra returns the n nearest rows', 'limit', undefined);
+    if (s.ann && s.orderBy.length)
+      throw new ConfigurationError(
+        'annOf() is the order of its query: it cannot be combined with orderBy()',
+        'orderBy',
+        s.orderBy.map((o) => o.column.name),
+      );
     checkSelectWheres(this.model.schema, overrides.wheres ?? s.wheres, s.allowFiltering || s.ann !== undefined);
     return {
       kind: 'select',
@@ -375,7 +395,9 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
    */
   async get(filter?: Filter<ColumnsOf<M>>): Promise<InstanceOf<M>> {
     // The filter's clauses go straight into the statement: no QuerySet is made for one get.
-    const wheres = filter ? [...this.#state.wheres, ...parseFilter(this.model.schema, filter as Record<string, unknown>)] : this.#state.wheres;
+    const wheres = filter
+      ? [...this.#state.wheres, ...parseFilter(this.model.schema, filter as Record<string, unknown>)]
+      : this.#state.wheres;
     const rows = (await this.#page(this.#getSelect(wheres), undefined)).rows;
     const name = this.model.schema.name;
     if (rows.length === 0) throw new this.model.DoesNotExist(`${name} matching query does not exist`);
@@ -408,7 +430,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
    */
   async scored(fn: SimilarityFunction = 'cosine'): Promise<Scored<InstanceOf<M>>[]> {
     if (!this.#state.ann) throw new ConfigurationError('scored() needs annOf(column, vector)', 'scored', fn);
-    if (!['cosine', 'euclidean', 'dot_product'].includes(fn)) throw new ConfigurationError(`scored() takes 'cosine', 'euclidean' or 'dot_product', not ${describe(fn)}`, 'scored', fn);
+    if (!['cosine', 'euclidean', 'dot_product'].includes(fn))
+      throw new ConfigurationError(`scored() takes 'cosine', 'euclidean' or 'dot_product', not ${describe(fn)}`, 'scored', fn);
     const stmt = compileSelect(this.#selectNode({ similarity: fn }));
     const target = this.#resolved();
     const result = await run(target, stmt, this.#runOptions(), this.model.schema);
@@ -457,10 +480,32 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const table = { keyspace: this.#resolved().keyspace, table: schema.table! };
     const statements: CompiledStatement[] = [];
     if (assignments.length) {
-      statements.push(compileUpdate({ kind: 'update', table, assignments, wheres: this.#writeWheres(), conditions: s.conditions, ifExists: s.ifExists, ttl: s.ttl, timestamp: s.timestamp }));
+      statements.push(
+        compileUpdate({
+          kind: 'update',
+          table,
+          assignments,
+          wheres: this.#writeWheres(),
+          conditions: s.conditions,
+          ifExists: s.ifExists,
+          ttl: s.ttl,
+          timestamp: s.timestamp,
+        }),
+      );
     }
     if (mapKeyRemovals.length) {
-      statements.push(compileDelete({ kind: 'delete', table, columns: [], mapKeys: mapKeyRemovals, wheres: this.#writeWheres(), conditions: s.conditions, ifExists: s.ifExists, timestamp: s.timestamp }));
+      statements.push(
+        compileDelete({
+          kind: 'delete',
+          table,
+          columns: [],
+          mapKeys: mapKeyRemovals,
+          wheres: this.#writeWheres(),
+          conditions: s.conditions,
+          ifExists: s.ifExists,
+          timestamp: s.timestamp,
+        }),
+      );
     }
     for (const stmt of statements) await this.#send(stmt);
   }
@@ -500,12 +545,29 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const bad = wheres.find(
       (w) => !w.column.isPrimaryKey || w.tokenKeys || !ops.includes(w.op) || (w.op !== '=' && w.op !== 'IN' && !w.column.isClusteringKey),
     );
-    if (bad) throw new ConfigurationError(`${what}() filters must be equality or IN on key columns, not ${bad.column.name} ${bad.op}`, bad.column.name, describe(bad.value));
+    if (bad)
+      throw new ConfigurationError(
+        `${what}() filters must be equality or IN on key columns, not ${bad.column.name} ${bad.op}`,
+        bad.column.name,
+        describe(bad.value),
+      );
     const missing = this.model.schema.partitionKeys.find((k) => !wheres.some((w) => w.column === k));
-    if (missing) throw new ValidationError(`${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`, missing.name, undefined);
+    if (missing)
+      throw new ValidationError(
+        `${what}() on ${this.model.schema.name} needs the whole partition key: ${missing.name} is not filtered`,
+        missing.name,
+        undefined,
+      );
   }
 
   #send(stmt: CompiledStatement): Promise<void> {
-    return write(this.#resolved(), stmt, this.#runOptions(), this.#state.batch, this.model.schema, this.#state.scope?.connection !== undefined);
+    return write(
+      this.#resolved(),
+      stmt,
+      this.#runOptions(),
+      this.#state.batch,
+      this.model.schema,
+      this.#state.scope?.connection !== undefined,
+    );
   }
 }

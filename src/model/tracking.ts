@@ -43,7 +43,6 @@ export function same(a: unknown, b: unknown): boolean {
   return false;
 }
 
-
 /** A copy of a value that later in-place changes (set.add, list.push) do not reach. */
 export function snapshot(value: unknown): unknown {
   // Sets of primitives (and map values that are) are copied whole, without a copy per element.
@@ -89,7 +88,12 @@ function* deltas(column: ColumnSchema, before: unknown, after: unknown): Generat
   if (column.isCounter) {
     const delta = ((after as bigint | null) ?? 0n) - ((before as bigint | null) ?? 0n);
     // The server adds a 64-bit delta: a wider one would wrap.
-    if (!isInt64(delta)) throw new ValidationError(`${column.name}: the change from ${String(before)} to ${String(after)} does not fit a 64-bit counter delta`, column.name, after);
+    if (!isInt64(delta))
+      throw new ValidationError(
+        `${column.name}: the change from ${String(before)} to ${String(after)} does not fit a 64-bit counter delta`,
+        column.name,
+        after,
+      );
     return yield { column, op: 'add', value: delta };
   }
   if (isNullish(after)) return yield { column, op: 'set', value: null };

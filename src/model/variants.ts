@@ -33,20 +33,38 @@ export function registerVariant(model: ModelLike, parent: ModelLike | undefined)
   if (schema.discriminatorValue === undefined) {
     const inherited = parent && families.get(parent.schema);
     if (inherited) {
-      throw new ConfigurationError(`${schema.name}: a model extending the polymorphic model ${inherited.base.schema.name} needs a discriminator value (use polymorphic())`, 'discriminatorValue', undefined);
+      throw new ConfigurationError(
+        `${schema.name}: a model extending the polymorphic model ${inherited.base.schema.name} needs a discriminator value (use polymorphic())`,
+        'discriminatorValue',
+        undefined,
+      );
     }
     families.set(schema, { base: model, byValue: new Map() });
     return;
   }
   const family = parent && families.get(parent.schema);
-  if (!family) throw new ConfigurationError(`${schema.name}: a discriminator value needs a polymorphic base model to extend`, 'discriminatorValue', schema.discriminatorValue);
+  if (!family)
+    throw new ConfigurationError(
+      `${schema.name}: a discriminator value needs a polymorphic base model to extend`,
+      'discriminatorValue',
+      schema.discriminatorValue,
+    );
   const base = family.base.schema;
   if (schema.table !== base.table) {
-    throw new ConfigurationError(`${schema.name}: a polymorphic submodel shares the table of its base (${base.table}), not ${schema.table}`, 'table', schema.table);
+    throw new ConfigurationError(
+      `${schema.name}: a polymorphic submodel shares the table of its base (${base.table}), not ${schema.table}`,
+      'table',
+      schema.table,
+    );
   }
   const key = keyOf(schema.discriminatorValue);
   const taken = family.byValue.get(key);
-  if (taken) throw new ConfigurationError(`${schema.name}: the discriminator value ${describe(schema.discriminatorValue)} is already ${taken.schema.name}'s`, 'discriminatorValue', schema.discriminatorValue);
+  if (taken)
+    throw new ConfigurationError(
+      `${schema.name}: the discriminator value ${describe(schema.discriminatorValue)} is already ${taken.schema.name}'s`,
+      'discriminatorValue',
+      schema.discriminatorValue,
+    );
   family.byValue.set(key, model);
   families.set(schema, family);
 }
@@ -60,7 +78,8 @@ export function variantFor<M extends ModelLike>(model: M, value: unknown): M {
   const schema = model.schema;
   const family = families.get(schema);
   if (!family) return model;
-  if (value == null) throw new PolymorphicModelError(`${schema.name}: the discriminator value (${schema.discriminator!.name}) was not found in the row`);
+  if (value == null)
+    throw new PolymorphicModelError(`${schema.name}: the discriminator value (${schema.discriminator!.name}) was not found in the row`);
   const found = family.byValue.get(keyOf(value));
   if (!found) throw new PolymorphicModelError(`Unrecognized discriminator value ${describe(value)} for ${family.base.schema.name}`);
   const own = classes.get(schema)!;

@@ -4,7 +4,17 @@
  */
 import type { UserType } from './user-type.js';
 import { ConfigurationError } from '../errors.js';
-import { cqlTypes, list as listType, map as mapType, set as setType, tuple as tupleType, vector as vectorType, withLength, type CqlType, type LengthBounds } from './types.js';
+import {
+  cqlTypes,
+  list as listType,
+  map as mapType,
+  set as setType,
+  tuple as tupleType,
+  vector as vectorType,
+  withLength,
+  type CqlType,
+  type LengthBounds,
+} from './types.js';
 
 export interface ColumnOptions {
   readonly primaryKey: boolean;
@@ -72,7 +82,8 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
 
   /** Part of the primary key: the first such column is the partition key unless partitionKey() names others. */
   primaryKey(): Column<R, W, Set1<F, 'key'>> {
-    if (this.type.kind === 'counter') throw new ConfigurationError('A counter column cannot be part of the primary key', 'primaryKey', this.type.cql);
+    if (this.type.kind === 'counter')
+      throw new ConfigurationError('A counter column cannot be part of the primary key', 'primaryKey', this.type.cql);
     return this.#with({ primaryKey: true });
   }
 
@@ -84,7 +95,8 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
   /** Clustering order of a clustering column. */
   clusteringOrder(order: 'asc' | 'desc' | 'ASC' | 'DESC'): Column<R, W, F> {
     const upper = String(order).toUpperCase();
-    if (upper !== 'ASC' && upper !== 'DESC') throw new ConfigurationError(`clusteringOrder must be 'asc' or 'desc'`, 'clusteringOrder', order);
+    if (upper !== 'ASC' && upper !== 'DESC')
+      throw new ConfigurationError(`clusteringOrder must be 'asc' or 'desc'`, 'clusteringOrder', order);
     return this.#with({ clusteringOrder: upper });
   }
 
@@ -96,16 +108,26 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
    */
   index(spec: IndexTarget | IndexSpec = 'values'): Column<R, W, F> {
     const given = typeof spec === 'string' ? { on: spec } : spec;
-    if (given === null || typeof given !== 'object') throw new ConfigurationError(`index() takes 'values', 'keys', 'entries' or an object`, 'index', spec);
+    if (given === null || typeof given !== 'object')
+      throw new ConfigurationError(`index() takes 'values', 'keys', 'entries' or an object`, 'index', spec);
     const on = given.full ? 'full' : (given.on ?? 'values');
-    if (!INDEX_TARGETS.includes(on)) throw new ConfigurationError(`index() takes 'values', 'keys', 'entries' or { full: true }, not ${String(on)}`, 'index', on);
-    if ((on === 'keys' || on === 'entries') && this.type.kind !== 'map') throw new ConfigurationError(`A ${on} index needs a map column, not ${this.type.cql}`, 'index', on);
+    if (!INDEX_TARGETS.includes(on))
+      throw new ConfigurationError(`index() takes 'values', 'keys', 'entries' or { full: true }, not ${String(on)}`, 'index', on);
+    if ((on === 'keys' || on === 'entries') && this.type.kind !== 'map')
+      throw new ConfigurationError(`A ${on} index needs a map column, not ${this.type.cql}`, 'index', on);
     const collection = this.type.kind === 'list' || this.type.kind === 'set' || this.type.kind === 'map';
-    if (on === 'full' && !(collection && this.type.frozen)) throw new ConfigurationError(`A full index needs a frozen collection, not ${this.type.cql}`, 'index', on);
+    if (on === 'full' && !(collection && this.type.frozen))
+      throw new ConfigurationError(`A full index needs a frozen collection, not ${this.type.cql}`, 'index', on);
     if (given.using !== undefined && (typeof given.using !== 'string' || !/^[A-Za-z0-9_.$]+$/.test(given.using))) {
       throw new ConfigurationError('index using must be an index class name or alias (letters, digits, _ . $)', 'index.using', given.using);
     }
-    if (given.options !== undefined && (given.using === undefined || typeof given.options !== 'object' || given.options === null || Object.values(given.options).some((v) => typeof v !== 'string'))) {
+    if (
+      given.options !== undefined &&
+      (given.using === undefined ||
+        typeof given.options !== 'object' ||
+        given.options === null ||
+        Object.values(given.options).some((v) => typeof v !== 'string'))
+    ) {
       throw new ConfigurationError('index options need `using` and string values', 'index.options', given.options);
     }
     return this.#with({ index: on, indexUsing: given.using, indexOptions: given.options && { ...given.options } });
@@ -133,11 +155,15 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
    */
   validate(check: ColumnValidator<R>, message?: string): Column<R, W, F> {
     if (typeof check !== 'function') throw new ConfigurationError('validate() takes a function', 'validate', check);
-    if (message !== undefined && typeof message !== 'string') throw new ConfigurationError('validate() takes its message as a string', 'validate', message);
-    const validator: ColumnValidator<R> = message === undefined ? check : (value) => {
-      const verdict = check(value);
-      return verdict === false ? message : verdict;
-    };
+    if (message !== undefined && typeof message !== 'string')
+      throw new ConfigurationError('validate() takes its message as a string', 'validate', message);
+    const validator: ColumnValidator<R> =
+      message === undefined
+        ? check
+        : (value) => {
+            const verdict = check(value);
+            return verdict === false ? message : verdict;
+          };
     return this.#with({ validators: [...this.options.validators, validator as ColumnValidator<never>] });
   }
 
@@ -153,7 +179,8 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
    */
   // Typed as having a default: a submodel fills in its value, and the base model is never saved.
   discriminator(): Column<R, W, Set1<F, 'hasDefault'>> {
-    if (this.type.kind !== 'scalar') throw new ConfigurationError(`A discriminator column must be of a scalar type, not ${this.type.cql}`, 'discriminator', this.type.cql);
+    if (this.type.kind !== 'scalar')
+      throw new ConfigurationError(`A discriminator column must be of a scalar type, not ${this.type.cql}`, 'discriminator', this.type.cql);
     return this.#with({ discriminator: true });
   }
 }
@@ -170,7 +197,7 @@ export interface IndexSpec {
   readonly options?: Readonly<Record<string, string>>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any column, whatever its read and write types
 export type AnyColumn = Column<any, any, ColumnFlags>;
 
 const column = <R, W>(type: CqlType<R, W>) => new Column<R, W>(type);

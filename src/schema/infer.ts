@@ -16,7 +16,9 @@ type NeverNull<R> = R extends Set<unknown> | Map<unknown, unknown> ? true : IsLi
 /** A row as it reads: keys, required columns, collections (empty when unset) and counters (0 when unset) are never null. */
 export type Row<Cs extends Columns> = {
   // model() takes its columns as a const type parameter, whose keys come readonly; instances are writable.
-  -readonly [K in keyof Cs]: [FlagsOf<Cs[K]>['key'] | FlagsOf<Cs[K]>['required'] | (FlagsOf<Cs[K]> extends { counter: true } ? true : false)] extends [false]
+  -readonly [K in keyof Cs]: [
+    FlagsOf<Cs[K]>['key'] | FlagsOf<Cs[K]>['required'] | (FlagsOf<Cs[K]> extends { counter: true } ? true : false),
+  ] extends [false]
     ? NeverNull<ReadOf<Cs[K]>> extends true
       ? ReadOf<Cs[K]>
       : ReadOf<Cs[K]> | null
@@ -49,7 +51,8 @@ export type KeyValues<Cs extends Columns> = {
 };
 
 /** A map's write type with null allowed as a value. */
-type NullableValues<W> = W extends Map<infer K, infer V> ? Map<K, V | null> : W extends Record<string, infer V> ? Record<keyof W, V | null> : W;
+type NullableValues<W> =
+  W extends Map<infer K, infer V> ? Map<K, V | null> : W extends Record<string, infer V> ? Record<keyof W, V | null> : W;
 
 type ElementOf<W> = W extends Set<infer E> ? E : W extends Map<infer _K, infer V> ? V : W extends (infer E)[] ? E : never;
 type KeyOf<W> = W extends Map<infer K, infer _V> ? K : never;
@@ -73,11 +76,18 @@ type Comparable<C> = WriteOf<C> | (ReadOf<C> extends types.TimeUuid ? TimeuuidBo
 export type Filter<Cs extends Columns> = { [K in keyof Cs & string]?: Comparable<Cs[K]> } & {
   [K in keyof Cs & string as `${K}__${Range}`]?: Comparable<Cs[K]>;
 } & { [K in keyof Cs & string as `${K}__in`]?: readonly WriteOf<Cs[K]>[] } & {
-  [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown> ? `${K}__contains` : IsList<ReadOf<Cs[K]>> extends true ? `${K}__contains` : never]?: ElementOf<WriteOf<Cs[K]>>;
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown>
+    ? `${K}__contains`
+    : IsList<ReadOf<Cs[K]>> extends true
+      ? `${K}__contains`
+      : never]?: ElementOf<WriteOf<Cs[K]>>;
 } & {
   [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__contains_key` : never]?: KeyOf<WriteOf<Cs[K]>>;
 } & {
-  [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__entry` : never]?: readonly [KeyOf<WriteOf<Cs[K]>>, ElementOf<WriteOf<Cs[K]>>];
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__entry` : never]?: readonly [
+    KeyOf<WriteOf<Cs[K]>>,
+    ElementOf<WriteOf<Cs[K]>>,
+  ];
 } & { [Op in Range as `pk__token__${Op}`]?: TokenValue } & { pk__token?: TokenValue };
 
 type NonKey<Cs extends Columns> = { [K in keyof Cs & string]: FlagsOf<Cs[K]>['key'] extends true ? never : K }[keyof Cs & string];
@@ -91,7 +101,11 @@ export type Condition<Cs extends Columns> = Values<Cs> & {
 export type Update<Cs extends Columns> = Values<Cs> & {
   [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> ? `${K}__add` | `${K}__remove` : never]?: WriteOf<Cs[K]>;
 } & {
-  [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown> ? never : IsList<ReadOf<Cs[K]>> extends true ? `${K}__append` | `${K}__prepend` | `${K}__remove` : never]?: WriteOf<Cs[K]>;
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends Set<unknown> | Map<unknown, unknown>
+    ? never
+    : IsList<ReadOf<Cs[K]>> extends true
+      ? `${K}__append` | `${K}__prepend` | `${K}__remove`
+      : never]?: WriteOf<Cs[K]>;
 } & {
   // A key given null is deleted from the map.
   [K in keyof Cs & string as ReadOf<Cs[K]> extends Map<unknown, unknown> ? `${K}__update` : never]?: NullableValues<WriteOf<Cs[K]>>;

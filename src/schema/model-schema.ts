@@ -87,7 +87,10 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
   let firstKey = true;
   const columns: ColumnSchema[] = entries.map(([prop, column]) => {
     validatePropertyName(validateIdentifier(prop, 'column', `${name}.${prop}`), `${name}.${prop}`);
-    const dbName = validatePropertyName(validateIdentifier(column.options.dbField ?? prop, 'column', `${name}.${prop}.dbField`), `${name}.${prop}.dbField`);
+    const dbName = validatePropertyName(
+      validateIdentifier(column.options.dbField ?? prop, 'column', `${name}.${prop}.dbField`),
+      `${name}.${prop}.dbField`,
+    );
     const isPrimaryKey = column.options.primaryKey;
     const isPartitionKey = isPrimaryKey && (explicitPartition ? column.options.partitionKey : firstKey);
     if (isPrimaryKey) firstKey = false;
@@ -116,21 +119,33 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
   for (const c of columns) {
     if (dbNames.has(c.dbName)) fail(`Model ${name}: two columns share the table name '${c.dbName}'`, `${name}.${c.name}`, c.dbName);
     dbNames.add(c.dbName);
-    if (c.clusteringOrder && !c.isClusteringKey) fail(`Model ${name}: ${c.name} has a clustering order but is not a clustering key`, `${name}.${c.name}`, c.clusteringOrder);
+    if (c.clusteringOrder && !c.isClusteringKey)
+      fail(`Model ${name}: ${c.name} has a clustering order but is not a clustering key`, `${name}.${c.name}`, c.clusteringOrder);
     if (c.isStatic && c.isPrimaryKey) fail(`Model ${name}: the key column ${c.name} cannot be static`, `${name}.${c.name}`, true);
-    if (c.isPrimaryKey && c.type.kind !== 'scalar' && !c.type.frozen) fail(`Model ${name}: the key column ${c.name} must be frozen`, `${name}.${c.name}`, c.type.cql);
+    if (c.isPrimaryKey && c.type.kind !== 'scalar' && !c.type.frozen)
+      fail(`Model ${name}: the key column ${c.name} must be frozen`, `${name}.${c.name}`, c.type.cql);
   }
   const discriminators = columns.filter((c) => c.column.options.discriminator);
-  if (discriminators.length > 1) fail(`Model ${name}: only one discriminator column is allowed (${discriminators.map((c) => c.name).join(', ')})`, 'discriminator', name);
+  if (discriminators.length > 1)
+    fail(
+      `Model ${name}: only one discriminator column is allowed (${discriminators.map((c) => c.name).join(', ')})`,
+      'discriminator',
+      name,
+    );
   const discriminator = discriminators[0];
   let discriminatorValue: unknown;
   if (def.discriminatorValue !== undefined) {
-    if (!discriminator) fail(`Model ${name} has a discriminator value but no discriminator column`, 'discriminatorValue', def.discriminatorValue);
+    if (!discriminator)
+      fail(`Model ${name} has a discriminator value but no discriminator column`, 'discriminatorValue', def.discriminatorValue);
     if (def.discriminatorValue === null) fail(`Model ${name}: a discriminator value cannot be null`, 'discriminatorValue', null);
     try {
       discriminatorValue = discriminator.type.coerce(def.discriminatorValue, `${name}.${discriminator.name}`);
     } catch (err) {
-      fail(`Model ${name}: the discriminator value does not fit ${discriminator.name}: ${(err as Error).message}`, 'discriminatorValue', def.discriminatorValue);
+      fail(
+        `Model ${name}: the discriminator value does not fit ${discriminator.name}: ${(err as Error).message}`,
+        'discriminatorValue',
+        def.discriminatorValue,
+      );
     }
     // New instances of the submodel hold its value.
     const i = columns.indexOf(discriminator);
@@ -139,11 +154,17 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
   const partitionKeys = columns.filter((c) => c.isPartitionKey);
   const clusteringKeys = columns.filter((c) => c.isClusteringKey);
   if (!abstract && partitionKeys.length === 0) fail(`Model ${name} has no primary key column`, 'primaryKey', name);
-  if (columns.some((c) => c.isStatic) && clusteringKeys.length === 0) fail(`Model ${name}: static columns need a clustering key`, 'static', name);
+  if (columns.some((c) => c.isStatic) && clusteringKeys.length === 0)
+    fail(`Model ${name}: static columns need a clustering key`, 'static', name);
   const counters = columns.filter((c) => c.isCounter);
   if (counters.length > 0) {
     const other = columns.find((c) => !c.isCounter && !c.isPrimaryKey);
-    if (other) fail(`Model ${name}: a table with counters can hold only counters besides its key (${other.name} is ${other.type.cql})`, `${name}.${other.name}`, other.type.cql);
+    if (other)
+      fail(
+        `Model ${name}: a table with counters can hold only counters besides its key (${other.name} is ${other.type.cql})`,
+        `${name}.${other.name}`,
+        other.type.cql,
+      );
   }
   return {
     name,

@@ -56,7 +56,12 @@ const identity = <T>(value: T): T => value;
 function scalar<R, W = R>(
   cql: string,
   coerce: (value: unknown, column: string) => R,
-  convert?: { toDriver?: (value: R, codec: Codec) => unknown; fromDriver?: (value: unknown, codec: Codec) => R; since?: string; kind?: TypeKind },
+  convert?: {
+    toDriver?: (value: R, codec: Codec) => unknown;
+    fromDriver?: (value: unknown, codec: Codec) => R;
+    since?: string;
+    kind?: TypeKind;
+  },
 ): CqlType<R, W> {
   return {
     cql,
@@ -97,9 +102,13 @@ export interface LengthBounds {
  * to `required()`: the bounds apply to the strings given.
  */
 export function withLength(type: CqlType<string>, bounds: LengthBounds): CqlType<string> {
-  if (bounds === null || typeof bounds !== 'object') throw new ConfigurationError(`${type.cql}() takes { minLength?, maxLength? }, got ${describe(bounds)}`, type.cql, bounds);
+  if (bounds === null || typeof bounds !== 'object')
+    throw new ConfigurationError(`${type.cql}() takes { minLength?, maxLength? }, got ${describe(bounds)}`, type.cql, bounds);
   const { minLength, maxLength } = bounds;
-  for (const [option, n] of [['minLength', minLength], ['maxLength', maxLength]] as const) {
+  for (const [option, n] of [
+    ['minLength', minLength],
+    ['maxLength', maxLength],
+  ] as const) {
     if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) {
       throw new ConfigurationError(`${option} of ${type.cql} must be a whole number of characters, not negative`, option, n);
     }
@@ -114,8 +123,10 @@ export function withLength(type: CqlType<string>, bounds: LengthBounds): CqlType
       const text = type.coerce(value, column);
       // Surrogate pairs count as one character, as in Python (text is well-formed by now).
       const length = /[\uD800-\uDBFF]/.test(text) ? [...text].length : text.length;
-      if (maxLength !== undefined && length > maxLength) throw new ValidationError(`${column} is longer than ${maxLength} characters (${length})`, column, value);
-      if (minLength !== undefined && length < minLength) throw new ValidationError(`${column} is shorter than ${minLength} characters (${length})`, column, value);
+      if (maxLength !== undefined && length > maxLength)
+        throw new ValidationError(`${column} is longer than ${maxLength} characters (${length})`, column, value);
+      if (minLength !== undefined && length < minLength)
+        throw new ValidationError(`${column} is shorter than ${minLength} characters (${length})`, column, value);
       return text;
     },
   };
@@ -125,7 +136,8 @@ export function withLength(type: CqlType<string>, bounds: LengthBounds): CqlType
 const floatIn = (cql: string, bits: 32 | 64) =>
   scalar<number>(cql, (v, c) => {
     if (typeof v !== 'number') return invalid(c, v, 'a number');
-    if (bits === 32 && Number.isFinite(v) && !Number.isFinite(Math.fround(v))) return invalid(c, v, 'a number within the 32-bit float range (±3.4e38)');
+    if (bits === 32 && Number.isFinite(v) && !Number.isFinite(Math.fround(v)))
+      return invalid(c, v, 'a number within the 32-bit float range (±3.4e38)');
     return v;
   });
 
@@ -169,7 +181,8 @@ function bufferToBigInt(buf: Buffer): bigint {
 export const integerToBigInt = (v: types.Integer): bigint => bufferToBigInt(types.Integer.toBuffer(v));
 const bigintToInteger = (n: bigint): types.Integer => types.Integer.fromBuffer(bigintToBuffer(n));
 
-const bigintFromDriver = (v: unknown): bigint => (typeof v === 'bigint' ? v : v instanceof types.Integer ? integerToBigInt(v) : BigInt(String(v)));
+const bigintFromDriver = (v: unknown): bigint =>
+  typeof v === 'bigint' ? v : v instanceof types.Integer ? integerToBigInt(v) : BigInt(String(v));
 
 const long = (cql: string, kind: TypeKind) =>
   scalar<bigint, bigint | number>(cql, (v, c) => toBigInt(v, c, true), {
@@ -178,7 +191,11 @@ const long = (cql: string, kind: TypeKind) =>
     fromDriver: bigintFromDriver,
   });
 
-function fromClass<T>(cls: { new (...args: never[]): T; fromString(s: string): T }, name: string, valid: (s: string) => boolean = () => true) {
+function fromClass<T>(
+  cls: { new (...args: never[]): T; fromString(s: string): T },
+  name: string,
+  valid: (s: string) => boolean = () => true,
+) {
   return (v: unknown, c: string): T => {
     if (v instanceof cls) return v;
     // The driver's parsers are lenient (they read 'abc' as midnight, '2020-13-45' as 2021-02-14): check the text first.
@@ -203,7 +220,8 @@ const DECIMAL_LIMIT = 10n ** BigInt(MAX_DECIMAL_DIGITS);
 const DECIMAL_EXPECTED = `a BigDecimal, finite number or decimal string (at most ${MAX_DECIMAL_DIGITS} digits, scale within ±${MAX_DECIMAL_SCALE})`;
 
 function decimalOf(unscaled: bigint, scale: number): types.BigDecimal | undefined {
-  if ((unscaled < 0n ? -unscaled : unscaled) >= DECIMAL_LIMIT || !Number.isInteger(scale) || Math.abs(scale) > MAX_DECIMAL_SCALE) return undefined;
+  if ((unscaled < 0n ? -unscaled : unscaled) >= DECIMAL_LIMIT || !Number.isInteger(scale) || Math.abs(scale) > MAX_DECIMAL_SCALE)
+    return undefined;
   return new types.BigDecimal(bigintToInteger(unscaled) as unknown as number, scale);
 }
 
@@ -250,7 +268,14 @@ const TIMESTAMP_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}
 function timestampFromString(text: string): Date | undefined {
   const m = TIMESTAMP_TEXT.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
   const zone = m[8];
   const days = [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
@@ -340,7 +365,9 @@ export const cqlTypes = {
     const date = v instanceof Date ? v : typeof v === 'number' ? new Date(v) : typeof v === 'string' ? timestampFromString(v) : undefined;
     return date && !Number.isNaN(date.getTime()) ? date : invalid(c, v, 'a Date, epoch milliseconds or ISO-8601 date string');
   }),
-  uuid: scalar<types.Uuid, types.Uuid | string>('uuid', (v, c) => fromClass(types.Uuid, 'a UUID (with or without dashes)')(withDashes(v), c)),
+  uuid: scalar<types.Uuid, types.Uuid | string>('uuid', (v, c) =>
+    fromClass(types.Uuid, 'a UUID (with or without dashes)')(withDashes(v), c),
+  ),
   timeuuid: scalar<types.TimeUuid, types.TimeUuid | string>('timeuuid', (v, c) => {
     if (v instanceof types.TimeUuid) return v;
     const text = v instanceof types.Uuid ? v.toString() : withDashes(v);
@@ -351,10 +378,17 @@ export const cqlTypes = {
   }),
   date: scalar<types.LocalDate, types.LocalDate | string | Date>(
     'date',
-    (v, c) => (v instanceof Date && !Number.isNaN(v.getTime()) ? types.LocalDate.fromDate(v) : fromClass(types.LocalDate, 'a LocalDate or YYYY-MM-DD', isDateText)(v, c)),
+    (v, c) =>
+      v instanceof Date && !Number.isNaN(v.getTime())
+        ? types.LocalDate.fromDate(v)
+        : fromClass(types.LocalDate, 'a LocalDate or YYYY-MM-DD', isDateText)(v, c),
     { since: '2.2' },
   ),
-  time: scalar<types.LocalTime, types.LocalTime | string>('time', fromClass(types.LocalTime, 'a LocalTime or HH:MM:SS[.fff]', (s) => TIME_TEXT.test(s)), { since: '2.2' }),
+  time: scalar<types.LocalTime, types.LocalTime | string>(
+    'time',
+    fromClass(types.LocalTime, 'a LocalTime or HH:MM:SS[.fff]', (s) => TIME_TEXT.test(s)),
+    { since: '2.2' },
+  ),
   duration: scalar<types.Duration, types.Duration | string>(
     'duration',
     fromClass(types.Duration, 'a Duration or duration string', (s) => DURATION_TEXT.some((re) => re.test(s)) && !/^-?PT?$/.test(s)),
@@ -368,7 +402,9 @@ function collectionCql(name: string, inner: string, frozen: boolean): string {
 
 /** Nested collections must be frozen in Cassandra; the inner type is frozen automatically. */
 function nested<T>(type: CqlType<T, unknown>): CqlType<T, unknown> {
-  return type.kind === 'scalar' || type.kind === 'counter' || type.frozen ? type : frozenCollection({ ...type, frozen: true, cql: `frozen<${type.cql}>`, since: FROZEN_COLLECTIONS });
+  return type.kind === 'scalar' || type.kind === 'counter' || type.frozen
+    ? type
+    : frozenCollection({ ...type, frozen: true, cql: `frozen<${type.cql}>`, since: FROZEN_COLLECTIONS });
 }
 
 /** An empty collection on the wire (protocol v3+: a 32-bit count of zero). */
@@ -384,7 +420,8 @@ function frozenCollection<T extends CqlType<unknown, unknown>>(type: T): T {
   return { ...type, toDriver: (v: unknown, codec: Codec) => (isEmptyCollection(v) ? EMPTY_COLLECTION : toDriver(v, codec)) };
 }
 
-const isEmptyCollection = (v: unknown): boolean => (v instanceof Set || v instanceof Map ? v.size === 0 : Array.isArray(v) && v.length === 0);
+const isEmptyCollection = (v: unknown): boolean =>
+  v instanceof Set || v instanceof Map ? v.size === 0 : Array.isArray(v) && v.length === 0;
 
 /** Cassandra 2.1.0 freezes only tuples and user types; frozen (and so nested) collections came in 2.1.3. */
 const FROZEN_COLLECTIONS = '2.1.3';
@@ -397,10 +434,16 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
     frozen,
     ...(frozen && { since: FROZEN_COLLECTIONS }),
     element: inner as CqlType<unknown>,
-    coerce: (v, c) => (Array.isArray(v) ? checkSize(v, c).map((item, i) => coerceItem(inner, item, `${c}[${i}]`)) : invalid(c, v, 'an array')),
+    coerce: (v, c) =>
+      Array.isArray(v) ? checkSize(v, c).map((item, i) => coerceItem(inner, item, `${c}[${i}]`)) : invalid(c, v, 'an array'),
     toDriver: (v, codec) => (inner.toDriver === identity ? v : v.map((item) => inner.toDriver(item, codec))),
     // The driver builds a fresh array per row: kept as it is when its items need no conversion.
-    fromDriver: (v, codec) => (v == null ? [] : inner.fromDriver === identity ? (v as unknown[] as R[]) : (v as unknown[]).map((item) => inner.fromDriver(item, codec))),
+    fromDriver: (v, codec) =>
+      v == null
+        ? []
+        : inner.fromDriver === identity
+          ? (v as unknown[] as R[])
+          : (v as unknown[]).map((item) => inner.fromDriver(item, codec)),
   };
   return frozen ? frozenCollection(type) : type;
 }
@@ -484,9 +527,14 @@ export function map<KR, KW, VR, VW>(
 
 function keyFromString<K>(type: CqlType<K>, text: string, codec: Codec): K {
   switch (type.cql) {
-    case 'int': case 'smallint': case 'tinyint': case 'float': case 'double':
+    case 'int':
+    case 'smallint':
+    case 'tinyint':
+    case 'float':
+    case 'double':
       return Number(text) as K;
-    case 'bigint': case 'varint':
+    case 'bigint':
+    case 'varint':
       return BigInt(text) as K;
     case 'boolean':
       return (text === 'true') as K;
@@ -495,7 +543,9 @@ function keyFromString<K>(type: CqlType<K>, text: string, codec: Codec): K {
   }
 }
 
-type TupleRead<T extends readonly CqlType<unknown, unknown>[]> = { -readonly [I in keyof T]: T[I] extends CqlType<infer R, unknown> ? R : never };
+type TupleRead<T extends readonly CqlType<unknown, unknown>[]> = {
+  -readonly [I in keyof T]: T[I] extends CqlType<infer R, unknown> ? R : never;
+};
 
 /** A tuple, always frozen in Cassandra; its TypeScript form is a fixed-length array. */
 export function tuple<const T extends readonly CqlType<unknown, unknown>[]>(...items: T): CqlType<TupleRead<T>> {
@@ -510,9 +560,12 @@ export function tuple<const T extends readonly CqlType<unknown, unknown>[]>(...i
       if (!Array.isArray(values) || values.length !== inner.length) return invalid(c, v, `an array of ${inner.length} items`);
       return values.map((item, i) => (item == null ? null : inner[i]!.coerce(item, `${c}[${i}]`))) as TupleRead<T>;
     },
-    toDriver: (v, codec) => types.Tuple.fromArray((v as unknown[]).map((item, i) => (item == null ? null : inner[i]!.toDriver(item, codec)))),
+    toDriver: (v, codec) =>
+      types.Tuple.fromArray((v as unknown[]).map((item, i) => (item == null ? null : inner[i]!.toDriver(item, codec)))),
     fromDriver: (v, codec) =>
-      (v instanceof types.Tuple ? v.values() : (v as unknown[])).map((item, i) => (item == null ? null : inner[i]!.fromDriver(item, codec))) as TupleRead<T>,
+      (v instanceof types.Tuple ? v.values() : (v as unknown[])).map((item, i) =>
+        item == null ? null : inner[i]!.fromDriver(item, codec),
+      ) as TupleRead<T>,
   };
 }
 
@@ -528,7 +581,11 @@ export type VectorRead<R> = [R] extends [number] ? (number extends R ? Float32Ar
  */
 export function vector<R, W>(element: CqlType<R, W>, dimension: number): CqlType<VectorRead<R>, VectorRead<R> | W[]> {
   if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_VECTOR_DIMENSION) {
-    throw new ValidationError(`vector dimension must be an integer from 1 to ${MAX_VECTOR_DIMENSION}, got ${describe(dimension)}`, 'vector', dimension);
+    throw new ValidationError(
+      `vector dimension must be an integer from 1 to ${MAX_VECTOR_DIMENSION}, got ${describe(dimension)}`,
+      'vector',
+      dimension,
+    );
   }
   if (element.kind === 'counter') throw new ValidationError('a vector cannot hold counters', 'vector', element.cql);
   const inner = nested(element);
@@ -607,7 +664,14 @@ function coerceItem<R>(type: CqlType<R, unknown>, value: unknown, column: string
 }
 
 /** The codec a Client's `encoding` options call for. */
-export function codecOf(options: { encoding?: { map?: unknown; set?: unknown; useBigIntAsLong?: boolean; useBigIntAsVarint?: boolean } } | undefined): Codec {
+export function codecOf(
+  options: { encoding?: { map?: unknown; set?: unknown; useBigIntAsLong?: boolean; useBigIntAsVarint?: boolean } } | undefined,
+): Codec {
   const encoding = options?.encoding;
-  return { bigIntAsLong: !!encoding?.useBigIntAsLong, bigIntAsVarint: !!encoding?.useBigIntAsVarint, mapClass: encoding?.map === Map, setClass: encoding?.set === Set };
+  return {
+    bigIntAsLong: !!encoding?.useBigIntAsLong,
+    bigIntAsVarint: !!encoding?.useBigIntAsVarint,
+    mapClass: encoding?.map === Map,
+    setClass: encoding?.set === Set,
+  };
 }

@@ -44,18 +44,31 @@ export class UserType<Fs extends Record<string, AnyColumn> = Record<string, AnyC
     this.quoted = quote(name);
     this.fields = entries.map(([prop, column]) => {
       validatePropertyName(prop, `${name}.${prop}`);
-      const dbName = validatePropertyName(validateIdentifier(column.options.dbField ?? prop, 'column', `${name}.${prop}`), `${name}.${prop}.dbField`);
+      const dbName = validatePropertyName(
+        validateIdentifier(column.options.dbField ?? prop, 'column', `${name}.${prop}`),
+        `${name}.${prop}.dbField`,
+      );
       const o = column.options;
       if (o.primaryKey || o.partitionKey || o.index || o.static || o.clusteringOrder || o.required || o.validators.length > 0) {
-        throw new ConfigurationError(`${name}.${prop}: a user type field takes a type, dbField and default only`, `${name}.${prop}`, column.type.cql);
+        throw new ConfigurationError(
+          `${name}.${prop}: a user type field takes a type, dbField and default only`,
+          `${name}.${prop}`,
+          column.type.cql,
+        );
       }
-      if (column.type.kind === 'counter') throw new ConfigurationError(`${name}.${prop}: a user type cannot hold a counter`, `${name}.${prop}`, 'counter');
+      if (column.type.kind === 'counter')
+        throw new ConfigurationError(`${name}.${prop}: a user type cannot hold a counter`, `${name}.${prop}`, 'counter');
       // A collection field is declared plain: every Cassandra freezes it inside a UDT, and 2.1.0 accepts no other form.
       return { name: prop, dbName, quoted: quote(dbName), type: column.type as CqlType<unknown>, defaultValue: o.default };
     });
     const dbNames = new Set<string>();
     for (const f of this.fields) {
-      if (dbNames.has(f.dbName)) throw new ConfigurationError(`User type ${name}: two fields share the name '${f.dbName}' in the database`, `${name}.${f.name}`, f.dbName);
+      if (dbNames.has(f.dbName))
+        throw new ConfigurationError(
+          `User type ${name}: two fields share the name '${f.dbName}' in the database`,
+          `${name}.${f.name}`,
+          f.dbName,
+        );
       dbNames.add(f.dbName);
     }
     this.#byName = new Map(this.fields.map((f) => [f.name, f]));
@@ -76,12 +89,14 @@ export class UserType<Fs extends Record<string, AnyColumn> = Record<string, AnyC
         }
         const given = value;
         for (const key of Object.keys(given)) {
-          if (!this.#byName.has(key)) throw new ValidationError(`${column}: ${this.name} has no field '${key}'`, `${column}.${key}`, given[key]);
+          if (!this.#byName.has(key))
+            throw new ValidationError(`${column}: ${this.name} has no field '${key}'`, `${column}.${key}`, given[key]);
         }
         const result: Record<string, unknown> = {};
         for (const f of fields) {
           let v = Object.hasOwn(given, f.name) ? given[f.name] : undefined;
-          if (v === undefined && f.defaultValue !== undefined) v = typeof f.defaultValue === 'function' ? (f.defaultValue as () => unknown)() : f.defaultValue;
+          if (v === undefined && f.defaultValue !== undefined)
+            v = typeof f.defaultValue === 'function' ? (f.defaultValue as () => unknown)() : f.defaultValue;
           result[f.name] = v == null ? null : f.type.coerce(v, `${column}.${f.name}`);
         }
         return result as UserTypeValue<Fs>;

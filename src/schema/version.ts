@@ -2,7 +2,10 @@
 
 /** A dotted release ('5.0.9', '3.11.4-SNAPSHOT') as numbers. */
 export function parseVersion(text: string): number[] {
-  return text.split(/[.-]/).slice(0, 3).map((n) => Number(n) || 0);
+  return text
+    .split(/[.-]/)
+    .slice(0, 3)
+    .map((n) => Number(n) || 0);
 }
 
 /** Whether a server of `version` is older than the release `since` ('2.1.3'). */

@@ -80,7 +80,7 @@ function whereParams(wheres: readonly Where[], params: Param[]): void {
   for (const w of wheres) {
     if (w.tokenKeys) {
       const values = w.value as unknown[];
-      w.tokenKeys.forEach((k, i) => params.push({ type: k.type, value: values[i] }));
+      for (const [i, k] of w.tokenKeys.entries()) params.push({ type: k.type, value: values[i] });
     } else if (w.op === 'ENTRY') {
       const [key, value] = w.value as [unknown, unknown];
       params.push({ type: w.column.type.keyType!, value: key }, { type: w.column.type.element!, value });
@@ -193,7 +193,8 @@ export function compileSelect(node: SelectNode): CompiledStatement {
     if (node.similarity) fields += `, similarity_${node.similarity}(${ann!.column.quoted}, ?) AS "similarity"`;
     let text = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields} FROM ${tableName(node.table.keyspace, node.table.table)}${whereText(node.wheres)}`;
     if (ann) text += ` ORDER BY ${ann.column.quoted} ANN OF ?`;
-    else if (node.orderBy.length) text += ` ORDER BY ${node.orderBy.map((o) => `${o.column.quoted} ${o.descending ? 'DESC' : 'ASC'}`).join(', ')}`;
+    else if (node.orderBy.length)
+      text += ` ORDER BY ${node.orderBy.map((o) => `${o.column.quoted} ${o.descending ? 'DESC' : 'ASC'}`).join(', ')}`;
     if (node.perPartitionLimit !== undefined) text += ' PER PARTITION LIMIT ?';
     if (node.limit !== undefined) text += ' LIMIT ?';
     if (node.allowFiltering) text += ' ALLOW FILTERING';
@@ -234,7 +235,13 @@ export function compileUpdate(node: UpdateNode): CompiledStatement {
   const conditional = node.ifExists || node.conditions.length > 0;
   const requires: Requirement[] = [];
   conditionRequirements(node.conditions, node.ifExists, true, requires);
-  return { cql, params, idempotent: !conditional && node.assignments.every(assignmentIsIdempotent), conditional, ...(requires.length && { requires }) };
+  return {
+    cql,
+    params,
+    idempotent: !conditional && node.assignments.every(assignmentIsIdempotent),
+    conditional,
+    ...(requires.length && { requires }),
+  };
 }
 
 export function compileDelete(node: DeleteNode): CompiledStatement {

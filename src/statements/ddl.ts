@@ -1,6 +1,6 @@
 /** CQL text for schema statements. DDL cannot bind values, so every name is validated and quoted and every literal escaped. */
 import { ConfigurationError, describe } from '../errors.js';
-import { quote, validateIdentifier } from '../schema/identifier.js';
+import { validateIdentifier } from '../schema/identifier.js';
 import type { ColumnSchema, ModelSchema } from '../schema/model-schema.js';
 import type { UserTypeShape } from '../schema/types.js';
 import { tableName } from './compile.js';
@@ -45,7 +45,9 @@ export function createTable(schema: ModelSchema, keyspace: string): string {
 }
 
 export function tableOptions(options: Readonly<Record<string, OptionValue>>): string[] {
-  return Object.entries(options).map(([name, value]) => `${validateIdentifier(name, 'column', 'tableOptions')} = ${literal(value, `tableOptions.${name}`)}`);
+  return Object.entries(options).map(
+    ([name, value]) => `${validateIdentifier(name, 'column', 'tableOptions')} = ${literal(value, `tableOptions.${name}`)}`,
+  );
 }
 
 export function addColumn(schema: ModelSchema, keyspace: string, column: ColumnSchema): string {
@@ -75,7 +77,10 @@ export function createIndex(schema: ModelSchema, keyspace: string, column: Colum
   const name = indexName(schema, column).toLowerCase();
   const on = `${tableName(keyspace, schema.table!)} (${indexTarget(column)})`;
   if (column.indexUsing === undefined) return `CREATE INDEX IF NOT EXISTS ${name} ON ${on}`;
-  const options = column.indexOptions && Object.keys(column.indexOptions).length ? ` WITH OPTIONS = ${literal(column.indexOptions, 'index.options')}` : '';
+  const options =
+    column.indexOptions && Object.keys(column.indexOptions).length
+      ? ` WITH OPTIONS = ${literal(column.indexOptions, 'index.options')}`
+      : '';
   return `CREATE CUSTOM INDEX IF NOT EXISTS ${name} ON ${on} USING ${stringLiteral(column.indexUsing)}${options}`;
 }
 

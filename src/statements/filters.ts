@@ -57,13 +57,19 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
     if (value === undefined) continue;
     const tokenMatch = key.includes('__token') ? /^(.+)__token(?:__(gt|gte|lt|lte))?$/.exec(key) : null;
     if (tokenMatch) {
-      if (tokenMatch[1] !== 'pk') throw new ConfigurationError(`${key}: token() comparisons apply to the virtual column pk__token only`, key, value);
+      if (tokenMatch[1] !== 'pk')
+        throw new ConfigurationError(`${key}: token() comparisons apply to the virtual column pk__token only`, key, value);
       const values = (value as { $token?: unknown[] })?.$token;
       const keys = schema.partitionKeys;
       if (!Array.isArray(values) || values.length !== keys.length) {
         throw new ValidationError(`${key}: expected token(${keys.map((k) => k.name).join(', ')}), got ${describe(value)}`, key, value);
       }
-      wheres.push({ column: keys[0]!, op: OPERATORS[tokenMatch[2] ?? 'eq']!, tokenKeys: keys, value: values.map((v, i) => coerce(keys[i]!, v)) });
+      wheres.push({
+        column: keys[0]!,
+        op: OPERATORS[tokenMatch[2] ?? 'eq']!,
+        tokenKeys: keys,
+        value: values.map((v, i) => coerce(keys[i]!, v)),
+      });
       continue;
     }
     const split = key.lastIndexOf('__');
@@ -95,7 +101,8 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
         break;
       case 'ENTRY': {
         if (!column.type.keyType) throw new ConfigurationError(`${key}: entry needs a map column`, key, column.type.cql);
-        if (!Array.isArray(value) || value.length !== 2) throw new ValidationError(`${key}: expected [key, value], got ${describe(value)}`, key, value);
+        if (!Array.isArray(value) || value.length !== 2)
+          throw new ValidationError(`${key}: expected [key, value], got ${describe(value)}`, key, value);
         const [k, v] = value as unknown[];
         if (k == null || v == null) throw new ValidationError(`${key}: a map entry's key and value cannot be null`, key, value);
         bound = [column.type.keyType.coerce(k, `${key} key`), column.type.element!.coerce(v, `${key} value`)];
@@ -152,7 +159,8 @@ export function parseConditions(schema: ModelSchema, conditions: Record<string, 
     const op = split > 0 ? CONDITION_OPERATORS[key.slice(split + 2)] : undefined;
     const name = op ? key.slice(0, split) : key;
     const column = columnOf(schema, name, `iff.${key}`);
-    if (column.isPrimaryKey) throw new ConfigurationError(`iff(): ${name} is a key column; conditions are on other columns`, `iff.${key}`, value);
+    if (column.isPrimaryKey)
+      throw new ConfigurationError(`iff(): ${name} is a key column; conditions are on other columns`, `iff.${key}`, value);
     if (!op || op === '=') return [{ column, value: value === null ? null : column.type.coerce(value, key) }];
     if (op === 'IN') {
       if (!Array.isArray(value) && !(value instanceof Set)) throw new ValidationError(`${key}: expected an array`, key, value);
@@ -211,10 +219,12 @@ export function parseUpdate(schema: ModelSchema, values: Record<string, unknown>
     if (kind === 'counter') {
       const delta = column.type.coerce(value, key) as bigint;
       // -(2^63) is a 64-bit integer, its negation is not: the server would wrap it.
-      if (op === 'decr' && !isInt64(-delta)) throw new ValidationError(`${key}: expected a 64-bit integer whose negation fits, got ${describe(value)}`, key, value);
+      if (op === 'decr' && !isInt64(-delta))
+        throw new ValidationError(`${key}: expected a 64-bit integer whose negation fits, got ${describe(value)}`, key, value);
       assignments.push({ column, op: 'add', value: op === 'decr' ? -delta : delta });
     } else if (kind === 'map' && op === 'remove') {
-      if (typeof value !== 'object' || !(Symbol.iterator in (value as object))) throw new ValidationError(`${key}: expected keys to remove`, key, value);
+      if (typeof value !== 'object' || !(Symbol.iterator in (value as object)))
+        throw new ValidationError(`${key}: expected keys to remove`, key, value);
       for (const k of value as Iterable<unknown>) mapKeyRemovals.push({ column, value: column.type.keyType!.coerce(k, key) });
     } else if (kind === 'map' && op === 'update') {
       // As cqlengine: a key given null is deleted from the map, the others are written.

@@ -25,10 +25,17 @@ export function isFunctionValue(value: unknown): value is TimeuuidBound {
 }
 
 /** Checks a function value against its column and operator; returns the function's name and its bound argument. */
-export function parseFunctionValue(column: ColumnSchema, op: WhereOp, value: TimeuuidBound, key: string): { fn: 'minTimeuuid' | 'maxTimeuuid'; value: Date } {
+export function parseFunctionValue(
+  column: ColumnSchema,
+  op: WhereOp,
+  value: TimeuuidBound,
+  key: string,
+): { fn: 'minTimeuuid' | 'maxTimeuuid'; value: Date } {
   const fn = value.$function;
   if (!TIMEUUID_FUNCTIONS.has(fn)) throw new ConfigurationError(`${key}: unknown CQL function ${fn}`, key, fn);
-  if (column.type.cql !== 'timeuuid') throw new ConfigurationError(`${key}: ${fn}() compares with timeuuid columns, and ${column.name} is ${column.type.cql}`, key, fn);
-  if (!['=', '>', '>=', '<', '<='].includes(op)) throw new ConfigurationError(`${key}: ${fn}() takes =, gt, gte, lt or lte, not ${op}`, key, fn);
+  if (column.type.cql !== 'timeuuid')
+    throw new ConfigurationError(`${key}: ${fn}() compares with timeuuid columns, and ${column.name} is ${column.type.cql}`, key, fn);
+  if (!['=', '>', '>=', '<', '<='].includes(op))
+    throw new ConfigurationError(`${key}: ${fn}() takes =, gt, gte, lt or lte, not ${op}`, key, fn);
   return { fn, value: cqlTypes.timestamp.coerce(value.date, key) };
 }

@@ -54,7 +54,11 @@ export function joinBlocks(codes: string[]): string {
       continue;
     }
     const names = imports.get(m[2]!) ?? new Set<string>();
-    for (const name of m[1]!.split(',').map((n) => n.trim()).filter(Boolean)) names.add(name);
+    for (const name of m[1]!
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean))
+      names.add(name);
     imports.set(m[2]!, names);
   }
   const head = [...imports].map(([from, names]) => `import { ${[...names].join(', ')} } from '${from}';`);
@@ -84,10 +88,14 @@ describe('README code blocks', () => {
       writeFileSync(file, `${joinBlocks([...preludes, block.code])}\nexport {};\n`);
       files.set(file, { line: block.line });
     }
-    const config = ts.getParsedCommandLineOfConfigFile(join(REPO_ROOT, 'tsconfig.json'), {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
-    })!;
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(REPO_ROOT, 'tsconfig.json'),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+      },
+    )!;
     const host = ts.createCompilerHost({ ...config.options, noEmit: true });
     const prog = ts.createProgram([...files.keys()], { ...config.options, noEmit: true }, host);
     const problems = ts

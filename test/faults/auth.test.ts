@@ -24,7 +24,15 @@ let tls: { ca: string[]; host: string };
 
 before(async () => {
   await clear(cluster);
-  await start({ ...cluster, nodes: 1, heapMb: 400, auth: true, tls: true, timeoutMs: 240_000, progress: (l) => process.stderr.write(`  [auth node] ${l}\n`) });
+  await start({
+    ...cluster,
+    nodes: 1,
+    heapMb: 400,
+    auth: true,
+    tls: true,
+    timeoutMs: 240_000,
+    progress: (l) => process.stderr.write(`  [auth node] ${l}\n`),
+  });
   // The certificate names the node's address: verified, not merely accepted.
   tls = { ca: [certificate(cluster)], host: ADDRESS };
 });
@@ -65,11 +73,19 @@ describe('a cluster with password authentication and client-to-node TLS', () => 
           hosts: [ADDRESS],
           clusterOptions: { credentials: { username: 'cassandra', password: WRONG }, sslOptions: sslOptions() },
         })
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof errors.NoHostAvailableError, String(err));
       assert.match(err.message, /Connection 'locked'/);
       assert.match(err.message, /AuthenticationError|username and\/or password are incorrect/i);
-      for (const text of [err.message, inspect(err, { depth: 8 }), inspect(connection.listConnections(), { depth: 8 }), ...log.entries.map((e) => e.message)]) {
+      for (const text of [
+        err.message,
+        inspect(err, { depth: 8 }),
+        inspect(connection.listConnections(), { depth: 8 }),
+        ...log.entries.map((e) => e.message),
+      ]) {
         assert.ok(!text.includes(WRONG), `the password shows in: ${text.slice(0, 200)}`);
       }
       assert.deepEqual(connection.listConnections(), []);
@@ -81,10 +97,16 @@ describe('a cluster with password authentication and client-to-node TLS', () => 
 
   it('without TLS the node refuses the client, and the error names the connection', async () => {
     const err = await connection
-      .registerConnection('plain', { hosts: [ADDRESS], clusterOptions: { credentials: { username: 'cassandra', password: SECRET }, socketOptions: { connectTimeout: 3_000 } } })
-      .then(() => undefined, (e: unknown) => e);
+      .registerConnection('plain', {
+        hosts: [ADDRESS],
+        clusterOptions: { credentials: { username: 'cassandra', password: SECRET }, socketOptions: { connectTimeout: 3_000 } },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof errors.NoHostAvailableError, String(err));
     assert.match(err.message, /Connection 'plain'/);
-    assert.ok(!err.message.includes(SECRET + ' '), 'no password in the message');
+    assert.ok(!err.message.includes(`${SECRET} `), 'no password in the message');
   });
 });

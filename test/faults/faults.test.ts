@@ -66,14 +66,18 @@ async function underLoad(during: () => Promise<void>, tailMs: number): Promise<{
 
 async function checkNoneMissing(when: string): Promise<void> {
   const lost = await missing(admin, KS, ledger);
-  figure(`${when}: ${ledger.acknowledged} writes acknowledged so far, ${ledger.errors} errors seen by the application, ${lost.length} acknowledged writes missing at QUORUM`);
+  figure(
+    `${when}: ${ledger.acknowledged} writes acknowledged so far, ${ledger.errors} errors seen by the application, ${lost.length} acknowledged writes missing at QUORUM`,
+  );
   assert.deepEqual(lost.slice(0, 10), [], `acknowledged writes missing ${when}`);
 }
 
 async function killUnderLoad(victim: number, label: string): Promise<void> {
   const errorsBefore = ledger.errors;
   const { states } = await underLoad(() => killNode(victim), 5_000);
-  figure(`${label}: node${victim} SIGKILLed under ${WORKERS} in flight; errors seen by the application during it: ${ledger.errors - errorsBefore}; connection states seen: ${[...states].join(', ')}`);
+  figure(
+    `${label}: node${victim} SIGKILLed under ${WORKERS} in flight; errors seen by the application during it: ${ledger.errors - errorsBefore}; connection states seen: ${[...states].join(', ')}`,
+  );
   for (const [kind, n] of ledger.errorKinds) figure(`  error kind (${n}): ${kind}`);
   assert.deepEqual([...states], ['connected']);
   await checkNoneMissing(`${label}, node${victim} down`);
@@ -101,7 +105,10 @@ before(async () => {
   // The suite's own checking client, with a 1 s reconnection schedule so that its driver timers end soon after its shutdown.
   admin = new Client({
     contactPoints: [ADDRESSES[0]!],
-    policies: { loadBalancing: new policies.loadBalancing.RoundRobinPolicy(), reconnection: new policies.reconnection.ConstantReconnectionPolicy(1_000) },
+    policies: {
+      loadBalancing: new policies.loadBalancing.RoundRobinPolicy(),
+      reconnection: new policies.reconnection.ConstantReconnectionPolicy(1_000),
+    },
     socketOptions: { readTimeout: 30_000 },
   });
   await admin.connect();
@@ -137,7 +144,10 @@ describe('faults on three nodes at QUORUM', () => {
     // Until gossip notices, the survivor answers with timeouts; then with Unavailable.
     const seen = await until(
       async () => {
-        const err = await m.Item.create({ id: -1, v: 0 }).then(() => undefined, (e: unknown) => e);
+        const err = await m.Item.create({ id: -1, v: 0 }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         if (err instanceof Error && /2 required but only 1 alive/.test(err.message)) return err;
         throw new Error(`not yet Unavailable: ${String(err)}`);
       },
@@ -171,7 +181,10 @@ describe('faults on three nodes at QUORUM', () => {
           await Promise.all(
             ['faults', ...Object.keys(modes)].map(async (name) => {
               const t = Date.now();
-              const err = await connection.execute(LOCAL, [], { connection: name }).then(() => undefined, (e: unknown) => e);
+              const err = await connection.execute(LOCAL, [], { connection: name }).then(
+                () => undefined,
+                (e: unknown) => e,
+              );
               assert.ok(err, `${name} served during the outage?`);
               return { name, ms: Date.now() - t, error: (err as Error).constructor.name };
             }),
@@ -181,7 +194,9 @@ describe('faults on three nodes at QUORUM', () => {
       }
       const attempts = log.entries.filter((e) => e.message === '[Connection: lazy+retry] connecting').length;
       const slowest = Math.max(...outage.map((o) => o.ms));
-      figure(`whole cluster down: ${outage.length} uses all failed, the slowest in ${slowest} ms; lazy+retry made ${attempts} connect attempts in 3 s`);
+      figure(
+        `whole cluster down: ${outage.length} uses all failed, the slowest in ${slowest} ms; lazy+retry made ${attempts} connect attempts in 3 s`,
+      );
       figure(`  errors during the outage: ${[...new Set(outage.map((o) => `${o.name}: ${o.error}`))].join('; ')}`);
       assert.ok(attempts <= 6, `connect attempts pile up: ${attempts}`);
 
@@ -201,7 +216,9 @@ describe('faults on three nodes at QUORUM', () => {
       );
       await starting;
       for (const r of recovery) {
-        figure(`recovery after the first node listens: ${r.name}: ${Number.isNaN(r.ms) ? 'never' : `${r.ms} ms`} (${r.ms <= RECOVERY_BOUND_MS ? 'within' : 'OVER'} the 2 s bound)`);
+        figure(
+          `recovery after the first node listens: ${r.name}: ${Number.isNaN(r.ms) ? 'never' : `${r.ms} ms`} (${r.ms <= RECOVERY_BOUND_MS ? 'within' : 'OVER'} the 2 s bound)`,
+        );
       }
       // Measured 1.0-1.2 s on the 2-core machine alone, 1.7-2.6 s with another full test suite running beside:
       // the 2 s bound is printed, and asserted only as recovery at all (with a wide margin, 10 s).
@@ -272,18 +289,30 @@ describe('faults on three nodes at QUORUM', () => {
               await op();
             } catch (err) {
               nonIdempotent.failures++;
-              nonIdempotent.kinds.add(`${(err as Error).constructor.name}${err instanceof errors.OperationTimedOutError ? ` (${err.host})` : ''}`);
+              nonIdempotent.kinds.add(
+                `${(err as Error).constructor.name}${err instanceof errors.OperationTimedOutError ? ` (${err.host})` : ''}`,
+              );
             }
           }
         }),
       );
-      figure(`node2 cut off: ${idempotentOk} idempotent reads and writes completed, ${idempotentErrors.length} failed; non-idempotent: ${nonIdempotent.attempts} sent, ${nonIdempotent.failures} failed (${[...nonIdempotent.kinds].join(', ')})`);
+      figure(
+        `node2 cut off: ${idempotentOk} idempotent reads and writes completed, ${idempotentErrors.length} failed; non-idempotent: ${nonIdempotent.attempts} sent, ${nonIdempotent.failures} failed (${[...nonIdempotent.kinds].join(', ')})`,
+      );
       assert.deepEqual(idempotentErrors, []);
       assert.ok(nonIdempotent.failures > 0, 'some non-idempotent statements went to the cut node and failed there');
-      assert.deepEqual([...nonIdempotent.kinds], [`OperationTimedOutError (${proxy.contactPoint})`], 'they failed on the cut node, never retried elsewhere');
+      assert.deepEqual(
+        [...nonIdempotent.kinds],
+        [`OperationTimedOutError (${proxy.contactPoint})`],
+        'they failed on the cut node, never retried elsewhere',
+      );
       // Nothing applied twice: the counter and the list hold at most one entry per statement sent.
-      const n = Number((await admin.execute(`SELECT n FROM ${KS}.hits WHERE k = ?`, [K], { prepare: true, consistency: 4 })).first()?.['n'] ?? 0);
-      const list = ((await admin.execute(`SELECT log FROM ${KS}.items WHERE id = ?`, [200_000], { prepare: true, consistency: 4 })).first()?.['log'] ?? []) as unknown[];
+      const n = Number(
+        (await admin.execute(`SELECT n FROM ${KS}.hits WHERE k = ?`, [K], { prepare: true, consistency: 4 })).first()?.['n'] ?? 0,
+      );
+      const list = ((
+        await admin.execute(`SELECT log FROM ${KS}.items WHERE id = ?`, [200_000], { prepare: true, consistency: 4 })
+      ).first()?.['log'] ?? []) as unknown[];
       assert.ok(n <= ids.length && list.length <= ids.length, `counter ${n}, list ${list.length}, for ${ids.length} statements each`);
     } finally {
       proxy.resume();
@@ -296,9 +325,13 @@ describe('faults on three nodes at QUORUM', () => {
     const log = captureLogs();
     try {
       await connection.registerConnection('thousand', { hosts: [...ADDRESSES], lazyConnect: true });
-      const results = await Promise.allSettled(Array.from({ length: 1000 }, () => connection.execute(LOCAL, [], { connection: 'thousand' })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 1000 }, () => connection.execute(LOCAL, [], { connection: 'thousand' })),
+      );
       const attempts = log.entries.filter((e) => e.message === '[Connection: thousand] connecting').length;
-      figure(`1,000 concurrent first uses of a lazy connection: ${attempts} connect attempt(s), ${results.filter((r) => r.status === 'fulfilled').length} served`);
+      figure(
+        `1,000 concurrent first uses of a lazy connection: ${attempts} connect attempt(s), ${results.filter((r) => r.status === 'fulfilled').length} served`,
+      );
       assert.equal(attempts, 1);
       assert.ok(results.every((r) => r.status === 'fulfilled'));
     } finally {
@@ -311,13 +344,25 @@ describe('faults on three nodes at QUORUM', () => {
     const proxy = await TcpProxy.start({ targetHost: ADDRESSES[0]!, targetPort: 9042 });
     proxy.cut();
     try {
-      await connection.registerConnection('silent', { hosts: [proxy.contactPoint], lazyConnect: true, clusterOptions: { socketOptions: { connectTimeout: 2_000 } } });
+      await connection.registerConnection('silent', {
+        hosts: [proxy.contactPoint],
+        lazyConnect: true,
+        clusterOptions: { socketOptions: { connectTimeout: 2_000 } },
+      });
       const t = Date.now();
-      const err = await connection.execute(LOCAL, [], { connection: 'silent' }).then(() => undefined, (e: unknown) => e);
-      figure(`a silent contact point (connectTimeout 2 s, readTimeout 12 s): the connect failed after ${Date.now() - t} ms: ${(err as Error).message}`);
+      const err = await connection.execute(LOCAL, [], { connection: 'silent' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      figure(
+        `a silent contact point (connectTimeout 2 s, readTimeout 12 s): the connect failed after ${Date.now() - t} ms: ${(err as Error).message}`,
+      );
       assert.ok(err instanceof errors.NoHostAvailableError);
       await connection.registerConnection('midway', { hosts: [proxy.contactPoint], lazyConnect: true, retryConnect: true });
-      const use = connection.execute(LOCAL, [], { connection: 'midway' }).then(() => undefined, (e: unknown) => e);
+      const use = connection.execute(LOCAL, [], { connection: 'midway' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       await sleep(200);
       await connection.unregisterConnection('midway');
       assert.ok(await use);
@@ -331,24 +376,40 @@ describe('faults on three nodes at QUORUM', () => {
     const conn = await connection.registerConnection('drain', { hosts: [...ADDRESSES], consistency: 'QUORUM' });
     const d = faultModels(KS, 'drain');
     await d.Item.create({ id: 400_000, v: 0 });
-    const writes = Array.from({ length: 300 }, (_, i) => d.Item.create({ id: 400_001 + i, v: i }).then(() => 'ok', (e: unknown) => e));
+    const writes = Array.from({ length: 300 }, (_, i) =>
+      d.Item.create({ id: 400_001 + i, v: i }).then(
+        () => 'ok',
+        (e: unknown) => e,
+      ),
+    );
     await until(async () => assert.ok(conn.inFlight.count > 0), 5_000, 1);
     await connection.unregisterConnection('drain', { drainMs: 30_000 });
     const results = await Promise.all(writes);
     figure(`shutdown with 300 writes in flight (drainMs 30 s): ${results.filter((r) => r === 'ok').length} acknowledged`);
     assert.ok(results.every((r) => r === 'ok'));
     assert.equal(conn.state, 'closed');
-    const count = await admin.execute(`SELECT count(*) FROM ${KS}.items WHERE id IN ?`, [Array.from({ length: 300 }, (_, i) => 400_001 + i)], { prepare: true, consistency: 4 });
+    const count = await admin.execute(
+      `SELECT count(*) FROM ${KS}.items WHERE id IN ?`,
+      [Array.from({ length: 300 }, (_, i) => 400_001 + i)],
+      { prepare: true, consistency: 4 },
+    );
     assert.equal(Number(count.first()['count']), 300);
 
     const conn2 = await connection.registerConnection('cutoff', { hosts: [...ADDRESSES], consistency: 'QUORUM' });
     const e = faultModels(KS, 'cutoff');
     await e.Item.create({ id: 500_000, v: 0 });
-    const more = Array.from({ length: 300 }, (_, i) => e.Item.create({ id: 500_001 + i, v: i }).then(() => 'ok', (err: unknown) => err));
+    const more = Array.from({ length: 300 }, (_, i) =>
+      e.Item.create({ id: 500_001 + i, v: i }).then(
+        () => 'ok',
+        (err: unknown) => err,
+      ),
+    );
     await until(async () => assert.ok(conn2.inFlight.count > 0), 5_000, 1);
     await connection.unregisterConnection('cutoff', { drainMs: 0 });
     const cut = (await Promise.all(more)).filter((r) => r !== 'ok');
-    figure(`shutdown with 300 writes in flight (drainMs 0): ${cut.length} cut off, e.g. ${cut[0] instanceof Error ? cut[0].message : 'none'}`);
+    figure(
+      `shutdown with 300 writes in flight (drainMs 0): ${cut.length} cut off, e.g. ${cut[0] instanceof Error ? cut[0].message : 'none'}`,
+    );
     assert.ok(cut.every((r) => r instanceof ShutdownError && /cut off by shutdown/.test(r.message)));
   });
 
@@ -358,7 +419,9 @@ describe('faults on three nodes at QUORUM', () => {
     await sleep(1_200);
     await connection.shutdown();
     const extraNow = () =>
-      [...resourceCounts()].filter(([kind, n]) => n > (baseline.get(kind) ?? 0)).map(([kind, n]) => `${kind} x${n - (baseline.get(kind) ?? 0)}`);
+      [...resourceCounts()]
+        .filter(([kind, n]) => n > (baseline.get(kind) ?? 0))
+        .map(([kind, n]) => `${kind} x${n - (baseline.get(kind) ?? 0)}`);
     const rightAfter = extraNow();
     // Sockets closing and their timers go within moments; anything still there after 20 s would keep the process alive.
     const t = Date.now();

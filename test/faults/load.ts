@@ -8,7 +8,11 @@ import { batch, columns, model } from '../../src/index.js';
 export function faultModels(keyspace: string, connection: string) {
   const opts = { keyspace, connection };
   return {
-    Item: model('items', { id: columns.int().partitionKey(), v: columns.int(), tags: columns.set(columns.text()), log: columns.list(columns.int()) }, opts),
+    Item: model(
+      'items',
+      { id: columns.int().partitionKey(), v: columns.int(), tags: columns.set(columns.text()), log: columns.list(columns.int()) },
+      opts,
+    ),
     Hits: model('hits', { k: columns.int().partitionKey(), n: columns.counter() }, opts),
   };
 }
@@ -56,7 +60,9 @@ async function step(m: Models, ledger: Ledger, round: number, worker: number): P
       const tag = `u${round}`;
       // Only this worker's ids are updated by it: no two in-flight updates race on a row.
       if (id % 32 !== worker % 32) return;
-      await m.Item.filter({ id }).consistency('QUORUM').update({ v: round, tags__add: new Set([tag]), log__append: [round] });
+      await m.Item.filter({ id })
+        .consistency('QUORUM')
+        .update({ v: round, tags__add: new Set([tag]), log__append: [round] });
       const entry = ledger.items.get(id)!;
       entry.v = round;
       entry.tags.add(tag);
@@ -87,10 +93,13 @@ async function step(m: Models, ledger: Ledger, round: number, worker: number): P
     case 4: {
       const a = nextId++;
       const b = nextId++;
-      await batch(async (bq) => {
-        await m.Item.create({ id: a, v: 0, tags: new Set(['b']) }, { batch: bq });
-        await m.Item.create({ id: b, v: 0, tags: new Set(['b']) }, { batch: bq });
-      }, { consistency: 'QUORUM' });
+      await batch(
+        async (bq) => {
+          await m.Item.create({ id: a, v: 0, tags: new Set(['b']) }, { batch: bq });
+          await m.Item.create({ id: b, v: 0, tags: new Set(['b']) }, { batch: bq });
+        },
+        { consistency: 'QUORUM' },
+      );
       ledger.items.set(a, { v: 0, tags: new Set(['b']) });
       ledger.items.set(b, { v: 0, tags: new Set(['b']) });
       ledger.acknowledged++;
@@ -128,13 +137,19 @@ export async function runLoad(m: Models, ledger: Ledger, workers: number, until:
 export async function missing(client: Client, keyspace: string, ledger: Ledger): Promise<string[]> {
   const quorum = types.consistencies.quorum;
   const seen = new Map<number, { v: number; tags: Set<string> }>();
-  const rs = await client.execute(`SELECT id, v, tags FROM ${keyspace}.items`, [], { consistency: quorum, fetchSize: 2000, readTimeout: 60_000 });
-  for await (const row of rs) seen.set(row['id'] as number, { v: row['v'] as number, tags: new Set((row['tags'] as string[] | null) ?? []) });
+  const rs = await client.execute(`SELECT id, v, tags FROM ${keyspace}.items`, [], {
+    consistency: quorum,
+    fetchSize: 2000,
+    readTimeout: 60_000,
+  });
+  for await (const row of rs)
+    seen.set(row['id'] as number, { v: row['v'] as number, tags: new Set((row['tags'] as string[] | null) ?? []) });
   const lost: string[] = [];
   for (const [id, want] of ledger.items) {
     const got = seen.get(id);
     if (!got) lost.push(`item ${id} missing`);
-    else if ([...want.tags].some((t) => !got.tags.has(t))) lost.push(`item ${id} lacks tags ${[...want.tags].filter((t) => !got.tags.has(t))}`);
+    else if ([...want.tags].some((t) => !got.tags.has(t)))
+      lost.push(`item ${id} lacks tags ${[...want.tags].filter((t) => !got.tags.has(t))}`);
   }
   const counters = await client.execute(`SELECT k, n FROM ${keyspace}.hits`, [], { consistency: quorum, readTimeout: 60_000 });
   const values = new Map(counters.rows.map((r) => [r['k'] as number, Number(r['n'])]));

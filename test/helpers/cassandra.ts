@@ -23,7 +23,9 @@ let ready: Promise<TestCassandra> | undefined;
 /** The cluster the integration tests use; throws (the test fails) if Cassandra cannot be reached or started. */
 export function ensureCassandra(): Promise<TestCassandra> {
   ready ??= (async () => {
-    const fromEnv = process.env.CQLENGINE_TEST_HOSTS?.split(',').map((h) => h.trim()).filter(Boolean);
+    const fromEnv = process.env.CQLENGINE_TEST_HOSTS?.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
     let hosts: string[];
     try {
       hosts = fromEnv?.length ? fromEnv : (await start({ timeoutMs: 180_000 })).map((n) => n.address);

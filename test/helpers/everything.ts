@@ -65,7 +65,10 @@ export const everythingValues = {
   listCol: [1n, -2n],
   setCol: ['a', 'b'],
   mapCol: { big: 2n ** 70n, small: 1n },
-  intMapCol: new Map([[1, 'one'], [2, 'two']]),
+  intMapCol: new Map([
+    [1, 'one'],
+    [2, 'two'],
+  ]),
   uuidMapCol: new Map([['b4d9b8ef-0b4c-4d3a-9a1c-2f7c4f9e1d10', Buffer.from('hi')]]),
   tupleCol: [1, 'x', 5n] as [number, string, bigint],
   udtCol: { street: 'Main St', zip: 12345, tags: ['home'], geo: [52.5, 13.4] as [number, number] },
@@ -96,7 +99,10 @@ export const everythingJson = {
   listCol: ['1', '-2'],
   setCol: ['a', 'b'],
   mapCol: { big: '1180591620717411303424', small: '1' },
-  intMapCol: [[1, 'one'], [2, 'two']],
+  intMapCol: [
+    [1, 'one'],
+    [2, 'two'],
+  ],
   uuidMapCol: [['b4d9b8ef-0b4c-4d3a-9a1c-2f7c4f9e1d10', 'aGk=']],
   tupleCol: [1, 'x', '5'],
   udtCol: { street: 'Main St', zip: 12345, tags: ['home'], geo: [52.5, 13.4] },

@@ -26,12 +26,16 @@ describe('batch callbacks', () => {
     const calls: string[] = [];
     const b = new BatchQuery();
     await Item.create({ id: 1, v: 'a' }, { batch: b });
-    b.addCallback(async (name: string, n: number) => {
-      // The batch has run when a callback starts.
-      calls.push(`${name}${n}:${(await Item.get({ id: 1 })).v}`);
-      await new Promise((r) => setImmediate(r));
-      calls.push(`${name} done`);
-    }, 'first', 1);
+    b.addCallback(
+      async (name: string, n: number) => {
+        // The batch has run when a callback starts.
+        calls.push(`${name}${n}:${(await Item.get({ id: 1 })).v}`);
+        await new Promise((r) => setImmediate(r));
+        calls.push(`${name} done`);
+      },
+      'first',
+      1,
+    );
     b.addCallback(() => void calls.push('second'));
     assert.deepEqual(calls, []);
     await b.execute();
@@ -121,6 +125,9 @@ describe('batch callbacks', () => {
   });
 
   it('refuses a callback that is not a function', () => {
-    assert.throws(() => new BatchQuery().addCallback('nope' as never), instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.option, 'fn')));
+    assert.throws(
+      () => new BatchQuery().addCallback('nope' as never),
+      instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.option, 'fn')),
+    );
   });
 });

@@ -37,9 +37,17 @@ const Hits = model('hits', {
 });
 
 /** Same table as Person, but the model names a connection of its own. */
-const OtherPerson = model('people', { id: columns.int().partitionKey(), name: columns.text(), age: columns.int() }, { connection: 'other' });
+const OtherPerson = model(
+  'people',
+  { id: columns.int().partitionKey(), name: columns.text(), age: columns.int() },
+  { connection: 'other' },
+);
 /** Same table again, on a connection that is never registered: only a batch connection can run it. */
-const GhostPerson = model('people', { id: columns.int().partitionKey(), name: columns.text(), age: columns.int() }, { connection: 'ghost' });
+const GhostPerson = model(
+  'people',
+  { id: columns.int().partitionKey(), name: columns.text(), age: columns.int() },
+  { connection: 'ghost' },
+);
 
 async function rowOf(table: string, where: string, params: unknown[], keyspace = ks): Promise<types.Row | undefined> {
   // Quoted: `entries` is a reserved word on Cassandra 5.0.
@@ -110,23 +118,32 @@ describe('BatchQuery', () => {
     assert.equal(BigInt((await rowOf('hits', 'page = ?', ['/about']))!.get('views').toString()), 1n);
 
     // create() on a counter model increments, as in cqlengine: 1 + 2 + 10.
-    await batch(async (cb) => {
-      for (const views of [1n, 2n, 10n]) await Hits.create({ page: '/created', views }, { batch: cb });
-    }, { type: 'counter' });
+    await batch(
+      async (cb) => {
+        for (const views of [1n, 2n, 10n]) await Hits.create({ page: '/created', views }, { batch: cb });
+      },
+      { type: 'counter' },
+    );
     assert.equal((await Hits.get({ page: '/created' })).views, 13n);
 
     const hits = await Hits.get({ page: '/' });
     hits.views = 8n;
-    await batch(async (cb) => {
-      await hits.save({ batch: cb });
-    }, { type: 'counter' });
+    await batch(
+      async (cb) => {
+        await hits.save({ batch: cb });
+      },
+      { type: 'counter' },
+    );
     assert.equal(BigInt((await rowOf('hits', 'page = ?', ['/']))!.get('views').toString()), 8n);
   });
 
   it('a counter update in a logged batch is refused by the server', async () => {
     const b = new BatchQuery();
     await Hits.filter({ page: '/x' }).batch(b).update({ views__incr: 1 });
-    await assert.rejects(b.execute(), instanceOf(errors.ResponseError, (e: errors.ResponseError) => assert.match(e.message, /[Cc]ounter/)));
+    await assert.rejects(
+      b.execute(),
+      instanceOf(errors.ResponseError, (e: errors.ResponseError) => assert.match(e.message, /[Cc]ounter/)),
+    );
     assert.equal(await rowOf('hits', 'page = ?', ['/x']), undefined);
   });
 
@@ -250,16 +267,22 @@ describe('batch options', () => {
     const Q = model('people', { id: columns.int().partitionKey(), name: columns.text() }, { keyspace: ks3 });
     for (const type of ['logged', 'unlogged'] as const) {
       await assert.rejects(
-        batch(async (b) => {
-          await Q.create({ id: 1, name: 'q' }, { batch: b });
-        }, { type, consistency: 'QUORUM' }),
+        batch(
+          async (b) => {
+            await Q.create({ id: 1, name: 'q' }, { batch: b });
+          },
+          { type, consistency: 'QUORUM' },
+        ),
         unavailableAt(quorum),
       );
     }
     assert.equal(await person(1, ks3), undefined);
-    await batch(async (b) => {
-      await Q.create({ id: 1, name: 'one' }, { batch: b });
-    }, { consistency: 'ONE' });
+    await batch(
+      async (b) => {
+        await Q.create({ id: 1, name: 'one' }, { batch: b });
+      },
+      { consistency: 'ONE' },
+    );
     assert.equal((await person(1, ks3))?.get('name'), 'one');
   });
 
@@ -277,10 +300,13 @@ describe('batch options', () => {
 
   it('timestamp is the write time of every statement (Date or microseconds)', async () => {
     const when = new Date('2020-01-02T03:04:05.678Z');
-    await batch(async (b) => {
-      await Person.create({ id: 40, name: 'then' }, { batch: b });
-      await Entry.create({ owner: 'ts', seq: 1, body: 'then' }, { batch: b });
-    }, { timestamp: when });
+    await batch(
+      async (b) => {
+        await Person.create({ id: 40, name: 'then' }, { batch: b });
+        await Entry.create({ owner: 'ts', seq: 1, body: 'then' }, { batch: b });
+      },
+      { timestamp: when },
+    );
     const micros = BigInt(when.getTime()) * 1000n;
     const w1 = await keyspaces.execute(`SELECT WRITETIME(name) AS w FROM ${ks}.people WHERE id = ?`, [40]);
     const w2 = await keyspaces.execute(`SELECT WRITETIME(body) AS w FROM ${ks}."entries" WHERE owner = ? AND seq = ?`, ['ts', 1]);
@@ -294,9 +320,12 @@ describe('batch options', () => {
     assert.equal(BigInt(w3.first().get('w').toString()), 1_500_000_000_000_123n);
 
     // An older batch timestamp loses to the newer write.
-    await batch(async (b2) => {
-      await Person.filter({ id: 40 }).batch(b2).update({ age: 1 });
-    }, { timestamp: 1_000_000n });
+    await batch(
+      async (b2) => {
+        await Person.filter({ id: 40 }).batch(b2).update({ age: 1 });
+      },
+      { timestamp: 1_000_000n },
+    );
     assert.equal((await person(40))?.get('age'), 7);
   });
 
@@ -305,12 +334,18 @@ describe('batch options', () => {
     const target = splitHost(hosts[0]!);
     const proxy = await TcpProxy.start({ targetHost: target.host, targetPort: target.port });
     try {
-      await connection.registerConnection('slow', { hosts: [proxy.contactPoint], clusterOptions: { socketOptions: { readTimeout: 120_000 } } });
+      await connection.registerConnection('slow', {
+        hosts: [proxy.contactPoint],
+        clusterOptions: { socketOptions: { readTimeout: 120_000 } },
+      });
       // The statement is prepared first, while the node answers: preparing is a request of its own, which
       // the driver runs with the connection's read timeout, not the batch's.
-      await batch(async (warm) => {
-        await Person.create({ id: 41, name: 'warm' }, { batch: warm });
-      }, { connection: 'slow' });
+      await batch(
+        async (warm) => {
+          await Person.create({ id: 41, name: 'warm' }, { batch: warm });
+        },
+        { connection: 'slow' },
+      );
       proxy.stall();
       const b = new BatchQuery({ connection: 'slow', timeout: 300 });
       await Person.create({ id: 41, name: 'slow' }, { batch: b });
@@ -359,10 +394,16 @@ describe('connections', () => {
     // The default connection counts as a connection of its own.
     const b = new BatchQuery();
     await Person.create({ id: 52, name: 'default' }, { batch: b });
-    await assert.rejects(OtherPerson.create({ id: 53, name: 'other' }, { batch: b }), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /same connection/)));
+    await assert.rejects(
+      OtherPerson.create({ id: 53, name: 'other' }, { batch: b }),
+      instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /same connection/)),
+    );
     await assert.rejects(OtherPerson.filter({ id: 53 }).batch(b).delete(), instanceOf(CQLEngineError));
     // using() naming another connection counts as another connection too.
-    await assert.rejects(Person.using({ connection: 'other' }).filter({ id: 73 }).batch(b).update({ name: 'x' }), instanceOf(CQLEngineError));
+    await assert.rejects(
+      Person.using({ connection: 'other' }).filter({ id: 73 }).batch(b).update({ name: 'x' }),
+      instanceOf(CQLEngineError),
+    );
     await assert.rejects(new Person({ id: 54, name: 'x' }).using({ connection: 'other' }).save({ batch: b }), instanceOf(CQLEngineError));
     // Naming the same connection explicitly is fine when the batch has none of its own.
     await Person.using({ connection: 'default' }).filter({ id: 52 }).batch(b).update({ age: 5 });
@@ -387,7 +428,11 @@ describe('connections', () => {
       await GhostPerson.create({ id: 62, name: 'ghost model' }, { batch: b });
       const rs = await b.execute();
       assert.equal(rs!.info.queriedHost, proxy.contactPoint);
-      for (const [id, name] of [[60, 'default model'], [61, 'other model'], [62, 'ghost model']] as const) {
+      for (const [id, name] of [
+        [60, 'default model'],
+        [61, 'other model'],
+        [62, 'ghost model'],
+      ] as const) {
         assert.equal((await person(id))?.get('name'), name);
       }
       // Without the batch connection the ghost model cannot run.
@@ -400,16 +445,25 @@ describe('connections', () => {
 
   it('an explicit using(connection) inside a batch that has its own connection: CQLEngineError', async () => {
     await connection.registerConnection('other', { hosts });
-    await batch(async (b) => {
-      await assert.rejects(Person.using({ connection: 'other' }).filter({ id: 73 }).batch(b).update({ name: 'x' }), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /own connection/)));
-      await assert.rejects(Person.using({ connection: 'default' }).batch(b).create({ id: 70, name: 'x' }), instanceOf(CQLEngineError));
-      await assert.rejects(new Person({ id: 71, name: 'x' }).using({ connection: 'other' }).save({ batch: b }), instanceOf(CQLEngineError));
-      const p = await Person.create({ id: 72, name: 'before' });
-      await assert.rejects(p.using({ connection: 'other' }).delete({ batch: b }), instanceOf(CQLEngineError));
-      // A keyspace-only using() is fine.
-      await Person.using({ keyspace: ks }).filter({ id: 74 }).batch(b).update({ age: 1 });
-      assert.equal(b.size, 1);
-    }, { connection: 'other' });
+    await batch(
+      async (b) => {
+        await assert.rejects(
+          Person.using({ connection: 'other' }).filter({ id: 73 }).batch(b).update({ name: 'x' }),
+          instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /own connection/)),
+        );
+        await assert.rejects(Person.using({ connection: 'default' }).batch(b).create({ id: 70, name: 'x' }), instanceOf(CQLEngineError));
+        await assert.rejects(
+          new Person({ id: 71, name: 'x' }).using({ connection: 'other' }).save({ batch: b }),
+          instanceOf(CQLEngineError),
+        );
+        const p = await Person.create({ id: 72, name: 'before' });
+        await assert.rejects(p.using({ connection: 'other' }).delete({ batch: b }), instanceOf(CQLEngineError));
+        // A keyspace-only using() is fine.
+        await Person.using({ keyspace: ks }).filter({ id: 74 }).batch(b).update({ age: 1 });
+        assert.equal(b.size, 1);
+      },
+      { connection: 'other' },
+    );
     assert.equal(await person(70), undefined);
     assert.equal(await person(71), undefined);
     assert.equal((await person(72))?.get('name'), 'before');

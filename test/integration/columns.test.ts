@@ -80,7 +80,8 @@ after(async () => {
   await keyspaces.drop();
 });
 
-const rowCount = async (table: string, id: number) => (await keyspaces.execute(`SELECT * FROM ${ks}.${table} WHERE id = ?`, [id])).rowLength;
+const rowCount = async (table: string, id: number) =>
+  (await keyspaces.execute(`SELECT * FROM ${ks}.${table} WHERE id = ?`, [id])).rowLength;
 
 describe('scalar types round-trip', () => {
   it('every scalar type of Cassandra 2.1, with edge values', async () => {
@@ -220,7 +221,10 @@ describe('collections and tuples round-trip', () => {
     const [[key, value]] = [...got.um] as [[types.Uuid, bigint]];
     assert.equal(key.toString(), u1.toString());
     assert.equal(value, 2n ** 62n);
-    assert.deepEqual(got.bl.map((b) => b.toString()), ['x', '']);
+    assert.deepEqual(
+      got.bl.map((b) => b.toString()),
+      ['x', ''],
+    );
     assert.deepEqual(got.changedColumns(), []);
   });
 
@@ -288,7 +292,10 @@ describe('collections and tuples round-trip', () => {
       assert.deepEqual([...got.fs].map(String), [String(u)]);
       assert.deepEqual(Object.fromEntries(got.fm), { a: 'b' });
       assert.deepEqual(Object.fromEntries(got.nested), { xs: [1, 2, 3], ys: [] });
-      assert.deepEqual(got.deep.map((s) => [...s].sort()), [['a', 'b'], []]);
+      assert.deepEqual(
+        got.deep.map((s) => [...s].sort()),
+        [['a', 'b'], []],
+      );
       return;
     }
     await assert.rejects(
@@ -298,8 +305,14 @@ describe('collections and tuples round-trip', () => {
         assert.match(e.message, /2\.1\.3/);
       }),
     );
-    const nestedOnly = model('nested_only', { id: columns.int().partitionKey(), nested: columns.map(columns.text(), columns.list(columns.int())) });
-    await assert.rejects(management.syncTable(nestedOnly), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /nested|frozen<list<int>>/)));
+    const nestedOnly = model('nested_only', {
+      id: columns.int().partitionKey(),
+      nested: columns.map(columns.text(), columns.list(columns.int())),
+    });
+    await assert.rejects(
+      management.syncTable(nestedOnly),
+      instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /nested|frozen<list<int>>/)),
+    );
     const meta = await keyspaces.metadata(ks);
     assert.equal(await meta.getTable(ks, 'frozen'), null, 'no table was created');
     assert.equal(await meta.getTable(ks, 'nested_only'), null, 'no table was created');
@@ -351,7 +364,10 @@ describe('validation before the wire', () => {
 
   it('assigning a bad value to a property throws at once, and the instance keeps its value', async () => {
     const s = await Scalars.create({ id: 2000, n: 1 });
-    assert.throws(() => ((s as unknown as { n: unknown }).n = 'one'), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'n')));
+    assert.throws(
+      () => ((s as unknown as { n: unknown }).n = 'one'),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'n')),
+    );
     assert.equal(s.n, 1);
     await assert.rejects(s.update({ n: 2 ** 40 } as never), instanceOf(ValidationError));
     assert.equal((await Scalars.get({ id: 2000 })).n, 1);
@@ -367,7 +383,16 @@ describe('validation before the wire', () => {
       [{ um: new Map([['not-a-uuid', 1n]]) }, 'um', 'not-a-uuid'],
       [{ tup: [1, 'a'] }, 'tup', [1, 'a']],
       [{ tup: [1, 2, true] }, 'tup', 2],
-      [{ tupList: [[1, 'a'], ['x', 'b']] }, 'tupList', 'x'],
+      [
+        {
+          tupList: [
+            [1, 'a'],
+            ['x', 'b'],
+          ],
+        },
+        'tupList',
+        'x',
+      ],
     ];
     for (const [i, [values, column, value]] of bad.entries()) {
       const id = 3000 + i;
@@ -383,7 +408,10 @@ describe('validation before the wire', () => {
   });
 
   it('a bad key in a filter is a ValidationError before any query', async () => {
-    await assert.rejects(Scalars.get({ id: 'one' as never }), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.value, 'one')));
+    await assert.rejects(
+      Scalars.get({ id: 'one' as never }),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.value, 'one')),
+    );
     assert.throws(() => Scalars.filter({ id: null as never }), instanceOf(ValidationError));
   });
 });
@@ -418,7 +446,10 @@ describe('types newer than the server', () => {
     if (!atLeast(2, 2)) {
       // Also inside a collection.
       const InList = model('new_in_list', { id: columns.int().partitionKey(), v: columns.list(columns.date()) });
-      await assert.rejects(management.syncTable(InList), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /2\.2/)));
+      await assert.rejects(
+        management.syncTable(InList),
+        instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /2\.2/)),
+      );
       const meta = await keyspaces.metadata(ks);
       for (const [name] of newer) assert.equal(await meta.getTable(ks, `new_${name}`), null, 'no table was created');
       assert.equal(await meta.getTable(ks, 'new_in_list'), null, 'no table was created');
@@ -427,9 +458,18 @@ describe('types newer than the server', () => {
 
   it('their values are still validated client-side', () => {
     const M = model('new_values', { id: columns.int().partitionKey(), d: columns.date(), sm: columns.smallint(), ti: columns.tinyint() });
-    assert.throws(() => new M({ id: 1, sm: 40000 }), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'sm')));
-    assert.throws(() => new M({ id: 1, ti: 128 }), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'ti')));
-    assert.throws(() => new M({ id: 1, d: '2020-13-45' }), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'd')));
+    assert.throws(
+      () => new M({ id: 1, sm: 40000 }),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'sm')),
+    );
+    assert.throws(
+      () => new M({ id: 1, ti: 128 }),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'ti')),
+    );
+    assert.throws(
+      () => new M({ id: 1, d: '2020-13-45' }),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'd')),
+    );
     assert.equal(new M({ id: 1, d: '2020-02-29' }).d!.toString(), '2020-02-29');
   });
 });

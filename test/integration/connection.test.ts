@@ -71,12 +71,12 @@ describe('setup()', () => {
       pooling: { heartBeatInterval: 12345 },
     });
     const client = await connection.getSession();
-    const options = (client as unknown as { options: Record<string, any> }).options;
-    assert.equal(options.socketOptions.connectTimeout, 4321);
-    assert.equal(options.socketOptions.readTimeout, 9876);
-    assert.equal(options.queryOptions.fetchSize, 123);
-    assert.equal(options.protocolOptions.maxSchemaAgreementWaitSeconds, 7);
-    assert.equal(options.pooling.heartBeatInterval, 12345);
+    const options = (client as unknown as { options: import('cassandra-driver').ClientOptions }).options;
+    assert.equal(options.socketOptions?.connectTimeout, 4321);
+    assert.equal(options.socketOptions?.readTimeout, 9876);
+    assert.equal(options.queryOptions?.fetchSize, 123);
+    assert.equal(options.protocolOptions?.maxSchemaAgreementWaitSeconds, 7);
+    assert.equal(options.pooling?.heartBeatInterval, 12345);
     assert.deepEqual(options.contactPoints, hosts);
     assert.equal(registry.defaultKeyspace, undefined);
   });
@@ -84,7 +84,10 @@ describe('setup()', () => {
   it('connects to 127.0.0.1 when hosts is null', async () => {
     if (!localhostIsTestNode) {
       // The node under test is elsewhere: setup(null) still aims at localhost, where nothing answers.
-      await assert.rejects(connection.setup(null, null, { socketOptions: { connectTimeout: 1000 } }), instanceOf(errors.NoHostAvailableError));
+      await assert.rejects(
+        connection.setup(null, null, { socketOptions: { connectTimeout: 1000 } }),
+        instanceOf(errors.NoHostAvailableError),
+      );
       return;
     }
     const conn = await connection.setup(null, null);
@@ -196,7 +199,10 @@ describe('setSession()', () => {
     try {
       await connection.setSession(client);
       assert.equal(await connection.getSession(), client);
-      await assert.rejects(old.execute(LOCAL), instanceOf(errors.NoHostAvailableError, (err: Error) => assert.match(err.message, /shutdown/)));
+      await assert.rejects(
+        old.execute(LOCAL),
+        instanceOf(errors.NoHostAvailableError, (err: Error) => assert.match(err.message, /shutdown/)),
+      );
     } finally {
       await connection.shutdown();
       await client.shutdown();
@@ -304,7 +310,10 @@ describe('unregisterConnection()', () => {
     await connection.unregisterConnection('a');
     assert.equal(conn.state, 'closed');
     assert.equal(conn.connectedClient, undefined);
-    await assert.rejects(client.execute(LOCAL), instanceOf(errors.NoHostAvailableError, (err: Error) => assert.match(err.message, /shutdown/)));
+    await assert.rejects(
+      client.execute(LOCAL),
+      instanceOf(errors.NoHostAvailableError, (err: Error) => assert.match(err.message, /shutdown/)),
+    );
     await assert.rejects(conn.client(), instanceOf(CQLEngineError));
     await assert.rejects(connection.getSession('a'), UnknownConnectionError);
   });

@@ -6,13 +6,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { errors } from 'cassandra-driver';
-import { CQLEngineError, ConfigurationError, ConnectionFailedError, columns, connection, contextQuery, management, model } from '../../src/index.js';
+import {
+  CQLEngineError,
+  ConfigurationError,
+  ConnectionFailedError,
+  columns,
+  connection,
+  contextQuery,
+  management,
+  model,
+} from '../../src/index.js';
 import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
 import { FAST_FAIL, instanceOf } from '../helpers/util.js';
 
 /** The column list a model's SELECT names (never *). */
 const cols = (m: { schema: { columns: readonly { quoted: string }[] } }): string => m.schema.columns.map((c) => c.quoted).join(', ');
-
 
 const Note = model('ctx_notes', {
   id: columns.int().partitionKey(),
@@ -102,7 +110,10 @@ describe('contextQuery binds models for a block', () => {
     });
     assert.equal(result, 'A');
     // A synchronous block works too.
-    assert.equal(await contextQuery([Note], { keyspace: ksA }, (N) => N.objects().toString()), `SELECT ${cols(Note)} FROM "${ksA}"."ctx_notes"`);
+    assert.equal(
+      await contextQuery([Note], { keyspace: ksA }, (N) => N.objects().toString()),
+      `SELECT ${cols(Note)} FROM "${ksA}"."ctx_notes"`,
+    );
   });
 
   it('binds several models at once, each to the same scope', async () => {
@@ -273,7 +284,10 @@ describe('concurrent blocks', () => {
         }),
       ),
     );
-    assert.deepEqual(bodies, Array.from({ length: 20 }, (_, i) => (i % 2 ? 'A' : 'B')));
+    assert.deepEqual(
+      bodies,
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? 'A' : 'B')),
+    );
   });
 });
 

@@ -56,7 +56,9 @@ describe('driver errors', () => {
   it('a missing table names the model and what creates it, on reads and writes', async () => {
     await connection.setup(hosts, ks);
     // 'unconfigured columnfamily ghosts' on 2.1, 'unconfigured table ghosts' on 3.x and 4.x, 'table ghosts does not exist' on 5.0.
-    const missing = new RegExp(`(unconfigured (table|columnfamily) ghosts|table ghosts does not exist): model ghosts needs it in keyspace ${ks}; management\\.syncTable\\(model\\) creates it$`);
+    const missing = new RegExp(
+      `(unconfigured (table|columnfamily) ghosts|table ghosts does not exist): model ghosts needs it in keyspace ${ks}; management\\.syncTable\\(model\\) creates it$`,
+    );
     await assert.rejects(Ghost.objects().all(), annotated('ghosts', ks, missing));
     await assert.rejects(Ghost.create({ id: 1, name: 'a' }), annotated('ghosts', ks, missing));
     await assert.rejects(Ghost.objects().count(), annotated('ghosts', ks, missing));
@@ -66,7 +68,14 @@ describe('driver errors', () => {
 
   it('a missing keyspace says what creates it', async () => {
     await connection.setup(hosts, 'cqle_no_such_keyspace');
-    await assert.rejects(Ghost.objects().all(), annotated('ghosts', 'cqle_no_such_keyspace', /cqle_no_such_keyspace.*does not exist: management\.createKeyspaceSimple\('cqle_no_such_keyspace'/));
+    await assert.rejects(
+      Ghost.objects().all(),
+      annotated(
+        'ghosts',
+        'cqle_no_such_keyspace',
+        /cqle_no_such_keyspace.*does not exist: management\.createKeyspaceSimple\('cqle_no_such_keyspace'/,
+      ),
+    );
   });
 
   it('a batch names its models', async () => {
@@ -79,7 +88,10 @@ describe('driver errors', () => {
       }),
       (err: unknown) => {
         assert.ok(err instanceof errors.ResponseError);
-        assert.match(err.message, /^\[Connection: default, Keyspace: .*, Model: reals,ghosts2\] .*ghosts2.*: model ghosts2 needs it in keyspace/);
+        assert.match(
+          err.message,
+          /^\[Connection: default, Keyspace: .*, Model: reals,ghosts2\] .*ghosts2.*: model ghosts2 needs it in keyspace/,
+        );
         return true;
       },
     );

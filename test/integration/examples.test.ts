@@ -82,7 +82,10 @@ describe('examples', { timeout: LIMIT_MS * 5 }, () => {
     const outcome = await run(['examples/tenant-service.ts', '--self-test']);
     assertExitedCleanly(outcome);
     assert.match(outcome.stdout, /^listening on http:\/\/127\.0\.0\.1:\d+$/m);
-    assert.match(outcome.stdout, /^GET \/tenants\/globex\/boards\/ideas\/notes -> 200 \[\{"board":"ideas","id":"[0-9a-f-]{36}","text":"globex only"/m);
+    assert.match(
+      outcome.stdout,
+      /^GET \/tenants\/globex\/boards\/ideas\/notes -> 200 \[\{"board":"ideas","id":"[0-9a-f-]{36}","text":"globex only"/m,
+    );
     assert.match(outcome.stdout, /^GET \/tenants\/nobody\/boards\/ideas\/notes -> 404/m);
     assert.match(outcome.stdout, /^self-test passed/m);
     await assertDropped(outcome.stdout, 2);
@@ -101,7 +104,10 @@ describe('examples', { timeout: LIMIT_MS * 5 }, () => {
       const file = join(dir, 'readings.ndjson');
       const outcome = await run(['examples/stream-large-query.ts', '--rows', '1200', file]);
       assertExitedCleanly(outcome);
-      assert.match(outcome.stderr, new RegExp(`^streamed 1200 rows \\(\\d+ bytes of NDJSON\\) to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+      assert.match(
+        outcome.stderr,
+        new RegExp(`^streamed 1200 rows \\(\\d+ bytes of NDJSON\\) to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'),
+      );
       const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
       assert.equal(lines.length, 1200);
       const first = JSON.parse(lines[0]!) as Record<string, unknown>;

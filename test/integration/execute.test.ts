@@ -1,7 +1,7 @@
 /** execute(): bound values, per-call options, and consistency really applied by the node. */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { Client, errors, policies, types } from 'cassandra-driver';
+import { type Client, errors, policies, types } from 'cassandra-driver';
 import { ConfigurationError, connection } from '../../src/index.js';
 import { TestKeyspaces, ensureCassandra, splitHost } from '../helpers/cassandra.js';
 import { TcpProxy } from '../helpers/proxy.js';
@@ -67,7 +67,10 @@ describe('execute()', () => {
 
   it('rejects an empty query, a bad timeout and an unknown consistency before anything is sent', async () => {
     await connection.setup(hosts, null);
-    await assert.rejects(connection.execute('  '), instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.option, 'query')));
+    await assert.rejects(
+      connection.execute('  '),
+      instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.option, 'query')),
+    );
     for (const timeout of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       await assert.rejects(
         connection.execute('SELECT now() FROM system.local', [], { timeout }),
@@ -137,7 +140,7 @@ describe('consistency', () => {
     );
   });
 
-  it("a connection registered with QUORUM uses it by default; a per-call ONE overrides it", async () => {
+  it('a connection registered with QUORUM uses it by default; a per-call ONE overrides it', async () => {
     await connection.registerConnection('q', { hosts, consistency: 'QUORUM' });
     await assert.rejects(connection.execute(ins(), [3, 'c'], { connection: 'q' }), unavailableAt(quorum));
     await assert.rejects(connection.execute(select(), [3], { connection: 'q' }), unavailableAt(quorum));
@@ -187,7 +190,9 @@ describe('local data centre', () => {
 
     const policy = new policies.loadBalancing.RoundRobinPolicy();
     await connection.registerConnection('rr', { hosts, clusterOptions: { policies: { loadBalancing: policy } } });
-    const rr = (await connection.getSession('rr')) as Client & { options: { localDataCenter?: string; policies: { loadBalancing: unknown } } };
+    const rr = (await connection.getSession('rr')) as Client & {
+      options: { localDataCenter?: string; policies: { loadBalancing: unknown } };
+    };
     assert.equal(rr.options.localDataCenter, undefined);
     assert.equal(rr.options.policies.loadBalancing, policy);
     assert.equal((await connection.execute('SELECT release_version FROM system.local', [], { connection: 'rr' })).rowLength, 1);

@@ -5,7 +5,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
-import { ConfigurationError, ValidationError, columns, connection, management, maxTimeuuid, minTimeuuid, model, token } from '../../src/index.js';
+import {
+  ConfigurationError,
+  ValidationError,
+  columns,
+  connection,
+  management,
+  maxTimeuuid,
+  minTimeuuid,
+  model,
+  token,
+} from '../../src/index.js';
 import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
@@ -51,23 +61,37 @@ describe('minTimeuuid and maxTimeuuid', () => {
     const at = new Date(base);
     const q = Event.filter({ day: 'd1', at__gte: minTimeuuid(at), at__lt: maxTimeuuid(base + 60_000) });
     const { cql, params } = q.toCQL();
-    assert.equal(cql, `SELECT "day", "at", "label", "other" FROM "${ks}"."fn_events" WHERE "day" = ? AND "at" >= minTimeuuid(?) AND "at" < maxTimeuuid(?)`);
+    assert.equal(
+      cql,
+      `SELECT "day", "at", "label", "other" FROM "${ks}"."fn_events" WHERE "day" = ? AND "at" >= minTimeuuid(?) AND "at" < maxTimeuuid(?)`,
+    );
     assert.deepEqual(params, ['d1', at, new Date(base + 60_000)]);
   });
 
   it('select the rows of a time range, bounds included or not as the operator says', async () => {
     const from = new Date(base + 2 * 60_000);
     const to = new Date(base + 5 * 60_000);
-    assert.deepEqual(await labels(Event.filter({ day: 'd1', at__gte: minTimeuuid(from), at__lte: maxTimeuuid(to) })), ['e2', 'e3', 'e4', 'e5']);
+    assert.deepEqual(await labels(Event.filter({ day: 'd1', at__gte: minTimeuuid(from), at__lte: maxTimeuuid(to) })), [
+      'e2',
+      'e3',
+      'e4',
+      'e5',
+    ]);
     assert.deepEqual(await labels(Event.filter({ day: 'd1', at__gt: maxTimeuuid(from), at__lt: minTimeuuid(to) })), ['e3', 'e4']);
     assert.deepEqual(await labels(Event.filter({ day: 'd1', at__gt: maxTimeuuid('2026-01-01T12:08:00Z') })), ['e9']);
     assert.equal(await Event.filter({ day: 'd1', at__lt: minTimeuuid(base) }).count(), 0);
   });
 
   it('refuse other column types, IN, and bad dates, naming the key, before the wire', () => {
-    assert.throws(() => Event.filter({ day: 'd1', other: minTimeuuid(base) as never }), instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.option, 'other')));
+    assert.throws(
+      () => Event.filter({ day: 'd1', other: minTimeuuid(base) as never }),
+      instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.option, 'other')),
+    );
     assert.throws(() => Event.filter({ day: 'd1', at__in: [minTimeuuid(base)] as never }), instanceOf(ValidationError));
-    assert.throws(() => Event.filter({ day: 'd1', at__gt: minTimeuuid('not a date') }), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'at__gt')));
+    assert.throws(
+      () => Event.filter({ day: 'd1', at__gt: minTimeuuid('not a date') }),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'at__gt')),
+    );
     assert.throws(() => Event.filter({ day: 'd1', at__gt: { $function: 'now', date: 1 } as never }), instanceOf(ConfigurationError));
     // @ts-expect-error: minTimeuuid() compares with timeuuid columns only
     assert.throws(() => Event.filter({ label: minTimeuuid(base) }));
@@ -86,7 +110,10 @@ describe('token equality', () => {
     const q = Shard.filter({ pk__token: token('eu', 2) });
     assert.equal(q.toCQL().cql, `SELECT "region", "bucket", "seq" FROM "${ks}"."fn_shards" WHERE token("region", "bucket") = token(?, ?)`);
     const rows = await q.all();
-    assert.deepEqual(rows.map((r) => [r.region, r.bucket]), [['eu', 2]]);
+    assert.deepEqual(
+      rows.map((r) => [r.region, r.bucket]),
+      [['eu', 2]],
+    );
     // Walk every partition by token, as cqlengine's paging recipe does.
     const first = (await Shard.objects().limit(1).all())[0]!;
     const rest = await Shard.filter({ pk__token__gt: token(first.region, first.bucket) }).all();
@@ -94,8 +121,14 @@ describe('token equality', () => {
   });
 
   it('wants one value per partition key column, each fitting its column', () => {
-    assert.throws(() => Shard.filter({ pk__token: token('eu') }), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'pk__token')));
-    assert.throws(() => Shard.filter({ pk__token: token('eu', 'x') }), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'bucket')));
+    assert.throws(
+      () => Shard.filter({ pk__token: token('eu') }),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'pk__token')),
+    );
+    assert.throws(
+      () => Shard.filter({ pk__token: token('eu', 'x') }),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'bucket')),
+    );
     assert.throws(() => Shard.filter({ region__token: token('eu', 1) } as never), instanceOf(ConfigurationError));
   });
 });

@@ -9,8 +9,19 @@ import { ValidationError, columns, connection, management, model } from '../../s
 import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
-const Single = model('edge_single', { id: columns.text().partitionKey(), at: columns.timestamp(), price: columns.decimal(), big: columns.varint(), f: columns.float() });
-const Composite = model('edge_composite', { a: columns.text().partitionKey(), b: columns.blob().partitionKey(), c: columns.text().primaryKey(), v: columns.int() });
+const Single = model('edge_single', {
+  id: columns.text().partitionKey(),
+  at: columns.timestamp(),
+  price: columns.decimal(),
+  big: columns.varint(),
+  f: columns.float(),
+});
+const Composite = model('edge_composite', {
+  a: columns.text().partitionKey(),
+  b: columns.blob().partitionKey(),
+  c: columns.text().primaryKey(),
+  v: columns.int(),
+});
 
 let keyspaces: TestKeyspaces;
 let ks: string;

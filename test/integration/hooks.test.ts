@@ -5,7 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ConfigurationError, ValidationError, batch, BatchQuery, columns, connection, management, model, userType } from '../../src/index.js';
+import {
+  ConfigurationError,
+  ValidationError,
+  batch,
+  BatchQuery,
+  columns,
+  connection,
+  management,
+  model,
+  userType,
+} from '../../src/index.js';
 import { onStatement } from '../../src/connection/index.js';
 import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
 
@@ -19,9 +29,15 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 class Account extends model('accounts', {
   id: columns.int().partitionKey(),
-  email: columns.text().required().validate((v) => v.includes('@'), 'must be an email address'),
+  email: columns
+    .text()
+    .required()
+    .validate((v) => v.includes('@'), 'must be an email address'),
   name: columns.text().validate((v) => v.trim() === v || 'has spaces around it'),
-  age: columns.int().validate((v) => v >= 0).validate((v) => (v > 150 ? 'is not a human age' : true)),
+  age: columns
+    .int()
+    .validate((v) => v >= 0)
+    .validate((v) => (v > 150 ? 'is not a human age' : true)),
   tags: columns.set(columns.text()).validate((v) => v.size <= 3, 'takes at most 3 tags'),
   updated: columns.timestamp(),
   loaded: columns.text(),
@@ -62,12 +78,19 @@ class Account extends model('accounts', {
   override async validate(): Promise<void> {
     await super.validate();
     await tick();
-    if (this.name === 'root' && !this.email.endsWith('@example.com')) throw new ValidationError('root must have an example.com address', 'email', this.email);
+    if (this.name === 'root' && !this.email.endsWith('@example.com'))
+      throw new ValidationError('root must have an example.com address', 'email', this.email);
   }
 }
 
 /** A model without hooks whose validate() does not call super: the built-in checks run anyway. */
-class Plain extends model('plains', { id: columns.int().partitionKey(), code: columns.text().required().validate((v) => v.length === 3) }) {
+class Plain extends model('plains', {
+  id: columns.int().partitionKey(),
+  code: columns
+    .text()
+    .required()
+    .validate((v) => v.length === 3),
+}) {
   override validate(): void {
     if (this.code === 'bad') throw new ValidationError('bad code', 'code', this.code);
   }
@@ -112,7 +135,14 @@ describe('save hooks', () => {
     await a.save();
     await a.update({ name: 'Bea' });
     await Account.objects().create({ id: 3, email: 'c@x.io' });
-    assert.deepEqual(seen, ['beforeSave 2', 'afterSave 2 stored', 'beforeSave 2', 'afterSave 2 stored', 'beforeSave 3', 'afterSave 3 stored']);
+    assert.deepEqual(seen, [
+      'beforeSave 2',
+      'afterSave 2 stored',
+      'beforeSave 2',
+      'afterSave 2 stored',
+      'beforeSave 3',
+      'afterSave 3 stored',
+    ]);
   });
 
   it('a throwing beforeSave writes nothing and runs no afterSave', async () => {
@@ -144,8 +174,13 @@ describe('afterLoad', () => {
     await Account.create({ id: 21, email: 'g@x.io' });
     assert.equal((await Account.get({ id: 20 })).loadedAt, 'loaded');
     assert.equal((await Account.objects().filter({ id: 21 }).first())!.loadedAt, 'loaded');
-    const all = await Account.objects().filter({ id__in: [20, 21] }).all();
-    assert.deepEqual(all.map((a) => a.loadedAt), ['loaded', 'loaded']);
+    const all = await Account.objects()
+      .filter({ id__in: [20, 21] })
+      .all();
+    assert.deepEqual(
+      all.map((a) => a.loadedAt),
+      ['loaded', 'loaded'],
+    );
     for await (const a of Account.objects().filter({ id: 20 })) assert.equal(a.loadedAt, 'loaded');
     assert.equal((await Account.objects().filter({ id: 21 }).page()).rows[0]!.loadedAt, 'loaded');
   });
@@ -163,7 +198,14 @@ describe('hooks in batches', () => {
     assert.deepEqual(seen, ['beforeSave 30', 'beforeDelete 31', 'beforeSave 32']);
     assert.deepEqual(statements, [], 'nothing sent before execute()');
     await b.execute();
-    assert.deepEqual(seen, ['beforeSave 30', 'beforeDelete 31', 'beforeSave 32', 'afterSave 30 stored', 'afterDelete 31 gone', 'afterSave 32 stored']);
+    assert.deepEqual(seen, [
+      'beforeSave 30',
+      'beforeDelete 31',
+      'beforeSave 32',
+      'afterSave 30 stored',
+      'afterDelete 31 gone',
+      'afterSave 32 stored',
+    ]);
   });
 
   it('no after-hooks when the batch fails or is dropped', async () => {
@@ -208,9 +250,14 @@ describe('QuerySet-level writes', () => {
     await Account.objects().filter({ id: 40 }).delete();
     assert.deepEqual(seen, []);
     statements = [];
-    await assert.rejects(Account.objects().filter({ id: 40 }).update({ email: 'nope' }), (err: unknown) => err instanceof ValidationError && err.column === 'email');
+    await assert.rejects(
+      Account.objects().filter({ id: 40 }).update({ email: 'nope' }),
+      (err: unknown) => err instanceof ValidationError && err.column === 'email',
+    );
     // Collection operations add to a value the mapper does not know: not validated.
-    await Account.objects().filter({ id: 40 }).update({ tags__add: ['a', 'b', 'c', 'd'] });
+    await Account.objects()
+      .filter({ id: 40 })
+      .update({ tags__add: ['a', 'b', 'c', 'd'] });
     assert.equal(statements.length, 1);
   });
 });
@@ -247,7 +294,12 @@ describe('validation', () => {
   });
 
   it('a validator that throws refuses with a ValidationError naming the column', async () => {
-    const M = model('plains', { id: columns.int().partitionKey(), code: columns.text().validate(() => { throw new RangeError('boom'); }) });
+    const M = model('plains', {
+      id: columns.int().partitionKey(),
+      code: columns.text().validate(() => {
+        throw new RangeError('boom');
+      }),
+    });
     await assert.rejects(M.create({ id: 1, code: 'x' }), (err: unknown) => {
       assert.ok(err instanceof ValidationError);
       assert.equal(err.column, 'code');
@@ -267,7 +319,10 @@ describe('validation', () => {
     await refused(Plain.create({ id: 1, code: 'bad' }), 'code', 'bad code');
     await Plain.create({ id: 1, code: 'abc' });
     const a = new Account({ id: 54, email: 'nope' });
-    await assert.rejects(async () => a.validate(), (err: unknown) => err instanceof ValidationError && err.column === 'email');
+    await assert.rejects(
+      async () => a.validate(),
+      (err: unknown) => err instanceof ValidationError && err.column === 'email',
+    );
   });
 
   it('refuses bad validators and hook names as columns', () => {

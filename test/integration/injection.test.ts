@@ -107,7 +107,13 @@ describe('CQL injection', () => {
       await assert.rejects(async () => Doc.filter({ id: 'a', at: 'b' }).update({ [bad]: 'x' } as never), refused);
       await assert.rejects(async () => Doc.filter({ id: 'a', at: 'b' }).update({ [`tags__${bad}`]: ['x'] } as never), refused);
       await assert.rejects(async () => Doc.create({ id: 'a', at: 'b', [bad]: 'x' } as never), refused);
-      await assert.rejects(async () => Doc.filter({ id: 'a', at: 'b' }).iff({ [bad]: 'x' } as never).update({ body: 'x' }), refused);
+      await assert.rejects(
+        async () =>
+          Doc.filter({ id: 'a', at: 'b' })
+            .iff({ [bad]: 'x' } as never)
+            .update({ body: 'x' }),
+        refused,
+      );
     }
     // Nothing reached the server: the keyspace and table are still there.
     assert.ok(await keyspaces.keyspaceExists(ks));
@@ -137,7 +143,9 @@ describe('CQL injection', () => {
       // Through a secondary index, IN, an iff() condition, collection deltas and a blind update.
       assert.equal((await Doc.filter({ body: bad }).all()).length, 1);
       assert.equal((await Doc.filter({ id__in: [bad, 'other'] }).all()).length, 1);
-      await Doc.filter({ id: bad, at: `${i}` }).iff({ body: bad }).update({ attrs__update: { [bad]: `${bad}!` }, tags__add: [`${bad}?`], lines__append: [bad] });
+      await Doc.filter({ id: bad, at: `${i}` })
+        .iff({ body: bad })
+        .update({ attrs__update: { [bad]: `${bad}!` }, tags__add: [`${bad}?`], lines__append: [bad] });
       const updated = await Doc.get({ id: bad, at: `${i}` });
       assert.equal(updated.attrs.get(bad), `${bad}!`);
       assert.ok(updated.tags.has(`${bad}?`));
@@ -153,15 +161,24 @@ describe('CQL injection', () => {
     assert.equal(table?.comment, "'); DROP TABLE inj_docs; --");
     // A value inside an option map reaches the server as one string literal, which it then refuses as a number.
     const threshold = "4'}; DROP TABLE inj_docs; --";
-    const Other = model('inj_other', { id: columns.text().partitionKey() }, { tableOptions: { compaction: { class: 'SizeTieredCompactionStrategy', min_threshold: threshold } } });
+    const Other = model(
+      'inj_other',
+      { id: columns.text().partitionKey() },
+      { tableOptions: { compaction: { class: 'SizeTieredCompactionStrategy', min_threshold: threshold } } },
+    );
     // 2.1 says "Invalid integer value <v>", 5.0 "Invalid value <v> for 'min_threshold' …: must be an integer".
-    await assert.rejects(management.syncTable(Other), (err: Error) => err.message.includes(`value ${threshold}`) && /integer/.test(err.message));
+    await assert.rejects(
+      management.syncTable(Other),
+      (err: Error) => err.message.includes(`value ${threshold}`) && /integer/.test(err.message),
+    );
     const name = `${ks}_nts`;
     const dc = `dc1'}; DROP KEYSPACE ${ks}; --`;
     try {
       if (versionAtLeast(version, '4.0')) {
         // 4.0+ refuses a data centre it does not know, quoting the name it read: the whole name, one literal.
-        await assert.rejects(management.createKeyspaceNetworkTopology(name, { [dc]: 1 }), (err: Error) => err.message.includes(`Unrecognized strategy option {${dc}}`));
+        await assert.rejects(management.createKeyspaceNetworkTopology(name, { [dc]: 1 }), (err: Error) =>
+          err.message.includes(`Unrecognized strategy option {${dc}}`),
+        );
       } else {
         await management.createKeyspaceNetworkTopology(name, { [dc]: 1 });
         const options = await withMetadata(async (metadata) => {

@@ -4,7 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConfigurationError, ValidationError, columns, connection, contextQuery, management, model, type InstanceOf } from '../../src/index.js';
+import {
+  ConfigurationError,
+  ValidationError,
+  columns,
+  connection,
+  contextQuery,
+  management,
+  model,
+  type InstanceOf,
+} from '../../src/index.js';
 import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
@@ -14,7 +23,12 @@ const Note = model('ia_notes', {
   tags: columns.set(columns.text()),
   at: columns.timestamp(),
 });
-const Twin = model('ia_notes', { id: columns.int().partitionKey(), title: columns.text(), tags: columns.set(columns.text()), at: columns.timestamp() });
+const Twin = model('ia_notes', {
+  id: columns.int().partitionKey(),
+  title: columns.text(),
+  tags: columns.set(columns.text()),
+  at: columns.timestamp(),
+});
 const Hits = model('ia_hits', { page: columns.text().partitionKey(), hits: columns.counter(), bytes: columns.counter() });
 
 let keyspaces: TestKeyspaces;
@@ -73,12 +87,18 @@ describe('get and set by column name', () => {
     assert.equal((await Note.get({ id: 1 })).title, 'renamed');
     note.set('tags', ['z']);
     assert.deepEqual(note.get('tags'), new Set(['z']));
-    assert.throws(() => note.set('at', 'not a date'), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'at')));
+    assert.throws(
+      () => note.set('at', 'not a date'),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'at')),
+    );
   });
 
   it('refuses names that are not columns, such as methods', () => {
     const note = new Note({ id: 2 });
-    assert.throws(() => note.get('save' as never), instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.value, 'save')));
+    assert.throws(
+      () => note.get('save' as never),
+      instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.value, 'save')),
+    );
     assert.throws(() => note.set('nope' as never, 1 as never), instanceOf(ConfigurationError));
     assert.throws(() => model('ia_bad', { id: columns.int().partitionKey(), equals: columns.int() }), instanceOf(ConfigurationError));
   });
@@ -110,7 +130,10 @@ describe('blind counter updates', () => {
   });
 
   it('refuses values that are not 64-bit integers, before the wire', async () => {
-    await assert.rejects(Hits.filter({ page: '/' }).update({ hits: 1.5 }), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'hits')));
+    await assert.rejects(
+      Hits.filter({ page: '/' }).update({ hits: 1.5 }),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'hits')),
+    );
     await assert.rejects(Hits.filter({ page: '/' }).update({ hits: 2n ** 63n }), instanceOf(ValidationError));
     assert.equal((await Hits.get({ page: '/' })).hits, 7n);
   });

@@ -80,7 +80,11 @@ describe('lazyConnect', () => {
       await connection.registerConnection('many', { hosts: [proxy.contactPoint], lazyConnect: true, default: true });
       const [sessions, results] = await Promise.all([
         Promise.all(Array.from({ length: 50 }, () => connection.getSession('many'))),
-        Promise.all(Array.from({ length: 50 }, (_, i) => connection.execute('SELECT release_version FROM system.local WHERE key = ?', ['local'], { prepare: i % 2 === 0 }))),
+        Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            connection.execute('SELECT release_version FROM system.local WHERE key = ?', ['local'], { prepare: i % 2 === 0 }),
+          ),
+        ),
       ]);
       assert.ok(sessions.every((s) => s === sessions[0]));
       assert.equal(results.length, 50);
@@ -104,7 +108,10 @@ describe('lazyConnect', () => {
     const conn = await connection.registerConnection('racing', { hosts: [proxy.contactPoint], lazyConnect: true });
     const use = connection.getSession('racing');
     await connection.unregisterConnection('racing');
-    await assert.rejects(use, instanceOf(CQLEngineError, (err: Error) => assert.match(err.message, /unregistered/)));
+    await assert.rejects(
+      use,
+      instanceOf(CQLEngineError, (err: Error) => assert.match(err.message, /unregistered/)),
+    );
     assert.equal(conn.state, 'closed');
     assert.equal(conn.connectedClient, undefined);
     // Every socket the attempt opened is closed again.
@@ -174,7 +181,12 @@ describe('retryConnect with lazyConnect', () => {
     const log = captureLogs();
     try {
       await proxy.disable();
-      await connection.registerConnection('warned', { hosts: [proxy.contactPoint], lazyConnect: true, retryConnect: true, clusterOptions: FAST_FAIL });
+      await connection.registerConnection('warned', {
+        hosts: [proxy.contactPoint],
+        lazyConnect: true,
+        retryConnect: true,
+        clusterOptions: FAST_FAIL,
+      });
       await assert.rejects(connection.getSession('warned'), noHost);
       const warnings = log.entries.filter((e) => e.level === 'warn').map((e) => e.message);
       assert.equal(warnings.length, 1);
@@ -227,7 +239,10 @@ describe('eager connect to an unreachable node', () => {
       connection.registerConnection('down', { hosts: [proxy.contactPoint], default: true, clusterOptions: FAST_FAIL }),
       noHost,
     );
-    assert.deepEqual(connection.listConnections().map((c) => [c.name, c.isDefault]), [['keep', true]]);
+    assert.deepEqual(
+      connection.listConnections().map((c) => [c.name, c.isDefault]),
+      [['keep', true]],
+    );
   });
 
   it('without retryConnect: setup() rejects and registers nothing, nor sets the default keyspace', async () => {

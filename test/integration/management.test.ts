@@ -5,7 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Client } from 'cassandra-driver';
-import { CQLEngineError, ConfigurationError, UnknownConnectionError, abstractModel, columns, connection, management, model } from '../../src/index.js';
+import {
+  CQLEngineError,
+  ConfigurationError,
+  UnknownConnectionError,
+  abstractModel,
+  columns,
+  connection,
+  management,
+  model,
+} from '../../src/index.js';
 import { TestKeyspaces, adminClient, ensureCassandra, uniqueKeyspaceName } from '../helpers/cassandra.js';
 import { captureLogs, instanceOf } from '../helpers/util.js';
 
@@ -37,7 +46,9 @@ async function inspect(keyspace: string, table: string): Promise<TableMeta | nul
   }
 }
 
-async function keyspaceMeta(name: string): Promise<{ strategy: string; strategyOptions: Record<string, string>; durableWrites: boolean } | undefined> {
+async function keyspaceMeta(
+  name: string,
+): Promise<{ strategy: string; strategyOptions: Record<string, string>; durableWrites: boolean } | undefined> {
   const client = await adminClient(hosts);
   try {
     await client.metadata.refreshKeyspace(name);
@@ -135,7 +146,10 @@ describe('keyspaces', () => {
         () => management.createKeyspaceNetworkTopology(name, { datacenter1: 1 }),
         () => management.dropKeyspace(name),
       ]) {
-        await assert.rejects(call(), instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.value, name)));
+        await assert.rejects(
+          call(),
+          instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.value, name)),
+        );
       }
     }
     for (const rf of [0, -1, 1.5, Number.NaN]) {
@@ -156,7 +170,10 @@ describe('keyspaces', () => {
     assert.throws(() => model('t'.repeat(49), { id: columns.int().partitionKey() }), instanceOf(ConfigurationError));
     assert.throws(() => model('ok', { id: columns.int().partitionKey().dbField('bad col') }), instanceOf(ConfigurationError));
     assert.throws(() => model('ok', { id: columns.int().partitionKey() }, { keyspace: 'bad-ks' }), instanceOf(ConfigurationError));
-    assert.throws(() => model('ok', { id: columns.int().partitionKey() }, { tableOptions: { 'bad option': 1 } }), instanceOf(ConfigurationError));
+    assert.throws(
+      () => model('ok', { id: columns.int().partitionKey() }, { tableOptions: { 'bad option': 1 } }),
+      instanceOf(ConfigurationError),
+    );
 
     // Valid names do reach for a connection: none is registered.
     await assert.rejects(management.createKeyspaceSimple('fine_name', 1), instanceOf(UnknownConnectionError));
@@ -203,9 +220,15 @@ describe('syncTable and dropTable', () => {
     const Unknown = model('own', { id: columns.int().partitionKey() }, { keyspace: ks2, connection: 'nowhere' });
     await assert.rejects(management.syncTable(Unknown), instanceOf(UnknownConnectionError));
     const NoKeyspace = model('nks', { id: columns.int().partitionKey() });
-    await assert.rejects(management.syncTable(NoKeyspace), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /keyspace/)));
+    await assert.rejects(
+      management.syncTable(NoKeyspace),
+      instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /keyspace/)),
+    );
     const Abstract = abstractModel({ id: columns.int().partitionKey() });
-    await assert.rejects(management.syncTable(Abstract), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /abstract/)));
+    await assert.rejects(
+      management.syncTable(Abstract),
+      instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /abstract/)),
+    );
   });
 
   it('a missing keyspace is a clear CQLEngineError and nothing is created', async () => {
@@ -295,7 +318,11 @@ describe('syncTable and dropTable', () => {
 
   it('an index made outside cqlengine, under another name, counts as the index the model wants', async () => {
     await twoConnections();
-    const Plain = model('hand', { id: columns.int().partitionKey(), v: columns.text(), m: columns.map(columns.text(), columns.int()) }, { keyspace: ks2 });
+    const Plain = model(
+      'hand',
+      { id: columns.int().partitionKey(), v: columns.text(), m: columns.map(columns.text(), columns.int()) },
+      { keyspace: ks2 },
+    );
     await management.syncTable(Plain);
     await keyspaces.execute(`CREATE INDEX hand_made_v ON ${ks2}.hand (v)`);
     await keyspaces.execute(`CREATE INDEX hand_made_m ON ${ks2}.hand (m)`);
@@ -310,7 +337,10 @@ describe('syncTable and dropTable', () => {
     } finally {
       log.restore();
     }
-    assert.deepEqual(log.entries.map((e) => e.message).filter((m) => /CREATE INDEX/.test(m)), []);
+    assert.deepEqual(
+      log.entries.map((e) => e.message).filter((m) => /CREATE INDEX/.test(m)),
+      [],
+    );
     const t = (await inspect(ks2, 'hand'))!;
     assert.deepEqual(t.indexes.map((i) => i.name).sort(), ['hand_made_m', 'hand_made_v']);
     await Indexed.create({ id: 1, v: 'x', m: new Map([['k', 7]]) });
@@ -321,12 +351,18 @@ describe('syncTable and dropTable', () => {
   it('primary-key-only tables, compaction and bloom filter options are updated on sync', async () => {
     await twoConnections();
     const defs = { first: columns.int().partitionKey(), second: columns.int().primaryKey() };
-    const Leveled = model('keys_only', defs, { keyspace: ks1, tableOptions: { compaction: { class: 'LeveledCompactionStrategy' }, bloom_filter_fp_chance: 0.5 } });
+    const Leveled = model('keys_only', defs, {
+      keyspace: ks1,
+      tableOptions: { compaction: { class: 'LeveledCompactionStrategy' }, bloom_filter_fp_chance: 0.5 },
+    });
     await management.syncTable(Leveled);
     let t = (await inspect(ks1, 'keys_only'))!;
     assert.match(String(t.compactionClass), /LeveledCompactionStrategy/);
     assert.equal(t.bloomFilterFalsePositiveChance, 0.5);
-    const Sized = model('keys_only', defs, { keyspace: ks1, tableOptions: { compaction: { class: 'SizeTieredCompactionStrategy' }, bloom_filter_fp_chance: 0.25 } });
+    const Sized = model('keys_only', defs, {
+      keyspace: ks1,
+      tableOptions: { compaction: { class: 'SizeTieredCompactionStrategy' }, bloom_filter_fp_chance: 0.25 },
+    });
     await management.syncTable(Sized);
     t = (await inspect(ks1, 'keys_only'))!;
     assert.match(String(t.compactionClass), /SizeTieredCompactionStrategy/);
@@ -354,7 +390,14 @@ describe('syncTable and dropTable', () => {
     const t = (await inspect(ks2, 'CamelTable'))!;
     assert.deepEqual(columnNames(t), ['firstKey', 'intList', 'intSet', 'secondKey', 'someData', 'textMap']);
     assert.equal(t.indexes.length, 4);
-    await Camel.create({ firstKey: 1, secondKey: 2, someData: 'Camel', intSet: new Set([7]), intList: [8], textMap: new Map([['k', new Date(0)]]) });
+    await Camel.create({
+      firstKey: 1,
+      secondKey: 2,
+      someData: 'Camel',
+      intSet: new Set([7]),
+      intList: [8],
+      textMap: new Map([['k', new Date(0)]]),
+    });
     assert.equal((await Camel.get({ someData: 'Camel' })).secondKey, 2);
     assert.equal((await Camel.filter({ intSet__contains: 7 }).all()).length, 1);
     assert.equal((await Camel.filter({ intList__contains: 8 }).all()).length, 1);
@@ -362,13 +405,21 @@ describe('syncTable and dropTable', () => {
 
   it('refuses a primary-key change with a clear CQLEngineError and changes nothing', async () => {
     await twoConnections();
-    const Keyed = model('keyed', { id: columns.int().partitionKey(), seq: columns.int().primaryKey(), v: columns.text() }, { keyspace: ks1 });
+    const Keyed = model(
+      'keyed',
+      { id: columns.int().partitionKey(), seq: columns.int().primaryKey(), v: columns.text() },
+      { keyspace: ks1 },
+    );
     await management.syncTable(Keyed);
     const before = (await inspect(ks1, 'keyed'))!;
 
     const changes = [
       // Another clustering key, plus a new column that must not be added.
-      model('keyed', { id: columns.int().partitionKey(), other: columns.int().primaryKey(), v: columns.text(), extra: columns.text() }, { keyspace: ks1 }),
+      model(
+        'keyed',
+        { id: columns.int().partitionKey(), other: columns.int().primaryKey(), v: columns.text(), extra: columns.text() },
+        { keyspace: ks1 },
+      ),
       // No clustering key.
       model('keyed', { id: columns.int().partitionKey(), extra: columns.text() }, { keyspace: ks1, tableOptions: { comment: 'changed' } }),
       // A composite partition key.
@@ -393,7 +444,11 @@ describe('syncTable and dropTable', () => {
     await twoConnections();
     const C1 = model('counts', { page: columns.text().partitionKey(), views: columns.counter() }, { keyspace: ks2 });
     await management.syncTable(C1, { connections: ['lazy'] });
-    const C2 = model('counts', { page: columns.text().partitionKey(), views: columns.counter(), clicks: columns.counter() }, { keyspace: ks2 });
+    const C2 = model(
+      'counts',
+      { page: columns.text().partitionKey(), views: columns.counter(), clicks: columns.counter() },
+      { keyspace: ks2 },
+    );
     await management.syncTable(C2, { connections: ['lazy'] });
     const t = (await inspect(ks2, 'counts'))!;
     assert.deepEqual(columnNames(t), ['clicks', 'page', 'views']);
@@ -419,8 +474,14 @@ describe('syncTable and dropTable', () => {
     await management.syncTable(Log2);
     await management.syncTable(Log2);
     const t = (await inspect(ks1, 'log'))!;
-    assert.deepEqual(t.clusteringKeys.map((c) => c.name), ['at', 'n']);
-    assert.deepEqual(t.clusteringOrder.map((o) => o.toUpperCase()), ['DESC', 'ASC']);
+    assert.deepEqual(
+      t.clusteringKeys.map((c) => c.name),
+      ['at', 'n'],
+    );
+    assert.deepEqual(
+      t.clusteringOrder.map((o) => o.toUpperCase()),
+      ['DESC', 'ASC'],
+    );
     assert.equal(isStatic(t, 'owner'), true);
     assert.equal(isStatic(t, 'note'), true);
     assert.equal(isStatic(t, 'v'), false);
@@ -428,7 +489,10 @@ describe('syncTable and dropTable', () => {
 
     for (const at of [1, 3, 2]) await Log2.create({ day: 'd', at, n: 0, v: `v${at}`, owner: `o${at}` });
     const rows = await Log2.filter({ day: 'd' }).all();
-    assert.deepEqual(rows.map((r) => r.at), [3, 2, 1]);
+    assert.deepEqual(
+      rows.map((r) => r.at),
+      [3, 2, 1],
+    );
     assert.deepEqual(new Set(rows.map((r) => r.owner)), new Set(['o2']));
   });
 
@@ -469,7 +533,10 @@ describe('syncTable and dropTable', () => {
     await management.syncTable(Base);
     const Grown = model('grow', { id: columns.int().partitionKey(), d: columns.date() }, { keyspace: ks2 });
     if (before22) {
-      await assert.rejects(management.syncTable(Grown), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /2\.2/)));
+      await assert.rejects(
+        management.syncTable(Grown),
+        instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /2\.2/)),
+      );
       assert.deepEqual(columnNames((await inspect(ks2, 'grow'))!), ['id']);
     } else {
       await management.syncTable(Grown);

@@ -31,7 +31,10 @@ let ks: string;
 let ks3: string;
 
 const Person = model('people', {
-  id: columns.uuid().partitionKey().default(() => types.Uuid.random()),
+  id: columns
+    .uuid()
+    .partitionKey()
+    .default(() => types.Uuid.random()),
   name: columns.text().required(),
   age: columns.int(),
   status: columns.text().default('active'),
@@ -73,7 +76,10 @@ const Renamed = model('renamed', {
 });
 
 const Audited = abstractModel({
-  id: columns.uuid().partitionKey().default(() => types.Uuid.random()),
+  id: columns
+    .uuid()
+    .partitionKey()
+    .default(() => types.Uuid.random()),
   createdBy: columns.text().default('system'),
 });
 const Invoice = extend(Audited, 'invoices', { total: columns.decimal().required() });
@@ -181,7 +187,10 @@ describe('create and read', () => {
     );
     await assert.rejects(Person.create({ id, name: null } as never), instanceOf(ValidationError));
     const p = new Person({ id });
-    await assert.rejects(p.save(), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'name')));
+    await assert.rejects(
+      p.save(),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'name')),
+    );
     assert.equal((await admin(`SELECT * FROM ${ks}.people WHERE id = ?`, [id])).rowLength, 0);
     await assert.rejects(Person.get({ id }), instanceOf(Person.DoesNotExist));
   });
@@ -206,7 +215,10 @@ describe('create and read', () => {
     const got = await Person.get({ id: p.id });
     assert.equal(got.age, 2);
     assert.equal(got.status, 'gone');
-    await assert.rejects(p.update({ id: types.Uuid.random() } as never), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'id')));
+    await assert.rejects(
+      p.update({ id: types.Uuid.random() } as never),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'id')),
+    );
     await got.delete();
     assert.equal(got.isPersisted, false);
     await assert.rejects(Person.get({ id: p.id }), instanceOf(Person.DoesNotExist));
@@ -431,7 +443,10 @@ describe('write options', () => {
     const target = splitHost(hosts[0]!);
     const proxy = await TcpProxy.start({ targetHost: target.host, targetPort: target.port });
     try {
-      await connection.registerConnection('slow', { hosts: [proxy.contactPoint], clusterOptions: { socketOptions: { readTimeout: 120_000 } } });
+      await connection.registerConnection('slow', {
+        hosts: [proxy.contactPoint],
+        clusterOptions: { socketOptions: { readTimeout: 120_000 } },
+      });
       const Slow = model('people', Person.schema.definitions, { connection: 'slow', keyspace: ks });
       const p = await Slow.create({ name: 'slow' });
       await assert.rejects(Slow.create({ name: 'x' }, { timeout: 0 }), instanceOf(ConfigurationError));
@@ -476,7 +491,10 @@ describe('lightweight transactions', () => {
 
   it('ifExists: delete of a missing row raises LWTError; UPDATE … IF EXISTS needs Cassandra 2.1.1', async () => {
     const ghost = new Person({ name: 'ghost' });
-    await assert.rejects(ghost.delete({ ifExists: true }), instanceOf(LWTError, (e: LWTError) => assert.deepEqual(e.existing, {})));
+    await assert.rejects(
+      ghost.delete({ ifExists: true }),
+      instanceOf(LWTError, (e: LWTError) => assert.deepEqual(e.existing, {})),
+    );
     const real = await Person.create({ name: 'real' });
 
     if (await updateIfExistsSupported()) {
@@ -506,7 +524,10 @@ describe('lightweight transactions', () => {
     await p.update({ status: 'y' }, { iff: { age: 11 } });
     assert.equal((await Person.get({ id: p.id })).status, 'y');
 
-    await assert.rejects(p.delete({ iff: { name: 'nope' } }), instanceOf(LWTError, (e: LWTError) => assert.equal(e.existing['name'], 'cond')));
+    await assert.rejects(
+      p.delete({ iff: { name: 'nope' } }),
+      instanceOf(LWTError, (e: LWTError) => assert.equal(e.existing['name'], 'cond')),
+    );
     await p.delete({ iff: { name: 'cond' } });
     await assert.rejects(Person.get({ id: p.id }), instanceOf(Person.DoesNotExist));
   });
@@ -589,11 +610,20 @@ describe('model forms', () => {
     await Reading.create({ sensor: 'st', at: 1, value: 1.5, site: 'north' });
     const second = await Reading.create({ sensor: 'st', at: 2, value: 2.5, site: 'south' });
     let rows = await Reading.filter({ sensor: 'st' }).all();
-    assert.deepEqual(rows.map((r) => [r.at, r.site]), [[1, 'south'], [2, 'south']]);
+    assert.deepEqual(
+      rows.map((r) => [r.at, r.site]),
+      [
+        [1, 'south'],
+        [2, 'south'],
+      ],
+    );
     second.site = 'east';
     await second.save();
     rows = await Reading.filter({ sensor: 'st' }).all();
-    assert.deepEqual(rows.map((r) => r.site), ['east', 'east']);
+    assert.deepEqual(
+      rows.map((r) => r.site),
+      ['east', 'east'],
+    );
     await Reading.create({ sensor: 'other', at: 1, value: 0 });
     assert.equal((await Reading.get({ sensor: 'other', at: 1 })).site, null);
   });

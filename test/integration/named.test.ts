@@ -36,17 +36,36 @@ describe('NamedTable', () => {
   it('creates, reads, filters, counts, updates and deletes rows as plain objects', async () => {
     const scores = new NamedKeyspace(ks).table('scores');
     const at = new Date(Date.UTC(2026, 0, 1));
-    for (const [player, score] of [['ann', 10], ['bob', 20], ['cy', 30]] as const) {
+    for (const [player, score] of [
+      ['ann', 10],
+      ['bob', 20],
+      ['cy', 30],
+    ] as const) {
       const row = await scores.create({ game: 'g1', player, at, score, tags: ['x'], meta: { a: 1 } });
       assert.equal(row.player, player);
     }
     assert.equal(await scores.count(), 3);
     const bob = await scores.get({ game: 'g1', player: 'bob' });
-    assert.deepEqual(bob, { game: 'g1', player: 'bob', at, score: 20, tags: new Set(['x']), meta: new Map([['a', 1]]), note: null, pair: null });
+    assert.deepEqual(bob, {
+      game: 'g1',
+      player: 'bob',
+      at,
+      score: 20,
+      tags: new Set(['x']),
+      meta: new Map([['a', 1]]),
+      note: null,
+      pair: null,
+    });
     assert.equal(Object.getPrototypeOf(bob), Object.prototype);
     // Clustering order from the server: player DESC.
-    assert.deepEqual((await scores.filter({ game: 'g1' }).all()).map((r) => r.player), ['cy', 'bob', 'ann']);
-    assert.deepEqual((await scores.filter({ game: 'g1' }).orderBy('player').limit(2).all()).map((r) => r.player), ['ann', 'bob']);
+    assert.deepEqual(
+      (await scores.filter({ game: 'g1' }).all()).map((r) => r.player),
+      ['cy', 'bob', 'ann'],
+    );
+    assert.deepEqual(
+      (await scores.filter({ game: 'g1' }).orderBy('player').limit(2).all()).map((r) => r.player),
+      ['ann', 'bob'],
+    );
     // The secondary index the server reports serves filters without allowFiltering.
     assert.equal((await scores.filter({ score: 30 }).first())?.player, 'cy');
     assert.equal(await scores.filter({ game: 'g1', player__gt: 'ann' }).count(), 2);
@@ -66,7 +85,10 @@ describe('NamedTable', () => {
     const id = types.Uuid.random();
     await people.create({ id: id.toString(), home: { city: 'Springfield' }, nums: [1, 2] });
     assert.deepEqual(await people.get({ id }), { id, home: { city: 'Springfield', zip: null }, nums: [1, 2] });
-    await assert.rejects(people.create({ id: types.Uuid.random(), nums: ['x'] }), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'nums[0]')));
+    await assert.rejects(
+      people.create({ id: types.Uuid.random(), nums: ['x'] }),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'nums[0]')),
+    );
     await assert.rejects(people.create({ id: types.Uuid.random(), home: { town: 'x' } }), instanceOf(ValidationError));
     await assert.rejects(people.create({ id: types.Uuid.random(), nope: 1 }), instanceOf(ConfigurationError));
     await assert.rejects(people.filter({ nope: 1 }).all(), instanceOf(ConfigurationError));
@@ -87,7 +109,10 @@ describe('NamedTable', () => {
 
   it('a table that does not exist rejects with CQLEngineError naming it, and is looked up again later', async () => {
     const later = new NamedTable(ks, 'later');
-    await assert.rejects(later.all(), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, new RegExp(`${ks}\\.later`))));
+    await assert.rejects(
+      later.all(),
+      instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, new RegExp(`${ks}\\.later`))),
+    );
     await keyspaces.execute(`CREATE TABLE ${ks}.later (id int PRIMARY KEY, v text)`);
     await (await connection.getSession()).metadata.refreshKeyspace(ks);
     await later.create({ id: 1, v: 'now' });
@@ -117,7 +142,13 @@ describe('NamedTable on a materialized view', () => {
     let rows: Record<string, unknown>[] = [];
     for (let i = 0; i < 50 && rows.length === 0; i++) rows = await view.filter({ score: 77 }).all();
     assert.deepEqual(rows, [{ score: 77, game: 'mv', player: 'zed', at: new Date(0) }]);
-    await assert.rejects(view.create({ score: 1, game: 'g', player: 'p', at: 0 }), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /materialized view/)));
-    await assert.rejects(view.filter({ score: 77 }).delete(), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /materialized view/)));
+    await assert.rejects(
+      view.create({ score: 1, game: 'g', player: 'p', at: 0 }),
+      instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /materialized view/)),
+    );
+    await assert.rejects(
+      view.filter({ score: 77 }).delete(),
+      instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /materialized view/)),
+    );
   });
 });

@@ -44,7 +44,6 @@ const Ordered = model('ordered', {
   three: columns.int().primaryKey(),
 });
 
-const admin = (cql: string, params?: unknown[]) => keyspaces.execute(cql, params);
 const is = (cls: abstract new (...args: never[]) => Error, option?: string) => (err: unknown) => {
   assert.ok(err instanceof cls, `expected ${cls.name}, got ${String(err)}`);
   assert.ok(err instanceof CQLEngineError);
@@ -91,7 +90,7 @@ describe('issue 9: behaviours as in Python cqlengine', () => {
     assert.equal(got.t, null);
   });
 
-  it('3: update() given the key\'s current value is accepted; a changed key value is refused', async () => {
+  it("3: update() given the key's current value is accepted; a changed key value is refused", async () => {
     const d = await D.create({ id: 3, v: 1 });
     await d.update({ id: 3, v: 2 });
     assert.equal((await D.get({ id: 3 })).v, 2);
@@ -154,23 +153,41 @@ describe('issue 9: behaviours as in Python cqlengine', () => {
     await rows[0]!.update({ st: 'changed' });
     await Static.create({ p: 8, c: 1, v: 'row' });
     const all = await Static.filter({ p: 8 }).all();
-    assert.deepEqual(all.map((r) => [r.c, r.v, r.st]), [[1, 'row', 'changed']]);
+    assert.deepEqual(
+      all.map((r) => [r.c, r.v, r.st]),
+      [[1, 'row', 'changed']],
+    );
     // A regular column cannot go with a null clustering key: it would be lost.
     await assert.rejects(new Static({ p: 80, v: 'lost', st: 'x' }).save(), is(ValidationError));
     assert.equal(await Static.filter({ p: 80 }).count(), 0);
   });
 
   it('9: orderBy() calls add to the order', async () => {
-    for (const [two, three] of [[1, 1], [1, 2], [2, 1]]) await Ordered.create({ one: 9, two: two!, three: three! });
+    for (const [two, three] of [
+      [1, 1],
+      [1, 2],
+      [2, 1],
+    ])
+      await Ordered.create({ one: 9, two: two!, three: three! });
     const rows = await Ordered.filter({ one: 9 }).orderBy('-two').orderBy('-three').all();
-    assert.deepEqual(rows.map((r) => [r.two, r.three]), [[2, 1], [1, 2], [1, 1]]);
+    assert.deepEqual(
+      rows.map((r) => [r.two, r.three]),
+      [
+        [2, 1],
+        [1, 2],
+        [1, 1],
+      ],
+    );
     assert.match(Ordered.filter({ one: 9 }).orderBy('-two').orderBy('-three').toString(), /ORDER BY "two" DESC, "three" DESC$/);
   });
 
   it('10: update({ m__update: { k: null } }) deletes key k from the map', async () => {
     await D.create({ id: 10, m: { k: 1, j: 2 } });
     await D.filter({ id: 10 }).update({ m__update: { k: null, i: 3 } });
-    assert.deepEqual([...(await D.get({ id: 10 })).m].sort(), [['i', 3], ['j', 2]]);
+    assert.deepEqual([...(await D.get({ id: 10 })).m].sort(), [
+      ['i', 3],
+      ['j', 2],
+    ]);
   });
 
   it('11: save({ ifNotExists: true }) on a loaded instance is refused (cqlengine sends a plain UPDATE), and writes nothing', async () => {
@@ -199,7 +216,10 @@ describe('issue 9: behaviours as in Python cqlengine', () => {
   });
 
   it('14: userType() refuses two fields with the same database name, as model() does for columns', () => {
-    assert.throws(() => userType('pair', { a: columns.int().dbField('x'), b: columns.int().dbField('x') }), is(ConfigurationError, 'pair.b'));
+    assert.throws(
+      () => userType('pair', { a: columns.int().dbField('x'), b: columns.int().dbField('x') }),
+      is(ConfigurationError, 'pair.b'),
+    );
     assert.throws(() => model('pairs', { id: columns.int().partitionKey(), a: columns.int().dbField('id') }), is(ConfigurationError));
   });
 

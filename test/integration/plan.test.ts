@@ -121,13 +121,19 @@ describe('management.plan', () => {
     const { result, events } = await watched(() => management.plan([M]));
     assertNoDdl(events);
     assert.deepEqual(result.statements, []);
-    assert.deepEqual(result.drift.map((d) => [d.kind, d.keyspace, d.model]), [['missing-keyspace', missing, 'plan_m']]);
+    assert.deepEqual(
+      result.drift.map((d) => [d.kind, d.keyspace, d.model]),
+      [['missing-keyspace', missing, 'plan_m']],
+    );
     assert.match(result.drift[0]!.message, /does not exist/);
 
     const creating = await watched(() => management.plan([M], { createKeyspaces: { replicationFactor: 1 } }));
     assertNoDdl(creating.events);
     assert.deepEqual(creating.result.drift, []);
-    assert.deepEqual(creating.result.statements.map((s) => s.action), ['create keyspace', 'create type', 'create table']);
+    assert.deepEqual(
+      creating.result.statements.map((s) => s.action),
+      ['create keyspace', 'create type', 'create table'],
+    );
     assert.match(creating.result.statements[0]!.cql, /^CREATE KEYSPACE IF NOT EXISTS .*'SimpleStrategy'.*durable_writes = true$/);
     assert.equal(await keyspaces.keyspaceExists(missing), false);
     try {
@@ -175,7 +181,12 @@ describe('management.plan', () => {
     }
     const warnings = log.entries.filter((e) => e.level === 'warn').map((e) => e.message);
     assert.equal(warnings.length, 3, warnings.join('\n'));
-    assert.match(warnings[0]!, new RegExp(`^\\[Connection: default, Keyspace: ${ks}\\] Existing table ${ks}\\.plan_drift has column "b" with a type \\(text\\) differing from the model type \\(int\\)`));
+    assert.match(
+      warnings[0]!,
+      new RegExp(
+        `^\\[Connection: default, Keyspace: ${ks}\\] Existing table ${ks}\\.plan_drift has column "b" with a type \\(text\\) differing from the model type \\(int\\)`,
+      ),
+    );
     assert.match(warnings[2]!, /"extra"/);
     const t = (await inspect(ks, 'plan_drift'))!;
     assert.ok(t.columnsByName['c'], 'the removed column is back');
@@ -183,7 +194,10 @@ describe('management.plan', () => {
     // What is left is drift only.
     const left = await management.plan([V2]);
     assert.deepEqual(left.statements, []);
-    assert.deepEqual(left.drift.map((d) => d.kind), ['column-type', 'static', 'extra-column']);
+    assert.deepEqual(
+      left.drift.map((d) => d.kind),
+      ['column-type', 'static', 'extra-column'],
+    );
   });
 
   it("reports a user type field's changed type and extra field; syncType warns and adds missing fields", async () => {
@@ -193,7 +207,10 @@ describe('management.plan', () => {
     const Wider = userType('plan_address', { street: columns.text(), zip: columns.int(), phones: columns.list(columns.text()) });
     const { result, events } = await watched(() => management.plan([Wider]));
     assertNoDdl(events);
-    assert.deepEqual(result.statements.map((s) => [s.action, s.cql]), [['alter type', `ALTER TYPE "${ks}"."plan_address" ADD "phones" list<text>`]]);
+    assert.deepEqual(
+      result.statements.map((s) => [s.action, s.cql]),
+      [['alter type', `ALTER TYPE "${ks}"."plan_address" ADD "phones" list<text>`]],
+    );
     assert.deepEqual(
       result.drift.map((d) => [d.kind, d.model, d.column, d.expected, d.actual]),
       [
@@ -213,7 +230,10 @@ describe('management.plan', () => {
     // The collection field now exists (frozen inside the type, however the server reports it): no more statements.
     const left = await management.plan([Wider]);
     assert.deepEqual(left.statements, []);
-    assert.deepEqual(left.drift.map((d) => d.kind), ['field-type', 'extra-field']);
+    assert.deepEqual(
+      left.drift.map((d) => d.kind),
+      ['field-type', 'extra-field'],
+    );
   });
 
   it('a changed primary key or clustering order is drift in the plan; syncTable refuses the key', async () => {
@@ -221,30 +241,58 @@ describe('management.plan', () => {
     await connection.setup(hosts, ks);
     const Keyed = model('plan_keyed', { id: columns.int().partitionKey(), seq: columns.int().primaryKey(), v: columns.text() });
     await management.syncTable(Keyed);
-    const Rekeyed = model('plan_keyed', { id: columns.int().partitionKey(), other: columns.int().primaryKey(), v: columns.text(), w: columns.text() });
+    const Rekeyed = model('plan_keyed', {
+      id: columns.int().partitionKey(),
+      other: columns.int().primaryKey(),
+      v: columns.text(),
+      w: columns.text(),
+    });
     const { result, events } = await watched(() => management.plan([Rekeyed]));
     assertNoDdl(events);
     assert.deepEqual(result.statements, [], 'nothing is planned for a table whose key differs');
-    assert.deepEqual(result.drift.map((d) => [d.kind, d.expected, d.actual]), [['primary-key', '((id), other)', '((id), seq)']]);
-    await assert.rejects(management.syncTable(Rekeyed), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /primary key/)));
+    assert.deepEqual(
+      result.drift.map((d) => [d.kind, d.expected, d.actual]),
+      [['primary-key', '((id), other)', '((id), seq)']],
+    );
+    await assert.rejects(
+      management.syncTable(Rekeyed),
+      instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /primary key/)),
+    );
 
-    const Reordered = model('plan_keyed', { id: columns.int().partitionKey(), seq: columns.int().primaryKey().clusteringOrder('desc'), v: columns.text() });
+    const Reordered = model('plan_keyed', {
+      id: columns.int().partitionKey(),
+      seq: columns.int().primaryKey().clusteringOrder('desc'),
+      v: columns.text(),
+    });
     const reordered = await management.plan([Reordered]);
-    assert.deepEqual(reordered.drift.map((d) => [d.kind, d.expected, d.actual]), [['clustering-order', 'seq DESC', 'seq ASC']]);
+    assert.deepEqual(
+      reordered.drift.map((d) => [d.kind, d.expected, d.actual]),
+      [['clustering-order', 'seq DESC', 'seq ASC']],
+    );
     assert.deepEqual(reordered.statements, []);
   });
 
   it('refuses what is not a model or user type, and bad options, before anything is sent', async () => {
     await connection.setup(hosts, null);
     const { events } = await watched(async () => {
-      const notA = (option: string, text: RegExp) => instanceOf(ConfigurationError, (e: ConfigurationError) => (assert.equal(e.option, option), assert.match(e.message, text)));
+      const notA = (option: string, text: RegExp) =>
+        instanceOf(ConfigurationError, (e: ConfigurationError) => {
+          assert.equal(e.option, option);
+          assert.match(e.message, text);
+        });
       for (const bad of [{}, 'users', null, class NotAModel {}]) {
-        await assert.rejects(management.plan([bad as never]), notA('model', /Expected a model \(made with model\(\) or extend\(\)\) or a user type/));
+        await assert.rejects(
+          management.plan([bad as never]),
+          notA('model', /Expected a model \(made with model\(\) or extend\(\)\) or a user type/),
+        );
       }
       await assert.rejects(management.syncTable('users' as never), notA('model', /got "users"/));
       await assert.rejects(management.syncTable(class Users {} as never), notA('model', /got function Users/));
       await assert.rejects(management.syncTable(Address as never), notA('model', /got user type plan_address: use syncType/));
-      await assert.rejects(management.syncType(model('plan_x', { id: columns.int().partitionKey() }) as never), notA('type', /got model plan_x: use syncTable/));
+      await assert.rejects(
+        management.syncType(model('plan_x', { id: columns.int().partitionKey() }) as never),
+        notA('type', /got model plan_x: use syncTable/),
+      );
       await assert.rejects(management.dropType(42 as never), notA('type', /got 42/));
       await assert.rejects(management.syncType(Address, { keyspaces: ['bad name'] }), instanceOf(ConfigurationError));
       const M = model('plan_m', { id: columns.int().partitionKey() }, { keyspace: 'anything' });
@@ -276,24 +324,43 @@ describe('plan and apply with isolated registries', () => {
     const B = model('plan_reg', cols(), { registry: regB });
     const { result, events } = await watched(() => management.plan([A, B]));
     assertNoDdl(events);
-    assert.deepEqual(result.statements.map((s) => [s.registry === regA ? 'A' : s.registry === regB ? 'B' : '?', s.connection, s.action]), [
-      ['A', 'default', 'create table'],
-      ['B', 'default', 'create table'],
-    ]);
+    assert.deepEqual(
+      result.statements.map((s) => [s.registry === regA ? 'A' : s.registry === regB ? 'B' : '?', s.connection, s.action]),
+      [
+        ['A', 'default', 'create table'],
+        ['B', 'default', 'create table'],
+      ],
+    );
     assert.deepEqual(connection.listConnections(), []);
     await management.apply(result);
     assert.ok(await inspect(ks, 'plan_reg'));
     assert.deepEqual(await management.plan([A, B]), { statements: [], drift: [] });
     // An explicit registry option wins over the model's.
     const viaB = await management.plan([model('plan_reg2', cols(), { registry: regA })], { registry: regB });
-    assert.deepEqual(viaB.statements.map((s) => s.registry === regB), [true]);
+    assert.deepEqual(
+      viaB.statements.map((s) => s.registry === regB),
+      [true],
+    );
   });
 
   it('apply refuses a statement whose registry is not a ConnectionRegistry before sending anything', async () => {
-    const statement = { connection: 'default', keyspace: 'nowhere', subject: 'x', action: 'create table', cql: 'CREATE TABLE nowhere.x (id int PRIMARY KEY)', reason: 'test' };
+    const statement = {
+      connection: 'default',
+      keyspace: 'nowhere',
+      subject: 'x',
+      action: 'create table',
+      cql: 'CREATE TABLE nowhere.x (id int PRIMARY KEY)',
+      reason: 'test',
+    };
     const { events } = await watched(() =>
       assert.rejects(
-        management.apply({ statements: [{ ...statement, registry: regA }, { ...statement, registry: {} as never }], drift: [] } as never),
+        management.apply({
+          statements: [
+            { ...statement, registry: regA },
+            { ...statement, registry: {} as never },
+          ],
+          drift: [],
+        } as never),
         instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.option, 'statements[1].registry')),
       ),
     );

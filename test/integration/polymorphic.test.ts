@@ -67,7 +67,8 @@ before(async () => {
   keyspaces = new TestKeyspaces(hosts);
   ks = await keyspaces.create();
   await connection.setup(hosts, ks);
-  for (const m of [Inherit1, Inherit2, Unindexed1, Unindexed2, Unindexed3, Indexed1, Indexed2, KeyedA, KeyedB]) await management.syncTable(m);
+  for (const m of [Inherit1, Inherit2, Unindexed1, Unindexed2, Unindexed3, Indexed1, Indexed2, KeyedA, KeyedB])
+    await management.syncTable(m);
 });
 
 after(async () => {
@@ -78,7 +79,10 @@ after(async () => {
 describe('polymorphic models: definition', () => {
   it('submodels share the base table and add their columns; the discriminator is inherited', () => {
     assert.equal(Inherit1.schema.table, InheritBase.schema.table);
-    assert.deepEqual(Inherit1.schema.columns.map((c) => c.name), ['partition', 'rowType', 'data1']);
+    assert.deepEqual(
+      Inherit1.schema.columns.map((c) => c.name),
+      ['partition', 'rowType', 'data1'],
+    );
     assert.equal(Inherit1.schema.discriminator?.name, 'rowType');
     assert.equal(Inherit1.schema.discriminatorValue, 1);
     assert.equal(InheritBase.schema.discriminatorValue, undefined);
@@ -90,7 +94,10 @@ describe('polymorphic models: definition', () => {
 
   it('refuses two discriminators, collection and counter discriminators, a value without a base, and a taken value', () => {
     const cfg = instanceOf(ConfigurationError);
-    assert.throws(() => model('poly_bad', { p: columns.int().partitionKey(), a: columns.int().discriminator(), b: columns.int().discriminator() }), cfg);
+    assert.throws(
+      () => model('poly_bad', { p: columns.int().partitionKey(), a: columns.int().discriminator(), b: columns.int().discriminator() }),
+      cfg,
+    );
     assert.throws(() => columns.set(columns.int()).discriminator(), cfg);
     assert.throws(() => columns.counter().discriminator(), cfg);
     const Plain = model('poly_plain', { p: columns.int().partitionKey() });
@@ -141,10 +148,16 @@ describe('polymorphic models: reads and writes', () => {
   it('a row whose discriminator is unknown or missing throws PolymorphicModelError, as cqlengine', async () => {
     const id = uuid();
     await keyspaces.execute(`INSERT INTO ${ks}.poly_inherit (partition, "rowType") VALUES (?, 99)`, [id]);
-    await assert.rejects(InheritBase.get({ partition: id }), instanceOf(PolymorphicModelError, (e: Error) => assert.match(e.message, /99/)));
+    await assert.rejects(
+      InheritBase.get({ partition: id }),
+      instanceOf(PolymorphicModelError, (e: Error) => assert.match(e.message, /99/)),
+    );
     const none = uuid();
     await keyspaces.execute(`INSERT INTO ${ks}.poly_inherit (partition, data1) VALUES (?, 'x')`, [none]);
-    await assert.rejects(InheritBase.get({ partition: none }), instanceOf(PolymorphicModelError, (e: Error) => assert.match(e.message, /rowType/)));
+    await assert.rejects(
+      InheritBase.get({ partition: none }),
+      instanceOf(PolymorphicModelError, (e: Error) => assert.match(e.message, /rowType/)),
+    );
   });
 
   it('a delete on a submodel does not filter by the discriminator', async () => {

@@ -24,7 +24,6 @@ import { FAST_FAIL, instanceOf } from '../helpers/util.js';
 /** The column list a model's SELECT names (never *). */
 const cols = (m: { schema: { columns: readonly { quoted: string }[] } }): string => m.schema.columns.map((c) => c.quoted).join(', ');
 
-
 /** A partition per `part`, rows clustered by `seq`. */
 const Item = model('qs_items', {
   part: columns.text().partitionKey(),
@@ -152,8 +151,14 @@ describe('QuerySet immutability', () => {
     const lower = a.filter({ seq__lt: 5 });
     const limited = a.limit(2);
     assert.equal((await a.all()).length, 10);
-    assert.deepEqual((await upper.all()).map((i) => i.seq), [5, 6, 7, 8, 9]);
-    assert.deepEqual((await lower.all()).map((i) => i.seq), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      (await upper.all()).map((i) => i.seq),
+      [5, 6, 7, 8, 9],
+    );
+    assert.deepEqual(
+      (await lower.all()).map((i) => i.seq),
+      [0, 1, 2, 3, 4],
+    );
     assert.equal((await limited.all()).length, 2);
     assert.equal(await a.count(), 10);
     assert.equal(a.toString(), `SELECT ${cols(Item)} FROM "${ks}"."qs_items" WHERE "part" = ?`);
@@ -165,9 +170,15 @@ describe('filters', () => {
     const row = await Item.filter({ part: 'b', seq: 3 }).first();
     assert.equal(row?.label, 'b3');
     const many = await Many.filter({ id__in: [3, 5, 7, 100000] }).all();
-    assert.deepEqual(many.map((m) => m.id).sort((x, y) => x - y), [3, 5, 7]);
+    assert.deepEqual(
+      many.map((m) => m.id).sort((x, y) => x - y),
+      [3, 5, 7],
+    );
     const seqs = await Item.filter({ part: 'c', seq__in: [1, 4, 9] }).all();
-    assert.deepEqual(seqs.map((i) => i.seq), [1, 4, 9]);
+    assert.deepEqual(
+      seqs.map((i) => i.seq),
+      [1, 4, 9],
+    );
   });
 
   it('gt, gte, lt, lte on a clustering column', async () => {
@@ -178,7 +189,10 @@ describe('filters', () => {
     assert.deepEqual(await seqs({ seq__lte: 2 }), [0, 1, 2]);
     assert.deepEqual(await seqs({ seq__gt: 2, seq__lte: 4 }), [3, 4]);
     // Chained filters add up.
-    assert.deepEqual((await Item.filter({ part: 'a' }).filter({ seq__gte: 3 }).filter({ seq__lt: 5 }).all()).map((i) => i.seq), [3, 4]);
+    assert.deepEqual(
+      (await Item.filter({ part: 'a' }).filter({ seq__gte: 3 }).filter({ seq__lt: 5 }).all()).map((i) => i.seq),
+      [3, 4],
+    );
   });
 
   it('equality on an indexed column', async () => {
@@ -191,7 +205,10 @@ describe('filters', () => {
     const blue = await Tagged.filter({ tags__contains: 'blue' }).all();
     assert.deepEqual(blue.map((t) => t.id).sort(), [1, 2]);
     const green = await Tagged.filter({ tags__contains: 'green' }).all();
-    assert.deepEqual(green.map((t) => t.id), [3]);
+    assert.deepEqual(
+      green.map((t) => t.id),
+      [3],
+    );
     const y = await Tagged.filter({ items__contains: 'y' }).all();
     assert.deepEqual(y.map((t) => t.id).sort(), [1, 2]);
     assert.deepEqual(await Tagged.filter({ tags__contains: 'none' }).all(), []);
@@ -234,10 +251,11 @@ describe('filters', () => {
     await connection.registerConnection('qs-dead', { hosts: ['127.0.0.1:1'], lazyConnect: true, clusterOptions: FAST_FAIL });
     try {
       const dead = Item.using({ connection: 'qs-dead' });
-      const isConfig = (key: string) => instanceOf(ConfigurationError, (e: ConfigurationError) => {
-        assert.ok(e instanceof CQLEngineError);
-        assert.equal(e.option, key);
-      });
+      const isConfig = (key: string) =>
+        instanceOf(ConfigurationError, (e: ConfigurationError) => {
+          assert.ok(e instanceof CQLEngineError);
+          assert.equal(e.option, key);
+        });
       assert.throws(() => dead.filter({ nope: 1 } as never), isConfig('nope'));
       assert.throws(() => dead.filter({ nope__gt: 1 } as never), isConfig('nope__gt'));
       assert.throws(() => dead.filter({ score__like: 1 } as never), isConfig('score__like'));
@@ -288,7 +306,10 @@ describe('reading', () => {
     assert.equal(await Item.count(), 30);
     assert.equal(await Item.filter({ part: 'nothing' }).count(), 0);
     const all = await Item.filter({ part: 'b' }).all();
-    assert.deepEqual(all.map((i) => i.label), Array.from({ length: 10 }, (_, i) => `b${i}`));
+    assert.deepEqual(
+      all.map((i) => i.label),
+      Array.from({ length: 10 }, (_, i) => `b${i}`),
+    );
     assert.ok(all.every((i) => i instanceof Item && i.isPersisted));
     assert.equal((await Item.all()).length, 30);
   });
@@ -334,7 +355,9 @@ describe('reading', () => {
         seen.add(m.id);
       }
       const last = batch[batch.length - 1]!;
-      batch = await Many.filter({ pk__token__gt: token(last.id) }).limit(100).all();
+      batch = await Many.filter({ pk__token__gt: token(last.id) })
+        .limit(100)
+        .all();
     }
     assert.equal(seen.size, MANY);
     assert.equal(rounds, Math.ceil(MANY / 100));
@@ -342,7 +365,10 @@ describe('reading', () => {
     // Bounds on both sides: a token window holds no more than the whole.
     const first = (await Many.objects().limit(1).all())[0]!;
     const window = await Many.filter({ pk__token__gte: token(first.id), pk__token__lte: token(first.id) }).all();
-    assert.deepEqual(window.map((m) => m.id), [first.id]);
+    assert.deepEqual(
+      window.map((m) => m.id),
+      [first.id],
+    );
   });
 
   it('limit', async () => {
@@ -361,7 +387,10 @@ describe('reading', () => {
     assert.deepEqual(await seqs(Desc.filter({ part: 'a' })), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
     assert.deepEqual(await seqs(Desc.filter({ part: 'a' }).orderBy('seq')), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.equal((await Item.filter({ part: 'a' }).orderBy('-seq').first())?.seq, 9);
-    assert.equal(Item.filter({ part: 'a' }).orderBy('-seq').toString(), `SELECT ${cols(Item)} FROM "${ks}"."qs_items" WHERE "part" = ? ORDER BY "seq" DESC`);
+    assert.equal(
+      Item.filter({ part: 'a' }).orderBy('-seq').toString(),
+      `SELECT ${cols(Item)} FROM "${ks}"."qs_items" WHERE "part" = ? ORDER BY "seq" DESC`,
+    );
   });
 
   it('only and defer read a subset of the columns', async () => {
@@ -397,7 +426,10 @@ describe('reading', () => {
     assert.match(Item.objects().distinct().toString(), /^SELECT DISTINCT "part" FROM/);
     const ids = await Many.objects().distinct().fetchSize(200).all();
     assert.equal(ids.length, MANY);
-    const two = await Item.objects().distinct().filter({ part__in: ['a', 'c', 'zz'] }).all();
+    const two = await Item.objects()
+      .distinct()
+      .filter({ part__in: ['a', 'c', 'zz'] })
+      .all();
     assert.deepEqual(two.map((p) => p.part).sort(), ['a', 'c']);
     // No SELECT DISTINCT COUNT(*) in CQL: count() counts the distinct keys.
     assert.equal(await Item.objects().distinct().count(), 3);
@@ -423,7 +455,10 @@ describe('blind update and delete', () => {
     assert.equal((await Doc.get({ id: 2 })).name, 'two');
     // IN on the key updates every row.
     await Doc.filter({ id__in: [1, 2] }).update({ count: 7 });
-    assert.deepEqual((await Doc.filter({ id__in: [1, 2] }).all()).map((d) => d.count), [7, 7]);
+    assert.deepEqual(
+      (await Doc.filter({ id__in: [1, 2] }).all()).map((d) => d.count),
+      [7, 7],
+    );
   });
 
   it('set add and remove', async () => {
@@ -452,7 +487,12 @@ describe('blind update and delete', () => {
 
   it('map update and remove', async () => {
     await Doc.create({ id: 12, props: { a: 1, b: 2 } });
-    await Doc.filter({ id: 12 }).update({ props__update: new Map([['b', 20], ['c', 3]]) });
+    await Doc.filter({ id: 12 }).update({
+      props__update: new Map([
+        ['b', 20],
+        ['c', 3],
+      ]),
+    });
     assert.deepEqual(Object.fromEntries((await Doc.get({ id: 12 })).props), { a: 1, b: 20, c: 3 });
     await Doc.filter({ id: 12 }).update({ props__remove: ['a', 'c'] });
     assert.deepEqual(Object.fromEntries((await Doc.get({ id: 12 })).props), { b: 20 });
@@ -482,14 +522,20 @@ describe('blind update and delete', () => {
     assert.equal(one.label, null);
     assert.equal(one.score, 1);
     await Item.filter({ part: 'del', seq: 2 }).delete();
-    assert.deepEqual((await Item.filter({ part: 'del' }).all()).map((i) => i.seq), [1, 3, 4]);
+    assert.deepEqual(
+      (await Item.filter({ part: 'del' }).all()).map((i) => i.seq),
+      [1, 3, 4],
+    );
     // The whole partition.
     await Item.filter({ part: 'del' }).delete();
     assert.equal(await Item.filter({ part: 'del' }).count(), 0);
     // IN on the partition key (Cassandra 2.1 refuses IN on a clustering column in DELETE).
     for (const id of [20, 21, 22]) await Doc.create({ id, name: 'gone soon' });
     await Doc.filter({ id__in: [20, 21] }).delete();
-    assert.deepEqual((await Doc.filter({ id__in: [20, 21, 22] }).all()).map((d) => d.id), [22]);
+    assert.deepEqual(
+      (await Doc.filter({ id__in: [20, 21, 22] }).all()).map((d) => d.id),
+      [22],
+    );
   });
 
   it('refuses writes without key filters or with non-key filters', async () => {
@@ -511,8 +557,14 @@ describe('CQL inspection', () => {
     assert.deepEqual(q.toCQL(), { cql: q.toString(), params: ['a', 2, 5] });
     assert.equal(Item.objects().toString(), `SELECT ${cols(Item)} FROM "${ks}"."qs_items"`);
     assert.equal(Many.filter({ id__in: [1, 2] }).toString(), `SELECT ${cols(Many)} FROM "${ks}"."qs_many" WHERE "id" IN ?`);
-    assert.equal(Tagged.filter({ tags__contains: 'x' }).toString(), `SELECT ${cols(Tagged)} FROM "${ks}"."qs_tagged" WHERE "tags" CONTAINS ?`);
-    assert.equal(Tagged.filter({ props__contains_key: 'x' }).toString(), `SELECT ${cols(Tagged)} FROM "${ks}"."qs_tagged" WHERE "props" CONTAINS KEY ?`);
+    assert.equal(
+      Tagged.filter({ tags__contains: 'x' }).toString(),
+      `SELECT ${cols(Tagged)} FROM "${ks}"."qs_tagged" WHERE "tags" CONTAINS ?`,
+    );
+    assert.equal(
+      Tagged.filter({ props__contains_key: 'x' }).toString(),
+      `SELECT ${cols(Tagged)} FROM "${ks}"."qs_tagged" WHERE "props" CONTAINS KEY ?`,
+    );
     assert.equal(Item.using({ keyspace: 'other_ks' }).toString(), `SELECT ${cols(Item)} FROM "other_ks"."qs_items"`);
     // Values never enter the text.
     assert.ok(!Item.filter({ part: "O'Brien" }).toString().includes('Brien'));

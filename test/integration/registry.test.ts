@@ -68,7 +68,13 @@ describe('isolated registries', () => {
     } finally {
       stop();
     }
-    assert.deepEqual(seen.map((e) => [e.connection, e.keyspace]), [['default', ksA], ['default', ksB]]);
+    assert.deepEqual(
+      seen.map((e) => [e.connection, e.keyspace]),
+      [
+        ['default', ksA],
+        ['default', ksB],
+      ],
+    );
   });
 
   it('a batch runs on the registry of its models, and refuses a model of another', async () => {

@@ -40,13 +40,19 @@ describe('prepared SELECTs and syncTable', () => {
       await After.filter({ id: 1 }).update({ b: 'y' });
       const got = await After.get({ id: 1 });
       assert.deepEqual([got.a, got.b], ['x', 'y']);
-      assert.deepEqual((await After.all()).map((r) => r.b), ['y']);
+      assert.deepEqual(
+        (await After.all()).map((r) => r.b),
+        ['y'],
+      );
       // The old model still reads its own columns.
       assert.equal((await Before.get({ id: 1 })).a, 'x');
 
       const selects = sent.filter((cql) => cql.startsWith('SELECT') && cql.includes('"evolving"') && !cql.includes('COUNT'));
       const mapper = selects.filter((cql) => !cql.startsWith('SELECT * '));
-      assert.ok(mapper.some((cql) => cql.startsWith('SELECT "id", "a", "b" FROM')), mapper.join('\n'));
+      assert.ok(
+        mapper.some((cql) => cql.startsWith('SELECT "id", "a", "b" FROM')),
+        mapper.join('\n'),
+      );
       assert.equal(selects.length - mapper.length, 1, 'only the raw statement selects *');
     } finally {
       stop();

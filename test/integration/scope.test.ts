@@ -263,9 +263,13 @@ describe('keyspace priority', () => {
 });
 
 describe('default keyspace from setSession', () => {
-  it("follows the keyspace of the Client handed in, as it is switched", async () => {
+  it('follows the keyspace of the Client handed in, as it is switched', async () => {
     const make = async (keyspace: string) => {
-      const client = new Client({ contactPoints: hosts, keyspace, policies: { loadBalancing: new policies.loadBalancing.RoundRobinPolicy() } });
+      const client = new Client({
+        contactPoints: hosts,
+        keyspace,
+        policies: { loadBalancing: new policies.loadBalancing.RoundRobinPolicy() },
+      });
       await client.connect();
       return client;
     };
@@ -321,7 +325,10 @@ describe('no keyspace anywhere', () => {
     await assert.rejects(Plain.filter({ id: 40 }).update({ v: 'x' }), namesModel);
     await assert.rejects(Plain.filter({ id: 40 }).delete(), namesModel);
     await assert.rejects(OnLive.get({ id: 1 }), namesModel);
-    await assert.rejects(contextQuery([Plain], { connection: 'live' }, (P) => P.get({ id: 1 })), namesModel);
+    await assert.rejects(
+      contextQuery([Plain], { connection: 'live' }, (P) => P.get({ id: 1 })),
+      namesModel,
+    );
     await assert.rejects(management.syncTable(Plain), namesModel);
     assert.deepEqual(await holders(40), []);
   });

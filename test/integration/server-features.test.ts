@@ -59,7 +59,9 @@ describe('conditions and deletes', () => {
       d.update({ count: 7 }, { iff: { count__lt: 3 } }),
       instanceOf(LWTError, (e: LWTError) => assert.equal(e.existing['count'], 6)),
     );
-    await Doc.filter({ id: 1, at: 1 }).iff({ count__gte: 6, kind__in: ['a'] }).update({ state: 'closed' });
+    await Doc.filter({ id: 1, at: 1 })
+      .iff({ count__gte: 6, kind__in: ['a'] })
+      .update({ state: 'closed' });
     await Doc.filter({ id: 1, at: 1 }).ifExists().update({ count: 8 });
     await assert.rejects(Doc.filter({ id: 1, at: 99 }).ifExists().update({ count: 1 }), LWTError);
     const got = await Doc.get({ id: 1, at: 1 });
@@ -77,7 +79,10 @@ describe('conditions and deletes', () => {
       return;
     }
     await del;
-    assert.deepEqual((await Doc.filter({ id: 2 }).all()).map((r) => r.at), [1, 4, 5]);
+    assert.deepEqual(
+      (await Doc.filter({ id: 2 }).all()).map((r) => r.at),
+      [1, 4, 5],
+    );
   });
 
   it('perPartitionLimit (3.6+)', async () => {
@@ -107,10 +112,18 @@ describe('types, frozen keys and index kinds', () => {
       return;
     }
     await management.syncTable(Keyed);
-    const key = { tags: ['b', 'a'], where: { x: 1, y: 2 }, pair: [1, 'one'] as [number, string], path: [{ k: 1 }, {} as Record<string, number>] };
+    const key = {
+      tags: ['b', 'a'],
+      where: { x: 1, y: 2 },
+      pair: [1, 'one'] as [number, string],
+      path: [{ k: 1 }, {} as Record<string, number>],
+    };
     await Keyed.create({ ...key, note: 'n' });
     const got = await Keyed.get(key);
-    assert.deepEqual([[...got.tags], got.where, got.pair, got.path.map((m) => Object.fromEntries(m)), got.note], [['a', 'b'], { x: 1, y: 2 }, [1, 'one'], [{ k: 1 }, {}], 'n']);
+    assert.deepEqual(
+      [[...got.tags], got.where, got.pair, got.path.map((m) => Object.fromEntries(m)), got.note],
+      [['a', 'b'], { x: 1, y: 2 }, [1, 'one'], [{ k: 1 }, {}], 'n'],
+    );
   });
 
   it('date, time, smallint, tinyint, duration and vector round-trip where the server has them', async () => {
@@ -125,11 +138,23 @@ describe('types, frozen keys and index kinds', () => {
       names: columns.vector(columns.text(), 2),
     });
     if (!atLeast('5.0')) {
-      await assert.rejects(management.syncTable(Typed), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /needs Cassandra (2\.2|3\.10|5\.0)/)));
+      await assert.rejects(
+        management.syncTable(Typed),
+        instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /needs Cassandra (2\.2|3\.10|5\.0)/)),
+      );
       return;
     }
     await management.syncTable(Typed);
-    await Typed.create({ id: 1, d: '2024-02-29', t: '12:34:56.789', sm: -32768, ti: 127, du: '1mo2d3h', emb: [0.5, -1, 2], names: ['a', 'b'] });
+    await Typed.create({
+      id: 1,
+      d: '2024-02-29',
+      t: '12:34:56.789',
+      sm: -32768,
+      ti: 127,
+      du: '1mo2d3h',
+      emb: [0.5, -1, 2],
+      names: ['a', 'b'],
+    });
     const got = await Typed.get({ id: 1 });
     assert.equal(got.d!.toString(), '2024-02-29');
     assert.match(got.t!.toString(), /^12:34:56\.789(000000)?$/);
@@ -151,11 +176,22 @@ describe('types, frozen keys and index kinds', () => {
       score: columns.int().index({ using: 'sai' }),
     });
     if (!atLeast('5.0')) {
-      await assert.rejects(management.syncTable(Indexed), instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /needs Cassandra/)));
+      await assert.rejects(
+        management.syncTable(Indexed),
+        instanceOf(CQLEngineError, (e: Error) => assert.match(e.message, /needs Cassandra/)),
+      );
       return;
     }
     await management.syncTable(Indexed);
-    await Indexed.create({ id: 1, byKey: { a: 1 }, byValue: { a: 7 }, byEntry: { a: 1, b: 2 }, whole: [1, 2], name: 'alphabet', score: 10 });
+    await Indexed.create({
+      id: 1,
+      byKey: { a: 1 },
+      byValue: { a: 7 },
+      byEntry: { a: 1, b: 2 },
+      whole: [1, 2],
+      name: 'alphabet',
+      score: 10,
+    });
     await Indexed.create({ id: 2, byKey: { b: 1 }, byValue: { b: 8 }, byEntry: { a: 2 }, whole: [2], name: 'beta', score: 20 });
     const ids = async (q: { all(): Promise<{ id: number }[]> }) => (await q.all()).map((r) => r.id).sort();
     assert.deepEqual(await ids(Indexed.filter({ byKey__contains_key: 'a' })), [1]);
@@ -166,7 +202,10 @@ describe('types, frozen keys and index kinds', () => {
     // SAI also serves ranges, which need allowFiltering() in cqlengine's check only.
     assert.deepEqual(await ids(Indexed.filter({ score__gte: 15 }).allowFiltering()), [2]);
     const like = await connection.execute(`SELECT id FROM "${ks}"."indexed" WHERE name LIKE '%phab%'`);
-    assert.deepEqual(like.rows.map((r) => r['id']), [1]);
+    assert.deepEqual(
+      like.rows.map((r) => r['id']),
+      [1],
+    );
   });
 });
 
@@ -190,13 +229,24 @@ describe('vector search (5.0)', () => {
     await Item.create({ id: 1, kind: 'a', embedding: [1, 0, 0] });
     await Item.create({ id: 2, kind: 'b', embedding: [0.9, 0.1, 0] });
     await Item.create({ id: 3, kind: 'a', embedding: [0, 0, 1] });
-    const q = Item.objects().annOf('embedding', new Float32Array([1, 0, 0])).limit(2);
+    const q = Item.objects()
+      .annOf('embedding', new Float32Array([1, 0, 0]))
+      .limit(2);
     assert.match(q.toString(), /ORDER BY "embedding" ANN OF \? LIMIT \?$/);
-    assert.deepEqual((await q.all()).map((r) => r.id), [1, 2]);
+    assert.deepEqual(
+      (await q.all()).map((r) => r.id),
+      [1, 2],
+    );
     const scored = await q.scored('cosine');
-    assert.deepEqual(scored.map((s) => s.row.id), [1, 2]);
+    assert.deepEqual(
+      scored.map((s) => s.row.id),
+      [1, 2],
+    );
     assert.ok(scored[0]!.similarity > scored[1]!.similarity && scored[0]!.similarity <= 1.0001);
-    assert.deepEqual((await Item.filter({ kind: 'a' }).annOf('embedding', [0, 0.2, 1]).limit(5).all()).map((r) => r.id), [3, 1]);
+    assert.deepEqual(
+      (await Item.filter({ kind: 'a' }).annOf('embedding', [0, 0.2, 1]).limit(5).all()).map((r) => r.id),
+      [3, 1],
+    );
     assert.throws(() => Item.objects().annOf('embedding', [1, 0]), CQLEngineError);
     await assert.rejects(Item.objects().annOf('embedding', [1, 0, 0]).all(), /limit/);
   });
@@ -235,12 +285,19 @@ describe('syncTable diff', () => {
       ddl.length = 0;
       await management.syncTable(Twice);
       if (atLeast('3.0')) assert.deepEqual(ddl, [], 'the second sync sends no DDL');
-      else assert.ok(ddl.every((c) => !c.startsWith('CREATE INDEX')), ddl.join('\n'));
+      else
+        assert.ok(
+          ddl.every((c) => !c.startsWith('CREATE INDEX')),
+          ddl.join('\n'),
+        );
 
       const More = model('twice', { ...defs, s: columns.text().index() }, options);
       ddl.length = 0;
       await management.syncTable(More);
-      assert.deepEqual(ddl.filter((c) => c.startsWith('CREATE')), [`CREATE INDEX IF NOT EXISTS twice_s_idx ON "${ks}"."twice" ("s")`]);
+      assert.deepEqual(
+        ddl.filter((c) => c.startsWith('CREATE')),
+        [`CREATE INDEX IF NOT EXISTS twice_s_idx ON "${ks}"."twice" ("s")`],
+      );
       ddl.length = 0;
       await management.syncTable(More);
       if (atLeast('3.0')) assert.deepEqual(ddl, []);
@@ -271,7 +328,11 @@ describe('plan() with the 5.0 diff', () => {
     const again = await management.plan([Planned]);
     assert.deepEqual(again.drift, []);
     if (atLeast('3.0')) assert.deepEqual(again.statements, []);
-    else assert.ok(again.statements.every((s) => s.action !== 'create index'), JSON.stringify(again.statements));
+    else
+      assert.ok(
+        again.statements.every((s) => s.action !== 'create index'),
+        JSON.stringify(again.statements),
+      );
 
     const Indexed = model('planned', { ...defs, s: columns.text().index() }, options);
     const indexed = await management.plan([Indexed]);
@@ -296,6 +357,9 @@ describe('plan() with the 5.0 diff', () => {
     // Values indexed, now wanted by entries: a new kind, so a new index.
     const Entries = model('planned', { ...defs, m: columns.map(columns.text(), columns.int()).index('entries') }, options);
     const entries = await management.plan([Entries]);
-    assert.deepEqual(entries.statements.map((s) => [s.action, s.reason]), [['create index', `column ${ks}.planned.m has no entries index`]]);
+    assert.deepEqual(
+      entries.statements.map((s) => [s.action, s.reason]),
+      [['create index', `column ${ks}.planned.m has no entries index`]],
+    );
   });
 });

@@ -59,9 +59,12 @@ describe('text length', () => {
     await assert.rejects(Profile.create({ id: 2, tags: ['ok', 'toolong'] }), tooLong('tags[1]', 4));
     await assert.rejects(Profile.create({ id: 2, tag: { label: 'abcd' } }), tooLong('tag.label', 3));
     const p = new Profile({ id: 2 });
-    assert.throws(() => {
-      p.nick = 'abcdefgh';
-    }, tooLong('nick', 5));
+    assert.throws(
+      () => {
+        p.nick = 'abcdefgh';
+      },
+      tooLong('nick', 5),
+    );
     assert.equal(await Profile.filter({ id: 2 }).count(), 0, 'nothing was written');
     // Blind updates check too.
     await assert.rejects(Profile.filter({ id: 1 }).update({ nick: 'abcdef' }), tooLong('nick', 5));
@@ -82,7 +85,10 @@ describe('text length', () => {
   it('refuses bad bounds when the column is defined', () => {
     assert.throws(() => columns.text({ minLength: -1 }), instanceOf(ConfigurationError));
     assert.throws(() => columns.text({ maxLength: 1.5 }), instanceOf(ConfigurationError));
-    assert.throws(() => columns.ascii({ minLength: 3, maxLength: 2 }), instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.option, 'maxLength')));
+    assert.throws(
+      () => columns.ascii({ minLength: 3, maxLength: 2 }),
+      instanceOf(ConfigurationError, (e: ConfigurationError) => assert.equal(e.option, 'maxLength')),
+    );
     assert.throws(() => columns.text(null as never), instanceOf(ConfigurationError));
     assert.equal(columns.text({}).type.cql, 'text');
   });

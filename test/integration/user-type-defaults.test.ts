@@ -61,6 +61,9 @@ describe('user-type field defaults', () => {
     assert.throws(() => userType('dflt_bad', { a: columns.int().required() }), instanceOf(ConfigurationError));
     const Bad = userType('dflt_bad2', { a: columns.int().default('x' as never) });
     const Holder = model('dflt_holder', { id: columns.int().partitionKey(), b: columns.udt(Bad) });
-    assert.throws(() => new Holder({ id: 1, b: {} }), instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'b.a')));
+    assert.throws(
+      () => new Holder({ id: 1, b: {} }),
+      instanceOf(ValidationError, (e: ValidationError) => assert.equal(e.column, 'b.a')),
+    );
   });
 });

@@ -111,7 +111,16 @@ describe('the packed package', () => {
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'scratch-app', private: true }));
     await ok(
       'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', tarball, `typescript@${MIN_TYPESCRIPT}`],
+      [
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        '--legacy-peer-deps',
+        tarball,
+        `typescript@${MIN_TYPESCRIPT}`,
+      ],
       app,
     );
     await symlink(join(root, 'node_modules', 'cassandra-driver'), join(app, 'node_modules', 'cassandra-driver'), 'dir');
@@ -127,10 +136,23 @@ describe('the packed package', () => {
 
   it('ships built code, declarations, the CommonJS entry, LICENSE and CHANGELOG, and no sources', async () => {
     const files = await filesUnder(join(app, 'node_modules', 'cqlengine'));
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'cjs/index.cjs', 'dist/tooling/cassandra/cli.js', 'dist/management/cli.js']) {
+    for (const f of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'cjs/index.cjs',
+      'dist/tooling/cassandra/cli.js',
+      'dist/management/cli.js',
+    ]) {
       assert.ok(files.includes(f), `${f} in the tarball`);
     }
-    assert.deepEqual(files.filter((f) => /^(src|test|bench|examples)\//.test(f)), []);
+    assert.deepEqual(
+      files.filter((f) => /^(src|test|bench|examples)\//.test(f)),
+      [],
+    );
     const license = await readFile(join(app, 'node_modules', 'cqlengine', 'LICENSE'), 'utf8');
     assert.match(license, /Apache License\s+Version 2\.0, January 2004/);
   });
@@ -203,7 +225,11 @@ import('cqlengine').then((esm) => {
     // consumer.cts is CommonJS importing an ES module, which needs TypeScript 5.8+ (README).
     const options = { ...nodenext, noEmit: false, outDir: 'out' };
     assert.deepEqual(await typecheck(projectTsc, 'ts-nodenext', ['consumer.mts', 'consumer.cts'], options), []);
-    const esm = await ok(process.execPath, ['--input-type=module', '-e', "import('./ts-nodenext/out/consumer.mjs').then((m) => console.log(m.loaded))"], app);
+    const esm = await ok(
+      process.execPath,
+      ['--input-type=module', '-e', "import('./ts-nodenext/out/consumer.mjs').then((m) => console.log(m.loaded))"],
+      app,
+    );
     assert.equal(esm.stdout.trim(), 'function');
     const cjs = await ok(process.execPath, ['-e', "console.log(require('./ts-nodenext/out/consumer.cjs').loaded)"], app);
     assert.equal(cjs.stdout.trim(), 'function');
@@ -213,7 +239,10 @@ import('cqlengine').then((esm) => {
     assert.deepEqual(await typecheck(projectTsc, 'ts-bundler', ['consumer.ts'], bundler), []);
   });
 
-  for (const [mode, { file, options }] of Object.entries({ nodenext: { file: 'consumer.mts', options: nodenext }, bundler: { file: 'consumer.ts', options: bundler } })) {
+  for (const [mode, { file, options }] of Object.entries({
+    nodenext: { file: 'consumer.mts', options: nodenext },
+    bundler: { file: 'consumer.ts', options: bundler },
+  })) {
     it(`type-checks a consumer with TypeScript ${MIN_TYPESCRIPT}, moduleResolution ${mode}`, async () => {
       const errors = await typecheck(minTsc, `ts-min-${mode}`, [file], options);
       // TypeScript 5.0–5.5 read cassandra-driver's `import _Long = require('long')` through long's ESM

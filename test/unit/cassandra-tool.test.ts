@@ -64,7 +64,10 @@ describe('local Cassandra tool', () => {
   it('writes a 5.0 configuration of its own for a small machine', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cqle-conf-'));
     try {
-      const conf = writeNodeConfig({ release: RELEASES['5.0'], classPath: '' }, { dir, address: '127.0.0.2', seed: '127.0.0.1', initialToken: '0' });
+      const conf = writeNodeConfig(
+        { release: RELEASES['5.0'], classPath: '' },
+        { dir, address: '127.0.0.2', seed: '127.0.0.1', initialToken: '0' },
+      );
       const yaml = JSON.parse(readFileSync(join(conf, 'cassandra.yaml'), 'utf8')) as Record<string, unknown>;
       assert.equal(yaml.listen_address, '127.0.0.2');
       assert.equal(yaml.rpc_address, '127.0.0.2');
@@ -92,7 +95,10 @@ describe('local Cassandra tool: a port taken by something else', () => {
     await new Promise<void>((resolve) => server.listen(9042, '127.0.0.50', resolve));
     const home = mkdtempSync(join(tmpdir(), 'cqle-foreign-'));
     try {
-      await assert.rejects(start({ home, address: '127.0.0.50', nodes: 2 }), /127\.0\.0\.50:9042 is already taken by a process that does not answer CQL.*will not join a foreign cluster/s);
+      await assert.rejects(
+        start({ home, address: '127.0.0.50', nodes: 2 }),
+        /127\.0\.0\.50:9042 is already taken by a process that does not answer CQL.*will not join a foreign cluster/s,
+      );
       await assert.rejects(start({ home, address: '127.0.0.50', nodes: 1 }), /but Cassandra 5\.0\.9 was asked for/);
     } finally {
       for (const socket of sockets) socket.destroy();

@@ -5,16 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
-import {
-  abstractModel,
-  CQLEngineError,
-  columns,
-  ConfigurationError,
-  extend,
-  model,
-  userType,
-  ValidationError,
-} from '../../src/index.js';
+import { abstractModel, CQLEngineError, columns, ConfigurationError, extend, model, userType, ValidationError } from '../../src/index.js';
 import { codecOf } from '../../src/schema/types.js';
 
 type AnyCol = { type: { coerce(value: unknown, column: string): unknown } };
@@ -202,7 +193,8 @@ describe('scalar column types', () => {
     assert.equal(String(coerce(columns.date(), '2020-02-29')), '2020-02-29');
     assert.equal(String(coerce(columns.date(), new Date(Date.UTC(2021, 0, 2)))), '2021-01-02');
     // The driver would silently roll these over into another day.
-    for (const bad of ['2020-13-01', '2021-02-29', '2020-01-32', '2020-1-1', 'abc', '', new Date('nope'), 20200101]) rejects(columns.date(), bad);
+    for (const bad of ['2020-13-01', '2021-02-29', '2020-01-32', '2020-1-1', 'abc', '', new Date('nope'), 20200101])
+      rejects(columns.date(), bad);
     assert.equal(columns.date().type.since, '2.2');
   });
 
@@ -248,7 +240,8 @@ describe('collection and tuple column types', () => {
     ] as const) {
       assert.throws(
         () => columns.list(columns.int()).type.coerce(value, 'scores'),
-        (err: unknown) => err instanceof ValidationError && err.column === 'scores[1]' && err.value === item && err.message.startsWith('scores[1]:'),
+        (err: unknown) =>
+          err instanceof ValidationError && err.column === 'scores[1]' && err.value === item && err.message.startsWith('scores[1]:'),
       );
     }
     assert.throws(
@@ -272,12 +265,24 @@ describe('collection and tuple column types', () => {
   it('map takes Maps and, for text keys, plain objects; keys and values are validated', () => {
     const col = columns.map(columns.text(), columns.int());
     assert.equal(col.type.cql, 'map<text, int>');
-    assert.deepEqual(coerce(col, { a: 1, b: 2 }), new Map([['a', 1], ['b', 2]]));
+    assert.deepEqual(
+      coerce(col, { a: 1, b: 2 }),
+      new Map([
+        ['a', 1],
+        ['b', 2],
+      ]),
+    );
     assert.deepEqual(coerce(col, new Map([['z', 26]])), new Map([['z', 26]]));
     rejects(col, [['a', 1]]);
     rejects(col, 'a=1');
-    assert.throws(() => coerce(col, { a: 'one' }, 'm'), (err: unknown) => err instanceof ValidationError && err.column.startsWith('m') && err.value === 'one');
-    assert.throws(() => coerce(columns.map(columns.int(), columns.text()), { a: 'x' }, 'm'), (err: unknown) => err instanceof ValidationError && err.column.startsWith('m') && err.value === 'a');
+    assert.throws(
+      () => coerce(col, { a: 'one' }, 'm'),
+      (err: unknown) => err instanceof ValidationError && err.column.startsWith('m') && err.value === 'one',
+    );
+    assert.throws(
+      () => coerce(columns.map(columns.int(), columns.text()), { a: 'x' }, 'm'),
+      (err: unknown) => err instanceof ValidationError && err.column.startsWith('m') && err.value === 'a',
+    );
     assert.throws(() => coerce(col, new Map([['a', null]]), 'm'), ValidationError);
   });
 
@@ -289,11 +294,17 @@ describe('collection and tuple column types', () => {
     assert.equal(columns.list(columns.set(columns.int())).type.cql, 'list<frozen<set<int>>>');
     assert.equal(columns.map(columns.text(), columns.list(columns.int())).type.cql, 'map<text, frozen<list<int>>>');
     assert.equal(columns.set(columns.list(columns.int(), { frozen: true })).type.cql, 'set<frozen<list<int>>>');
-    assert.equal(columns.map(columns.text(), columns.map(columns.int(), columns.text()), { frozen: true }).type.cql, 'frozen<map<text, frozen<map<int, text>>>>');
+    assert.equal(
+      columns.map(columns.text(), columns.map(columns.int(), columns.text()), { frozen: true }).type.cql,
+      'frozen<map<text, frozen<map<int, text>>>>',
+    );
     const nested = columns.list(columns.map(columns.text(), columns.set(columns.int())));
     assert.equal(nested.type.cql, 'list<frozen<map<text, frozen<set<int>>>>>');
     assert.deepEqual(coerce(nested, [{ a: [1, 1, 2] }]), [new Map([['a', new Set([1, 2])]])]);
-    assert.throws(() => coerce(nested, [{ a: [1, 'x'] }], 'deep'), (err: unknown) => err instanceof ValidationError && err.column.startsWith('deep') && err.value === 'x');
+    assert.throws(
+      () => coerce(nested, [{ a: [1, 'x'] }], 'deep'),
+      (err: unknown) => err instanceof ValidationError && err.column.startsWith('deep') && err.value === 'x',
+    );
   });
 
   it('tuple takes fixed-length arrays or driver Tuples; items may be null', () => {
@@ -306,7 +317,10 @@ describe('collection and tuple column types', () => {
     rejects(col, [1, 'a']);
     rejects(col, [1, 'a', [], 4]);
     rejects(col, 'abc');
-    assert.throws(() => coerce(col, ['x', 'a', []], 'pair'), (err: unknown) => err instanceof ValidationError && err.column === 'pair[0]' && err.value === 'x');
+    assert.throws(
+      () => coerce(col, ['x', 'a', []], 'pair'),
+      (err: unknown) => err instanceof ValidationError && err.column === 'pair[0]' && err.value === 'x',
+    );
     const driver = col.type.toDriver([1, null, [3]] as never, codecOf({}));
     assert.ok(driver instanceof types.Tuple);
     assert.deepEqual(col.type.fromDriver(driver, codecOf({})), [1, null, [3]]);
@@ -341,21 +355,34 @@ describe('column options', () => {
 
   it('records every option', () => {
     const check = (v: number) => v > 0;
-    const c = columns.int().primaryKey().clusteringOrder('desc').index().dbField('db_name').default(3).required().static().discriminator().validate(check);
-    assert.deepEqual({ ...c.options }, {
-      discriminator: true,
-      primaryKey: true,
-      partitionKey: false,
-      clusteringOrder: 'DESC',
-      index: 'values',
-      indexUsing: undefined,
-      indexOptions: undefined,
-      dbField: 'db_name',
-      default: 3,
-      required: true,
-      static: true,
-      validators: [check],
-    });
+    const c = columns
+      .int()
+      .primaryKey()
+      .clusteringOrder('desc')
+      .index()
+      .dbField('db_name')
+      .default(3)
+      .required()
+      .static()
+      .discriminator()
+      .validate(check);
+    assert.deepEqual(
+      { ...c.options },
+      {
+        discriminator: true,
+        primaryKey: true,
+        partitionKey: false,
+        clusteringOrder: 'DESC',
+        index: 'values',
+        indexUsing: undefined,
+        indexOptions: undefined,
+        dbField: 'db_name',
+        default: 3,
+        required: true,
+        static: true,
+        validators: [check],
+      },
+    );
     const pk = columns.text().partitionKey();
     assert.equal(pk.options.partitionKey, true);
     assert.equal(pk.options.primaryKey, true);
@@ -363,8 +390,14 @@ describe('column options', () => {
   });
 
   it('rejects a bad clustering order and a counter in the key with ConfigurationError', () => {
-    assert.throws(() => columns.int().clusteringOrder('up' as never), (err: unknown) => err instanceof ConfigurationError && err.option === 'clusteringOrder' && err.value === 'up');
-    assert.throws(() => columns.counter().primaryKey(), (err: unknown) => err instanceof ConfigurationError && err.option === 'primaryKey');
+    assert.throws(
+      () => columns.int().clusteringOrder('up' as never),
+      (err: unknown) => err instanceof ConfigurationError && err.option === 'clusteringOrder' && err.value === 'up',
+    );
+    assert.throws(
+      () => columns.counter().primaryKey(),
+      (err: unknown) => err instanceof ConfigurationError && err.option === 'primaryKey',
+    );
     assert.throws(() => columns.counter().partitionKey(), ConfigurationError);
   });
 });
@@ -387,9 +420,18 @@ describe('model definitions', () => {
     const s = M.schema;
     assert.equal(s.table, 'events');
     assert.equal(s.keyspace, 'ks');
-    assert.deepEqual(s.partitionKeys.map((c) => c.name), ['day', 'shard']);
-    assert.deepEqual(s.clusteringKeys.map((c) => c.name), ['at', 'seq']);
-    assert.deepEqual(s.primaryKeys.map((c) => c.name), ['day', 'shard', 'at', 'seq']);
+    assert.deepEqual(
+      s.partitionKeys.map((c) => c.name),
+      ['day', 'shard'],
+    );
+    assert.deepEqual(
+      s.clusteringKeys.map((c) => c.name),
+      ['at', 'seq'],
+    );
+    assert.deepEqual(
+      s.primaryKeys.map((c) => c.name),
+      ['day', 'shard', 'at', 'seq'],
+    );
     const source = s.byName.get('source')!;
     assert.equal(source.dbName, 'source_ip');
     assert.equal(source.quoted, '"source_ip"');
@@ -404,8 +446,14 @@ describe('model definitions', () => {
 
   it('makes the first primary key the partition key when none is named', () => {
     const M = model('t', { a: columns.int().primaryKey(), b: columns.int().primaryKey(), c: columns.int() });
-    assert.deepEqual(M.schema.partitionKeys.map((c) => c.name), ['a']);
-    assert.deepEqual(M.schema.clusteringKeys.map((c) => c.name), ['b']);
+    assert.deepEqual(
+      M.schema.partitionKeys.map((c) => c.name),
+      ['a'],
+    );
+    assert.deepEqual(
+      M.schema.clusteringKeys.map((c) => c.name),
+      ['b'],
+    );
   });
 
   it('accepts a counter table: counters beside key columns only', () => {
@@ -422,7 +470,10 @@ describe('model definitions', () => {
     });
 
   it('rejects a model without a primary key', () => {
-    definitionError(() => model('t', { a: columns.int(), b: columns.text() }), (err) => assert.match(err.message, /primary key/));
+    definitionError(
+      () => model('t', { a: columns.int(), b: columns.text() }),
+      (err) => assert.match(err.message, /primary key/),
+    );
     definitionError(() => model('t', {}));
   });
 
@@ -438,18 +489,33 @@ describe('model definitions', () => {
 
   it('rejects bad identifiers for table, keyspace, columns and dbField', () => {
     const cols = { id: columns.int().primaryKey() };
-    definitionError(() => model('bad-table', cols), (err) => assert.equal(err.value, 'bad-table'));
+    definitionError(
+      () => model('bad-table', cols),
+      (err) => assert.equal(err.value, 'bad-table'),
+    );
     definitionError(() => model('x'.repeat(49), cols));
-    definitionError(() => model('t', cols, { keyspace: 'bad keyspace' }), (err) => assert.equal(err.value, 'bad keyspace'));
-    definitionError(() => model('t', { id: columns.int().primaryKey(), 'bad-col': columns.text() }), (err) => assert.equal(err.value, 'bad-col'));
-    definitionError(() => model('t', { id: columns.int().primaryKey(), x: columns.text().dbField('x"; DROP') }), (err) => assert.equal(err.value, 'x"; DROP'));
+    definitionError(
+      () => model('t', cols, { keyspace: 'bad keyspace' }),
+      (err) => assert.equal(err.value, 'bad keyspace'),
+    );
+    definitionError(
+      () => model('t', { id: columns.int().primaryKey(), 'bad-col': columns.text() }),
+      (err) => assert.equal(err.value, 'bad-col'),
+    );
+    definitionError(
+      () => model('t', { id: columns.int().primaryKey(), x: columns.text().dbField('x"; DROP') }),
+      (err) => assert.equal(err.value, 'x"; DROP'),
+    );
     definitionError(() => model('t', cols, { connection: '' }));
     definitionError(() => model('t', cols, { tableOptions: { 'bad option': 1 } }));
   });
 
   it('rejects column names that clash with model methods', () => {
     for (const name of ['save', 'delete', 'update', 'toObject', 'constructor']) {
-      definitionError(() => model('t', { id: columns.int().primaryKey(), [name]: columns.text() }), (err) => assert.equal(err.option, name));
+      definitionError(
+        () => model('t', { id: columns.int().primaryKey(), [name]: columns.text() }),
+        (err) => assert.equal(err.option, name),
+      );
     }
   });
 
@@ -461,14 +527,23 @@ describe('model definitions', () => {
     definitionError(() => model('t', { id: columns.int().primaryKey(), x: columns.int().clusteringOrder('desc') }));
     definitionError(() => model('t', { id: columns.int().primaryKey().clusteringOrder('asc') }));
     definitionError(() => model('t', { id: columns.int().partitionKey(), c: columns.int().primaryKey().static() }));
-    definitionError(() => model('t', { id: columns.int().primaryKey(), s: columns.text().static() }), (err) => assert.equal(err.option, 'static'));
+    definitionError(
+      () => model('t', { id: columns.int().primaryKey(), s: columns.text().static() }),
+      (err) => assert.equal(err.option, 'static'),
+    );
     definitionError(() => model('t', { id: columns.list(columns.int()).primaryKey() }));
-    const frozenKey = model('t', { id: columns.list(columns.int(), { frozen: true }).primaryKey(), tup: columns.tuple(columns.int()).primaryKey() });
+    const frozenKey = model('t', {
+      id: columns.list(columns.int(), { frozen: true }).primaryKey(),
+      tup: columns.tuple(columns.int()).primaryKey(),
+    });
     assert.equal(frozenKey.schema.primaryKeys.length, 2);
   });
 
   it('abstract models need no table or key, cannot be queried, and lend their columns through extend()', () => {
-    const Audited = abstractModel({ id: columns.uuid().partitionKey(), createdAt: columns.timestamp().default(() => new Date(0)) }, { keyspace: 'audit' });
+    const Audited = abstractModel(
+      { id: columns.uuid().partitionKey(), createdAt: columns.timestamp().default(() => new Date(0)) },
+      { keyspace: 'audit' },
+    );
     assert.equal(Audited.schema.abstract, true);
     assert.equal(Audited.schema.table, undefined);
     assert.throws(() => Audited.objects(), CQLEngineError);
@@ -479,13 +554,22 @@ describe('model definitions', () => {
     assert.equal(Invoice.schema.abstract, false);
     assert.equal(Invoice.schema.table, 'invoices');
     assert.equal(Invoice.schema.keyspace, 'audit');
-    assert.deepEqual(Invoice.schema.columns.map((c) => c.name), ['id', 'createdAt', 'total']);
-    assert.deepEqual(Invoice.schema.partitionKeys.map((c) => c.name), ['id']);
+    assert.deepEqual(
+      Invoice.schema.columns.map((c) => c.name),
+      ['id', 'createdAt', 'total'],
+    );
+    assert.deepEqual(
+      Invoice.schema.partitionKeys.map((c) => c.name),
+      ['id'],
+    );
     const other = extend(Audited, 'other', { extra: columns.int() }, { keyspace: 'elsewhere' });
     assert.equal(other.schema.keyspace, 'elsewhere');
     // An abstract model without a key lends columns; the concrete model must still have one.
     definitionError(() => extend(NoKey, 'notes', { more: columns.text() }));
-    assert.deepEqual(extend(NoKey, 'notes', { id: columns.int().primaryKey() }).schema.columns.map((c) => c.name), ['note', 'id']);
+    assert.deepEqual(
+      extend(NoKey, 'notes', { id: columns.int().primaryKey() }).schema.columns.map((c) => c.name),
+      ['note', 'id'],
+    );
   });
 });
 
@@ -520,9 +604,18 @@ describe('instances', () => {
 
   it('validates values when they are set, naming the column', () => {
     const u = new User({ id: 1, email: 'a@x' });
-    assert.throws(() => ((u as unknown as { visits: unknown }).visits = 'many'), (err: unknown) => err instanceof ValidationError && err.column === 'visits' && err.value === 'many');
-    assert.throws(() => new User({ id: 'x' as never, email: 'a' }), (err: unknown) => err instanceof ValidationError && err.column === 'id');
-    assert.throws(() => new User({ id: 1, email: 'a', bogus: 1 } as never), (err: unknown) => err instanceof ConfigurationError && err.option === 'bogus');
+    assert.throws(
+      () => ((u as unknown as { visits: unknown }).visits = 'many'),
+      (err: unknown) => err instanceof ValidationError && err.column === 'visits' && err.value === 'many',
+    );
+    assert.throws(
+      () => new User({ id: 'x' as never, email: 'a' }),
+      (err: unknown) => err instanceof ValidationError && err.column === 'id',
+    );
+    assert.throws(
+      () => new User({ id: 1, email: 'a', bogus: 1 } as never),
+      (err: unknown) => err instanceof ConfigurationError && err.option === 'bogus',
+    );
     u.tags = ['b', 'a'] as never;
     assert.deepEqual(u.tags, new Set(['b', 'a']));
     u.nickname = null;

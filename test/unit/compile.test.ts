@@ -87,11 +87,21 @@ const Post = model(
 
 const Composite = model(
   'composite',
-  { a: columns.text().partitionKey(), b: columns.int().partitionKey(), c: columns.int().primaryKey(), d: columns.int().primaryKey(), v: columns.text() },
+  {
+    a: columns.text().partitionKey(),
+    b: columns.int().partitionKey(),
+    c: columns.int().primaryKey(),
+    d: columns.int().primaryKey(),
+    v: columns.text(),
+  },
   { keyspace: 'ks', connection: 'unit', registry },
 );
 
-const Hits = model('hits', { page: columns.text().partitionKey(), views: columns.counter(), clicks: columns.counter() }, { keyspace: 'ks', connection: 'unit', registry });
+const Hits = model(
+  'hits',
+  { page: columns.text().partitionKey(), views: columns.counter(), clicks: columns.counter() },
+  { keyspace: 'ks', connection: 'unit', registry },
+);
 
 const codec = codecOf({ encoding });
 const persisted = (row: Record<string, unknown>) => Post.fromRow(row, codec);
@@ -122,14 +132,25 @@ beforeEach(() => {
 
 describe('SELECT', () => {
   it('selects every column of the quoted keyspace and table', () => {
-    assert.equal(Post.objects().toString(), 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts"');
-    assert.deepEqual(Post.objects().toCQL(), { cql: 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts"', params: [] });
+    assert.equal(
+      Post.objects().toString(),
+      'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts"',
+    );
+    assert.deepEqual(Post.objects().toCQL(), {
+      cql: 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts"',
+      params: [],
+    });
   });
 
   it('binds every filter value, IN lists and contains included; names are quoted and dbField used', () => {
     const q = Post.filter({ blog__in: ['a', 'b'], at__gte: 3, at__lt: 9 });
-    assert.deepEqual(q.toCQL(), { cql: 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" IN ? AND "at" >= ? AND "at" < ?', params: [['a', 'b'], 3, 9] });
-    const byIndex = Post.filter({ kind: "x'; DROP TABLE posts; --" }).filter({ userName: 'u', order__lte: 2, tags__contains: 't', m__contains_key: 'k', xs__contains: 4 }).allowFiltering();
+    assert.deepEqual(q.toCQL(), {
+      cql: 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" IN ? AND "at" >= ? AND "at" < ?',
+      params: [['a', 'b'], 3, 9],
+    });
+    const byIndex = Post.filter({ kind: "x'; DROP TABLE posts; --" })
+      .filter({ userName: 'u', order__lte: 2, tags__contains: 't', m__contains_key: 'k', xs__contains: 4 })
+      .allowFiltering();
     assert.equal(
       byIndex.toString(),
       'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "kind" = ? AND "user_name" = ? AND "order" <= ? AND "tags" CONTAINS ? AND "m" CONTAINS KEY ? AND "xs" CONTAINS ? ALLOW FILTERING',
@@ -139,26 +160,45 @@ describe('SELECT', () => {
 
   it('LIMIT is a bind marker too', () => {
     const q = Post.filter({ blog: 'a' }).limit(10);
-    assert.deepEqual(q.toCQL(), { cql: 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ? LIMIT ?', params: ['a', 10] });
-    assert.equal(Post.filter({ blog: 'a' }).limit(10).limit(undefined).toString(), 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ?');
+    assert.deepEqual(q.toCQL(), {
+      cql: 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ? LIMIT ?',
+      params: ['a', 10],
+    });
+    assert.equal(
+      Post.filter({ blog: 'a' }).limit(10).limit(undefined).toString(),
+      'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ?',
+    );
     for (const bad of [0, -1, 1.5, NaN]) assert.throws(() => Post.objects().limit(bad), ConfigurationError);
   });
 
   it('the text depends on the shape only, never on the values', () => {
-    const a = Post.filter({ blog: 'a', at__in: [1] }).limit(1).toCQL();
-    const b = Post.filter({ blog: 'zz', at__in: [1, 2, 3] }).limit(500).toCQL();
+    const a = Post.filter({ blog: 'a', at__in: [1] })
+      .limit(1)
+      .toCQL();
+    const b = Post.filter({ blog: 'zz', at__in: [1, 2, 3] })
+      .limit(500)
+      .toCQL();
     assert.equal(a.cql, b.cql);
     onlyMarkers(b.cql);
   });
 
   it('orders by clustering columns, ascending or descending', () => {
-    assert.equal(Post.filter({ blog: 'a' }).orderBy('at').toString(), 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ? ORDER BY "at" ASC');
-    assert.equal(Post.filter({ blog: 'a' }).orderBy('-at').toString(), 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ? ORDER BY "at" DESC');
+    assert.equal(
+      Post.filter({ blog: 'a' }).orderBy('at').toString(),
+      'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ? ORDER BY "at" ASC',
+    );
+    assert.equal(
+      Post.filter({ blog: 'a' }).orderBy('-at').toString(),
+      'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ? ORDER BY "at" DESC',
+    );
     assert.equal(
       Composite.filter({ a: 'x', b: 1 }).orderBy('c', '-d').limit(3).toString(),
       'SELECT "a", "b", "c", "d", "v" FROM "ks"."composite" WHERE "a" = ? AND "b" = ? ORDER BY "c" ASC, "d" DESC LIMIT ?',
     );
-    assert.throws(() => Post.objects().orderBy('blog'), (err: unknown) => err instanceof ConfigurationError && err.option === 'orderBy');
+    assert.throws(
+      () => Post.objects().orderBy('blog'),
+      (err: unknown) => err instanceof ConfigurationError && err.option === 'orderBy',
+    );
     assert.throws(() => Post.objects().orderBy('title'), ConfigurationError);
     assert.throws(() => Post.objects().orderBy('-nope'), ConfigurationError);
   });
@@ -178,15 +218,26 @@ describe('SELECT', () => {
 
   it('only() reads the given columns and the key; defer() all but the given ones', () => {
     assert.equal(Post.objects().only('title', 'userName').toString(), 'SELECT "blog", "at", "title", "user_name" FROM "ks"."posts"');
-    assert.equal(Post.objects().defer('tags', 'xs', 'm', 'kind', 'order').toString(), 'SELECT "blog", "at", "title", "user_name" FROM "ks"."posts"');
-    assert.equal(Post.objects().defer('blog').toString(), 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts"');
+    assert.equal(
+      Post.objects().defer('tags', 'xs', 'm', 'kind', 'order').toString(),
+      'SELECT "blog", "at", "title", "user_name" FROM "ks"."posts"',
+    );
+    assert.equal(
+      Post.objects().defer('blog').toString(),
+      'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts"',
+    );
     assert.throws(() => Post.objects().only('nope' as never), ConfigurationError);
     assert.throws(() => Post.objects().defer('nope' as never), ConfigurationError);
   });
 
   it('token() bounds cover the whole partition key', () => {
-    assert.deepEqual(Post.filter({ pk__token__gt: token('a') }).toCQL(), { cql: 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE token("blog") > token(?)', params: ['a'] });
-    const q = Composite.filter({ pk__token__gte: token('x', 1) }).filter({ pk__token__lt: token('y', 2) }).limit(100);
+    assert.deepEqual(Post.filter({ pk__token__gt: token('a') }).toCQL(), {
+      cql: 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE token("blog") > token(?)',
+      params: ['a'],
+    });
+    const q = Composite.filter({ pk__token__gte: token('x', 1) })
+      .filter({ pk__token__lt: token('y', 2) })
+      .limit(100);
     assert.deepEqual(q.toCQL(), {
       cql: 'SELECT "a", "b", "c", "d", "v" FROM "ks"."composite" WHERE token("a", "b") >= token(?, ?) AND token("a", "b") < token(?, ?) LIMIT ?',
       params: ['x', 1, 'y', 2, 100],
@@ -199,13 +250,22 @@ describe('SELECT', () => {
     base.orderBy('at');
     base.filter({ at: 1 });
     base.allowFiltering();
-    assert.equal(base.toString(), 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ?');
+    assert.equal(
+      base.toString(),
+      'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ?',
+    );
   });
 
   it('using() and the model pick the keyspace; none at all is an error naming the model', () => {
-    assert.equal(Post.using({ keyspace: 'other' }).filter({ blog: 'a' }).toString(), 'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "other"."posts" WHERE "blog" = ?');
+    assert.equal(
+      Post.using({ keyspace: 'other' }).filter({ blog: 'a' }).toString(),
+      'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "other"."posts" WHERE "blog" = ?',
+    );
     const Loose = model('loose', { id: columns.int().primaryKey() });
-    assert.throws(() => Loose.objects().toString(), (err: unknown) => err instanceof CQLEngineError && /loose/.test(err.message));
+    assert.throws(
+      () => Loose.objects().toString(),
+      (err: unknown) => err instanceof CQLEngineError && /loose/.test(err.message),
+    );
     assert.equal(Loose.using({ keyspace: 'k2' }).toString(), 'SELECT "id" FROM "k2"."loose"');
     assert.throws(() => Post.using({ keyspace: 'bad-ks' }), ConfigurationError);
   });
@@ -216,9 +276,21 @@ describe('SELECT', () => {
     await Post.filter({ blog: 'a' }).limit(7).count();
     assert.deepEqual([last().cql, last().params], ['SELECT COUNT(*) FROM "ks"."posts" WHERE "blog" = ? LIMIT ?', ['a', 7]]);
     await Post.filter({ blog: 'a' }).first();
-    assert.deepEqual([last().cql, last().params], ['SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ? LIMIT ?', ['a', 1]]);
+    assert.deepEqual(
+      [last().cql, last().params],
+      [
+        'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ? LIMIT ?',
+        ['a', 1],
+      ],
+    );
     await assert.rejects(Post.get({ blog: 'a', at: 1 }), Post.DoesNotExist);
-    assert.deepEqual([last().cql, last().params], ['SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ? AND "at" = ? LIMIT ?', ['a', 1, 2]]);
+    assert.deepEqual(
+      [last().cql, last().params],
+      [
+        'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "blog" = ? AND "at" = ? LIMIT ?',
+        ['a', 1, 2],
+      ],
+    );
     for (const s of sent) {
       assert.equal(s.options['prepare'], true);
       assert.equal(s.options['isIdempotent'], true);
@@ -231,7 +303,10 @@ describe('SELECT', () => {
 describe('INSERT', () => {
   it('inserts the values given, each bound, and nulls for those given null or empty (which clear them, as in cqlengine)', async () => {
     await Post.create({ blog: "b'", at: 1, title: 't', userName: 'u', tags: ['x'] as never, xs: [], kind: null });
-    assert.equal(last().cql, 'INSERT INTO "ks"."posts" ("blog", "at", "title", "user_name", "tags", "xs", "kind") VALUES (?, ?, ?, ?, ?, ?, ?)');
+    assert.equal(
+      last().cql,
+      'INSERT INTO "ks"."posts" ("blog", "at", "title", "user_name", "tags", "xs", "kind") VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     assert.deepEqual(last().params, ["b'", 1, 't', 'u', new Set(['x']), null, null]);
     await Post.create({ blog: "b'", at: 1, title: 't' });
     assert.equal(last().cql, 'INSERT INTO "ks"."posts" ("blog", "at", "title") VALUES (?, ?, ?)');
@@ -325,11 +400,24 @@ describe('UPDATE of a persisted instance', () => {
   });
 
   it('updates changed map entries; a removed key is deleted alone', async () => {
-    const p = persisted({ blog: 'b', at: 1, m: new Map([['a', 1], ['b', 2]]) });
+    const p = persisted({
+      blog: 'b',
+      at: 1,
+      m: new Map([
+        ['a', 1],
+        ['b', 2],
+      ]),
+    });
     p.m.set('b', 3).set('c', 4);
     await p.save();
     assert.equal(last().cql, 'UPDATE "ks"."posts" SET "m" = "m" + ? WHERE "blog" = ? AND "at" = ?');
-    assert.deepEqual(last().params[0], new Map([['b', 3], ['c', 4]]));
+    assert.deepEqual(
+      last().params[0],
+      new Map([
+        ['b', 3],
+        ['c', 4],
+      ]),
+    );
     p.m.delete('a');
     await p.save();
     // Only that key: entries written meanwhile by others survive.
@@ -351,7 +439,10 @@ describe('UPDATE of a persisted instance', () => {
     const p = persisted({ blog: 'b', at: 1, title: 't' });
     p.title = 'u';
     await p.save({ ttl: 30, timestamp: 9n, iff: { title: 't', order: null } });
-    assert.equal(last().cql, 'UPDATE "ks"."posts" USING TTL ? AND TIMESTAMP ? SET "title" = ? WHERE "blog" = ? AND "at" = ? IF "title" = ? AND "order" = ?');
+    assert.equal(
+      last().cql,
+      'UPDATE "ks"."posts" USING TTL ? AND TIMESTAMP ? SET "title" = ? WHERE "blog" = ? AND "at" = ? IF "title" = ? AND "order" = ?',
+    );
     assert.deepEqual(last().params, [30, 9n, 'u', 'b', 1, 't', null]);
     assert.equal(last().options['isIdempotent'], false);
     await p.update({ title: 'v' }, { ifExists: true });
@@ -458,7 +549,10 @@ describe('blind UPDATE from a QuerySet', () => {
 
   it('ttl, timestamp, iff and ifExists of the QuerySet', async () => {
     await Post.filter({ blog: 'b', at: 1 }).ttl(10).timestamp(new Date(2)).iff({ title: 'old' }).update({ title: 'new' });
-    assert.equal(last().cql, 'UPDATE "ks"."posts" USING TTL ? AND TIMESTAMP ? SET "title" = ? WHERE "blog" = ? AND "at" = ? IF "title" = ?');
+    assert.equal(
+      last().cql,
+      'UPDATE "ks"."posts" USING TTL ? AND TIMESTAMP ? SET "title" = ? WHERE "blog" = ? AND "at" = ? IF "title" = ?',
+    );
     assert.deepEqual(last().params, [10, 2000n, 'new', 'b', 1, 'old']);
     assert.equal(last().options['isIdempotent'], false);
     await Post.filter({ blog: 'b', at: 1 }).ifExists().update({ title: 'new' });
@@ -479,7 +573,10 @@ describe('DELETE', () => {
     assert.deepEqual([last().cql, last().params], ['DELETE FROM "ks"."posts" WHERE "blog" = ? AND "at" = ?', ['b', 1]]);
     assert.equal(last().options['isIdempotent'], true);
     await persisted({ blog: 'b', at: 1 }).delete({ timestamp: 5n, ifExists: true });
-    assert.deepEqual([last().cql, last().params], ['DELETE FROM "ks"."posts" USING TIMESTAMP ? WHERE "blog" = ? AND "at" = ? IF EXISTS', [5n, 'b', 1]]);
+    assert.deepEqual(
+      [last().cql, last().params],
+      ['DELETE FROM "ks"."posts" USING TIMESTAMP ? WHERE "blog" = ? AND "at" = ? IF EXISTS', [5n, 'b', 1]],
+    );
     assert.equal(last().options['isIdempotent'], false);
     await persisted({ blog: 'b', at: 1 }).delete({ iff: { title: 'x' } });
     assert.equal(last().cql, 'DELETE FROM "ks"."posts" WHERE "blog" = ? AND "at" = ? IF "title" = ?');
@@ -489,7 +586,10 @@ describe('DELETE', () => {
     await Post.filter({ blog: 'b' }).delete();
     assert.equal(last().cql, 'DELETE FROM "ks"."posts" WHERE "blog" = ?');
     await Post.filter({ blog: 'b', at__in: [1, 2] }).delete('title', 'userName');
-    assert.deepEqual([last().cql, last().params], ['DELETE "title", "user_name" FROM "ks"."posts" WHERE "blog" = ? AND "at" IN ?', ['b', [1, 2]]]);
+    assert.deepEqual(
+      [last().cql, last().params],
+      ['DELETE "title", "user_name" FROM "ks"."posts" WHERE "blog" = ? AND "at" IN ?', ['b', [1, 2]]],
+    );
     await Post.filter({ blog: 'b' }).timestamp(1n).delete();
     assert.equal(last().cql, 'DELETE FROM "ks"."posts" USING TIMESTAMP ? WHERE "blog" = ?');
   });
@@ -534,9 +634,12 @@ describe('batches', () => {
   });
 
   it('unlogged and counter batches, with timestamp and consistency', async () => {
-    await batch(async (b) => {
-      await Hits.filter({ page: '/' }).batch(b).update({ views__incr: 1 });
-    }, { type: 'counter', timestamp: 10n, consistency: 'QUORUM', timeout: 500 });
+    await batch(
+      async (b) => {
+        await Hits.filter({ page: '/' }).batch(b).update({ views__incr: 1 });
+      },
+      { type: 'counter', timestamp: 10n, consistency: 'QUORUM', timeout: 500 },
+    );
     const options = batches[0]!.options;
     assert.equal(options['counter'], true);
     assert.equal(options['logged'], true);
@@ -544,9 +647,12 @@ describe('batches', () => {
     assert.ok(options['timestamp'] instanceof types.Long);
     assert.equal(options['consistency'], types.consistencies.quorum);
     assert.equal(options['readTimeout'], 500);
-    await batch(async (b) => {
-      await Post.create({ blog: 'b', at: 1 }, { batch: b });
-    }, { type: 'unlogged' });
+    await batch(
+      async (b) => {
+        await Post.create({ blog: 'b', at: 1 }, { batch: b });
+      },
+      { type: 'unlogged' },
+    );
     assert.equal(batches[1]!.options['logged'], false);
   });
 
@@ -573,7 +679,10 @@ describe('batches', () => {
     const b = new BatchQuery();
     await Post.create({ blog: 'b', at: 1 }, { batch: b, ifNotExists: true });
     nextRows = [new FakeRow({ '[applied]': false, blog: 'b', at: 1, user_name: 'z' })];
-    await assert.rejects(b.execute(), (err: unknown) => err instanceof LWTError && (err.existing as Record<string, unknown>)['userName'] === 'z');
+    await assert.rejects(
+      b.execute(),
+      (err: unknown) => err instanceof LWTError && (err.existing as Record<string, unknown>)['userName'] === 'z',
+    );
   });
 });
 
@@ -582,18 +691,54 @@ describe('batches', () => {
 describe('idempotence of compiled statements', () => {
   const table: TableRef = { keyspace: 'ks', table: 'posts' };
   const col = (name: string) => Post.schema.byName.get(name)!;
-  const keys = [{ column: col('blog'), op: '=' as const, value: 'b' }, { column: col('at'), op: '=' as const, value: 1 }];
-  const update = (assignments: Assignment[], extra: { ifExists?: boolean; conditions?: { column: ReturnType<typeof col>; value: unknown }[] } = {}) =>
-    compileUpdate({ kind: 'update', table, assignments, wheres: keys, conditions: extra.conditions ?? [], ifExists: extra.ifExists ?? false });
+  const keys = [
+    { column: col('blog'), op: '=' as const, value: 'b' },
+    { column: col('at'), op: '=' as const, value: 1 },
+  ];
+  const update = (
+    assignments: Assignment[],
+    extra: { ifExists?: boolean; conditions?: { column: ReturnType<typeof col>; value: unknown }[] } = {},
+  ) =>
+    compileUpdate({
+      kind: 'update',
+      table,
+      assignments,
+      wheres: keys,
+      conditions: extra.conditions ?? [],
+      ifExists: extra.ifExists ?? false,
+    });
   const assign = (name: string, op: AssignmentOp, value: unknown = 1): Assignment => ({ column: col(name), op, value });
 
   it('SELECT, plain INSERT, DELETE and assignments are idempotent', () => {
-    assert.equal(compileSelect({ kind: 'select', table, fields: Post.schema.columns, distinct: false, wheres: keys, orderBy: [], limit: 1, allowFiltering: false }).idempotent, true);
+    assert.equal(
+      compileSelect({
+        kind: 'select',
+        table,
+        fields: Post.schema.columns,
+        distinct: false,
+        wheres: keys,
+        orderBy: [],
+        limit: 1,
+        allowFiltering: false,
+      }).idempotent,
+      true,
+    );
     const insert = compileInsert({ kind: 'insert', table, values: [{ column: col('blog'), value: 'b' }], ifNotExists: false, ttl: 3 });
     assert.deepEqual([insert.idempotent, insert.conditional], [true, false]);
-    const del = compileDelete({ kind: 'delete', table, columns: [], mapKeys: [{ column: col('m'), value: 'k' }], wheres: keys, conditions: [], ifExists: false });
+    const del = compileDelete({
+      kind: 'delete',
+      table,
+      columns: [],
+      mapKeys: [{ column: col('m'), value: 'k' }],
+      wheres: keys,
+      conditions: [],
+      ifExists: false,
+    });
     assert.deepEqual([del.idempotent, del.conditional], [true, false]);
-    assert.equal(update([assign('title', 'set'), assign('xs', 'set'), assign('tags', 'add'), assign('tags', 'remove'), assign('m', 'add')]).idempotent, true);
+    assert.equal(
+      update([assign('title', 'set'), assign('xs', 'set'), assign('tags', 'add'), assign('tags', 'remove'), assign('m', 'add')]).idempotent,
+      true,
+    );
   });
 
   it('list appends, prepends and removals, counters and conditions are not', () => {
@@ -601,7 +746,14 @@ describe('idempotence of compiled statements', () => {
     assert.equal(update([assign('xs', 'prepend')]).idempotent, false);
     assert.equal(update([assign('xs', 'remove')]).idempotent, false);
     const views = Hits.schema.byName.get('views')!;
-    const counter = compileUpdate({ kind: 'update', table: { keyspace: 'ks', table: 'hits' }, assignments: [{ column: views, op: 'add', value: 1n }], wheres: [{ column: Hits.schema.byName.get('page')!, op: '=', value: '/' }], conditions: [], ifExists: false });
+    const counter = compileUpdate({
+      kind: 'update',
+      table: { keyspace: 'ks', table: 'hits' },
+      assignments: [{ column: views, op: 'add', value: 1n }],
+      wheres: [{ column: Hits.schema.byName.get('page')!, op: '=', value: '/' }],
+      conditions: [],
+      ifExists: false,
+    });
     assert.equal(counter.idempotent, false);
     const ifExists = update([assign('title', 'set')], { ifExists: true });
     assert.deepEqual([ifExists.idempotent, ifExists.conditional], [false, true]);
@@ -615,7 +767,14 @@ describe('idempotence of compiled statements', () => {
 
   it('the funnel hands the flag to the driver, with prepare and the per-call options', async () => {
     await Post.filter({ blog: 'b' }).consistency('ONE').timeout(50).fetchSize(10).page('abc');
-    assert.deepEqual(last().options, { prepare: true, isIdempotent: true, consistency: 1, readTimeout: 50, fetchSize: 10, pageState: 'abc' });
+    assert.deepEqual(last().options, {
+      prepare: true,
+      isIdempotent: true,
+      consistency: 1,
+      readTimeout: 50,
+      fetchSize: 10,
+      pageState: 'abc',
+    });
     await Post.filter({ blog: 'b', at: 1 }).update({ xs__append: [1] });
     assert.deepEqual(last().options, { prepare: true, isIdempotent: false });
   });

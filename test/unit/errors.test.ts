@@ -13,8 +13,18 @@ describe('annotate', () => {
     assert.equal(same, err);
     assert.ok(err instanceof errors.ResponseError);
     assert.equal(err.code, 0x2200);
-    assert.equal(err.message, '[Connection: main, Keyspace: app, Model: users] unconfigured columnfamily users: model users needs it in keyspace app; management.syncTable(model) creates it');
-    assert.deepEqual([(err as unknown as Record<string, unknown>)['connection'], (err as unknown as Record<string, unknown>)['keyspace'], (err as unknown as Record<string, unknown>)['model']], ['main', 'app', 'users']);
+    assert.equal(
+      err.message,
+      '[Connection: main, Keyspace: app, Model: users] unconfigured columnfamily users: model users needs it in keyspace app; management.syncTable(model) creates it',
+    );
+    assert.deepEqual(
+      [
+        (err as unknown as Record<string, unknown>)['connection'],
+        (err as unknown as Record<string, unknown>)['keyspace'],
+        (err as unknown as Record<string, unknown>)['model'],
+      ],
+      ['main', 'app', 'users'],
+    );
   });
 
   it('annotates an error once, however often it is passed on', () => {
@@ -33,7 +43,11 @@ describe('annotate', () => {
   });
 
   it('tells how to create a missing keyspace', () => {
-    const err = annotate(new errors.ResponseError(0x2200, "Keyspace 'nope' does not exist"), { connection: 'a', keyspace: 'nope', model: 'users' }) as Error;
+    const err = annotate(new errors.ResponseError(0x2200, "Keyspace 'nope' does not exist"), {
+      connection: 'a',
+      keyspace: 'nope',
+      model: 'users',
+    }) as Error;
     assert.match(err.message, /does not exist: management\.createKeyspaceSimple\('nope', replicationFactor\)/);
   });
 });
@@ -47,8 +61,14 @@ describe('default logger', () => {
     logger().error('e');
     logger().debug('d');
     logger().info('i');
-    assert.deepEqual(warn.mock.calls.map((c) => c.arguments), [['cqlengine WARN w']]);
-    assert.deepEqual(error.mock.calls.map((c) => c.arguments), [['cqlengine ERROR e']]);
+    assert.deepEqual(
+      warn.mock.calls.map((c) => c.arguments),
+      [['cqlengine WARN w']],
+    );
+    assert.deepEqual(
+      error.mock.calls.map((c) => c.arguments),
+      [['cqlengine ERROR e']],
+    );
     assert.equal(log.mock.callCount(), 0);
   });
 });

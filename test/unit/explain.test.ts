@@ -35,7 +35,10 @@ describe('explainError', () => {
     const original = new errors.NoHostAvailableError({ a: unavailable(2, 1), b: new Error('connect ECONNREFUSED') });
     const shaped = explainError(original, 'c') as Error;
     assert.equal(shaped.cause, original);
-    assert.match(shaped.message, /^Connection 'c': all host\(s\) tried failed: a: unavailableException: .*; b: Error: connect ECONNREFUSED$/);
+    assert.match(
+      shaped.message,
+      /^Connection 'c': all host\(s\) tried failed: a: unavailableException: .*; b: Error: connect ECONNREFUSED$/,
+    );
   });
 
   it('says when no host could be tried at all', () => {

@@ -84,19 +84,33 @@ describe('parseFilter', () => {
   });
 
   it('skips undefined values and accepts an empty filter', () => {
-    assert.deepEqual(parseFilter(schema, { day: undefined, age: 3 }).map((w) => w.column.name), ['age']);
+    assert.deepEqual(
+      parseFilter(schema, { day: undefined, age: 3 }).map((w) => w.column.name),
+      ['age'],
+    );
     assert.deepEqual(parseFilter(schema, {}), []);
   });
 
   it('pk names the first primary key column', () => {
-    assert.deepEqual(summary(parseFilter(schema, { pk: 'd', pk__in: ['e'] })), [['day', '=', 'd'], ['day', 'IN', ['e']]]);
+    assert.deepEqual(summary(parseFilter(schema, { pk: 'd', pk__in: ['e'] })), [
+      ['day', '=', 'd'],
+      ['day', 'IN', ['e']],
+    ]);
   });
 
   it('token bounds on pk__token take one value per partition key column', () => {
-    for (const [op, cql] of [['gt', '>'], ['gte', '>='], ['lt', '<'], ['lte', '<=']] as const) {
+    for (const [op, cql] of [
+      ['gt', '>'],
+      ['gte', '>='],
+      ['lt', '<'],
+      ['lte', '<='],
+    ] as const) {
       const [w] = parseFilter(schema, { [`pk__token__${op}`]: token('mon', 3) });
       assert.equal(w!.op, cql);
-      assert.deepEqual(w!.tokenKeys!.map((k) => k.name), ['day', 'shard']);
+      assert.deepEqual(
+        w!.tokenKeys!.map((k) => k.name),
+        ['day', 'shard'],
+      );
       assert.deepEqual(w!.value, ['mon', 3]);
     }
     rejectsNaming(() => parseFilter(schema, { pk__token__gt: token('mon') }), ValidationError, 'pk__token__gt');
@@ -125,7 +139,10 @@ describe('parseFilter', () => {
     rejectsNaming(() => parseFilter(schema, { tags__contains: 5 }), ValidationError, 'tags__contains');
     rejectsNaming(() => parseFilter(schema, { attrs__contains_key: 5 }), ValidationError, 'attrs__contains_key');
     rejectsNaming(() => parseFilter(schema, { attrs__contains: 'x' }), ValidationError, 'attrs__contains');
-    assert.throws(() => parseFilter(schema, { age: 'old' }), (err: unknown) => err instanceof ValidationError && err.value === 'old');
+    assert.throws(
+      () => parseFilter(schema, { age: 'old' }),
+      (err: unknown) => err instanceof ValidationError && err.value === 'old',
+    );
   });
 
   it('rejects null values, IN without an array, and collection operators on other columns', () => {
@@ -142,7 +159,10 @@ describe('parseFilter', () => {
 
   it('rejects a filter that is not an object', () => {
     for (const bad of [null, 'day', 3]) {
-      assert.throws(() => parseFilter(schema, bad as never), (err: unknown) => err instanceof ConfigurationError && err.option === 'filter');
+      assert.throws(
+        () => parseFilter(schema, bad as never),
+        (err: unknown) => err instanceof ConfigurationError && err.option === 'filter',
+      );
     }
   });
 
@@ -187,16 +207,32 @@ describe('checkSelectWheres (which filters need allowFiltering)', () => {
   });
 
   it('applies to the SELECT a QuerySet builds, and allowFiltering() lifts it', () => {
-    assert.throws(() => Event.filter({ age: 3 }).toString(), (err: unknown) => err instanceof ConfigurationError && err.option === 'age');
-    assert.equal(Event.filter({ age: 3 }).allowFiltering().toString(), 'SELECT "day", "shard", "at", "kind", "age", "tags", "scores", "attrs", "labels", "source_ip" FROM "ks"."events" WHERE "age" = ? ALLOW FILTERING');
-    assert.equal(Event.filter({ kind: 'k' }).toString(), 'SELECT "day", "shard", "at", "kind", "age", "tags", "scores", "attrs", "labels", "source_ip" FROM "ks"."events" WHERE "kind" = ?');
+    assert.throws(
+      () => Event.filter({ age: 3 }).toString(),
+      (err: unknown) => err instanceof ConfigurationError && err.option === 'age',
+    );
+    assert.equal(
+      Event.filter({ age: 3 }).allowFiltering().toString(),
+      'SELECT "day", "shard", "at", "kind", "age", "tags", "scores", "attrs", "labels", "source_ip" FROM "ks"."events" WHERE "age" = ? ALLOW FILTERING',
+    );
+    assert.equal(
+      Event.filter({ kind: 'k' }).toString(),
+      'SELECT "day", "shard", "at", "kind", "age", "tags", "scores", "attrs", "labels", "source_ip" FROM "ks"."events" WHERE "kind" = ?',
+    );
   });
 });
 
 describe('parseConditions', () => {
   it('makes equality conditions on non-key columns, coercing values; null is allowed', () => {
     const conds = parseConditions(schema, { age: 3, kind: null, source: '::1', tags: undefined });
-    assert.deepEqual(conds.map((c) => [c.column.name, c.value === null ? null : typeof c.value]), [['age', 'number'], ['kind', null], ['source', 'object']]);
+    assert.deepEqual(
+      conds.map((c) => [c.column.name, c.value === null ? null : typeof c.value]),
+      [
+        ['age', 'number'],
+        ['kind', null],
+        ['source', 'object'],
+      ],
+    );
     assert.ok(conds[2]!.value instanceof types.InetAddress);
   });
 
@@ -214,7 +250,8 @@ describe('parseConditions', () => {
 });
 
 describe('parseUpdate', () => {
-  const ops = (values: Record<string, unknown>, s: ModelSchema = schema) => parseUpdate(s, values).assignments.map((a) => [a.column.name, a.op, a.value]);
+  const ops = (values: Record<string, unknown>, s: ModelSchema = schema) =>
+    parseUpdate(s, values).assignments.map((a) => [a.column.name, a.op, a.value]);
 
   it('assigns plain values; null and empty collections delete', () => {
     assert.deepEqual(ops({ age: 3, kind: null, tags: [], attrs: {}, scores: undefined }), [
@@ -243,8 +280,17 @@ describe('parseUpdate', () => {
     assert.deepEqual(ops({ attrs__update: { a: 1 } }), [['attrs', 'add', new Map([['a', 1]])]]);
     const parsed = parseUpdate(schema, { attrs__remove: ['a', 'b'] });
     assert.deepEqual(parsed.assignments, []);
-    assert.deepEqual(parsed.mapKeyRemovals.map((r) => [r.column.name, r.value]), [['attrs', 'a'], ['attrs', 'b']]);
-    assert.deepEqual(parseUpdate(schema, { attrs__remove: new Set(['z']) }).mapKeyRemovals.map((r) => r.value), ['z']);
+    assert.deepEqual(
+      parsed.mapKeyRemovals.map((r) => [r.column.name, r.value]),
+      [
+        ['attrs', 'a'],
+        ['attrs', 'b'],
+      ],
+    );
+    assert.deepEqual(
+      parseUpdate(schema, { attrs__remove: new Set(['z']) }).mapKeyRemovals.map((r) => r.value),
+      ['z'],
+    );
   });
 
   it('counter__incr / counter__decr become signed increments', () => {
@@ -271,7 +317,11 @@ describe('parseUpdate', () => {
     for (const [key, value] of Object.entries(wrong)) rejectsNaming(() => parseUpdate(schema, { [key]: value }), ConfigurationError, key);
     rejectsNaming(() => parseUpdate(Hits.schema, { views__add: 1 }), ConfigurationError, 'views__add');
     // A frozen collection is written whole.
-    const Frozen = model('frozen', { id: columns.int().primaryKey(), fs: columns.set(columns.int(), { frozen: true }), fl: columns.list(columns.int(), { frozen: true }) });
+    const Frozen = model('frozen', {
+      id: columns.int().primaryKey(),
+      fs: columns.set(columns.int(), { frozen: true }),
+      fl: columns.list(columns.int(), { frozen: true }),
+    });
     rejectsNaming(() => parseUpdate(Frozen.schema, { fs__add: [1] }), ConfigurationError, 'fs__add');
     rejectsNaming(() => parseUpdate(Frozen.schema, { fl__append: [1] }), ConfigurationError, 'fl__append');
     assert.deepEqual(ops({ fs: [1] }, Frozen.schema), [['fs', 'set', new Set([1])]]);
@@ -309,9 +359,18 @@ describe('parseUpdate', () => {
     await assert.rejects(Event.filter({ day: 'a', shard: 1, at: 1 }).update({ nope: 1 } as never), ConfigurationError);
     await assert.rejects(Event.filter({ day: 'a', shard: 1, at: 1 }).update({ age: 'x' as never }), ValidationError);
     await assert.rejects(Event.objects().update({ age: 1 }), CQLEngineError);
-    await assert.rejects(Event.filter({ day: 'a', shard: 1, age: 1 } as never).update({ kind: 'x' }), (err: unknown) => err instanceof ConfigurationError && err.option === 'age');
+    await assert.rejects(
+      Event.filter({ day: 'a', shard: 1, age: 1 } as never).update({ kind: 'x' }),
+      (err: unknown) => err instanceof ConfigurationError && err.option === 'age',
+    );
     // A range of clustering columns is a range delete (3.0+), never a range update.
-    await assert.rejects(Event.filter({ day: 'a', shard: 1, at__gt: 1 }).update({ age: 1 }), (err: unknown) => err instanceof ConfigurationError && err.option === 'at');
-    await assert.rejects(Event.filter({ day: 'a', shard__gt: 1 } as never).delete(), (err: unknown) => err instanceof ConfigurationError && err.option === 'shard');
+    await assert.rejects(
+      Event.filter({ day: 'a', shard: 1, at__gt: 1 }).update({ age: 1 }),
+      (err: unknown) => err instanceof ConfigurationError && err.option === 'at',
+    );
+    await assert.rejects(
+      Event.filter({ day: 'a', shard__gt: 1 } as never).delete(),
+      (err: unknown) => err instanceof ConfigurationError && err.option === 'shard',
+    );
   });
 });

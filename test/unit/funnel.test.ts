@@ -99,10 +99,13 @@ describe('the statement funnel', () => {
   });
 
   it('a batch is one driver call and one event, whatever it holds', async () => {
-    await batch(async (b) => {
-      await Note.create({ id: 1, body: 'a' }, { batch: b });
-      await Note.create({ id: 2, body: 'b' }, { batch: b });
-    }, { timeout: 100 });
+    await batch(
+      async (b) => {
+        await Note.create({ id: 1, body: 'a' }, { batch: b });
+        await Note.create({ id: 2, body: 'b' }, { batch: b });
+      },
+      { timeout: 100 },
+    );
     const e = once('batch', /^INSERT INTO "ks"."notes" .*; INSERT INTO "ks"."notes"/);
     assert.deepEqual([e.model, e.keyspace, e.params], ['notes', 'ks', 4]);
     assert.equal(calls[0]!.method, 'batch');
@@ -135,7 +138,10 @@ describe('the statement funnel', () => {
 
   it('a lightweight transaction not applied throws LWTError, the statement observed once without error', async () => {
     rows = [new FakeRow({ '[applied]': false, id: 1, body: 'old' })];
-    await assert.rejects(Note.create({ id: 1, body: 'new' }, { ifNotExists: true }), (err: unknown) => err instanceof LWTError && err.existing['body'] === 'old');
+    await assert.rejects(
+      Note.create({ id: 1, body: 'new' }, { ifNotExists: true }),
+      (err: unknown) => err instanceof LWTError && err.existing['body'] === 'old',
+    );
     assert.equal(once('query', /IF NOT EXISTS/).error, undefined);
     assert.equal(calls[0]!.options['isIdempotent'], false);
   });

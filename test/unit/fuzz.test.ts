@@ -17,7 +17,12 @@ import { codecOf, type CqlType } from '../../src/schema/types.js';
 const BOUND_MS = 2_000;
 
 const Address = userType('fuzz_address', { street: columns.text(), zip: columns.int(), tags: columns.set(columns.text()) });
-const Person = userType('fuzz_person', { name: columns.text(), home: columns.udt(Address), born: columns.timestamp(), salary: columns.decimal() });
+const Person = userType('fuzz_person', {
+  name: columns.text(),
+  home: columns.udt(Address),
+  born: columns.timestamp(),
+  salary: columns.decimal(),
+});
 
 const scalars = Object.entries({
   ascii: columns.ascii(),
@@ -64,7 +69,10 @@ function typeInfo(type: CqlType<unknown>): object {
     case 'tuple':
       return { code: code('tuple'), info: type.items!.map(typeInfo) };
     case 'udt':
-      return { code: code('udt'), info: { name: type.userType!.name, fields: type.userType!.fields.map((f) => ({ name: f.dbName, type: typeInfo(f.type) })) } };
+      return {
+        code: code('udt'),
+        info: { name: type.userType!.name, fields: type.userType!.fields.map((f) => ({ name: f.dbName, type: typeInfo(f.type) })) },
+      };
     default:
       return { code: code(type.cql) };
   }
@@ -83,7 +91,10 @@ const clients = [{}, { encoding: { map: Map, set: Set, useBigIntAsLong: true, us
 }));
 
 const holdsFloat = (type: CqlType<unknown>): boolean =>
-  type.cql === 'float' || [type.element, type.keyType, ...(type.items ?? []), ...(type.userType?.fields.map((f) => f.type) ?? [])].some((t) => t !== undefined && holdsFloat(t));
+  type.cql === 'float' ||
+  [type.element, type.keyType, ...(type.items ?? []), ...(type.userType?.fields.map((f) => f.type) ?? [])].some(
+    (t) => t !== undefined && holdsFloat(t),
+  );
 
 /** Validates one value: refused with a ValidationError, or encoded and decoded back unchanged. */
 function check(type: CqlType<unknown>, value: unknown): void {
@@ -103,7 +114,8 @@ function check(type: CqlType<unknown>, value: unknown): void {
     const bytes = encoder.encode(type.toDriver(coerced, codec), info);
     const back = type.fromDriver(encoder.decode(bytes, info), codec);
     // float narrows to 32 bits by design; every other value must come back as it was validated.
-    if (!holdsFloat(type) && type.cql !== 'counter') assert.ok(same(back, coerced), `${type.cql}: the value changed on its way through the driver`);
+    if (!holdsFloat(type) && type.cql !== 'counter')
+      assert.ok(same(back, coerced), `${type.cql}: the value changed on its way through the driver`);
   }
   assert.ok(performance.now() - started < BOUND_MS, `${type.cql}: ran past ${BOUND_MS} ms`);
 }
@@ -146,7 +158,18 @@ const EDGE_CASES: unknown[] = [
 
 // Values of every shape, plus texts that look like each type, numbers at the edges and hostile sizes.
 const hostile = fc.oneof(
-  fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withNullPrototype: true, withObjectString: true, withSparseArray: true, withBoxedValues: true, maxDepth: 3 }),
+  fc.anything({
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withTypedArray: true,
+    withNullPrototype: true,
+    withObjectString: true,
+    withSparseArray: true,
+    withBoxedValues: true,
+    maxDepth: 3,
+  }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.stringMatching(/^[+-]?\d{0,400}(\.\d{0,40})?([eE][+-]?\d{1,12})?$/),
   fc.stringMatching(/^-?\d{1,5}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{1,2}(:\d{1,2}(\.\d{1,10})?)?)?(Z|[+-]\d{2}:?\d{2})?$/),
@@ -167,10 +190,17 @@ describe('fuzzing every column type', { timeout: 120_000 }, () => {
     it(name, () => {
       const type = column.type as CqlType<unknown>;
       for (const value of EDGE_CASES) check(type, value);
-      fc.assert(fc.property(hostile, (value) => check(type, value)), { numRuns: 100, seed: 11 });
+      fc.assert(
+        fc.property(hostile, (value) => check(type, value)),
+        { numRuns: 100, seed: 11 },
+      );
       // And well-formed values of the right shape too, so that the round trip is exercised.
       const element = type.element ?? type.keyType;
-      if (element) fc.assert(fc.property(fc.array(hostile, { maxLength: 4 }), (values) => check(type, values)), { numRuns: 30, seed: 11 });
+      if (element)
+        fc.assert(
+          fc.property(fc.array(hostile, { maxLength: 4 }), (values) => check(type, values)),
+          { numRuns: 30, seed: 11 },
+        );
     });
   }
 });

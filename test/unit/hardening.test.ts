@@ -14,12 +14,24 @@ type AnyCol = { type: { coerce(value: unknown, column: string): unknown } };
 const coerce = (col: AnyCol, value: unknown): unknown => col.type.coerce(value, 'c');
 
 function refuses(col: AnyCol, value: unknown): void {
-  assert.throws(() => col.type.coerce(value, 'c'), (err: unknown) => err instanceof ValidationError && err.column === 'c', `${typeof value === 'object' ? 'an object' : String(value)} should be refused`);
+  assert.throws(
+    () => col.type.coerce(value, 'c'),
+    (err: unknown) => err instanceof ValidationError && err.column === 'c',
+    `${typeof value === 'object' ? 'an object' : String(value)} should be refused`,
+  );
 }
 
 const Hits = model('hits', { id: columns.text().partitionKey(), views: columns.counter() }, { keyspace: 'ks' });
-const Thing = model('things', { id: columns.text().partitionKey(), price: columns.decimal(), big: columns.varint(), at: columns.timestamp() }, { keyspace: 'ks' });
-const Pair = model('pairs', { a: columns.text().partitionKey(), b: columns.blob().partitionKey(), c: columns.text().primaryKey() }, { keyspace: 'ks' });
+const Thing = model(
+  'things',
+  { id: columns.text().partitionKey(), price: columns.decimal(), big: columns.varint(), at: columns.timestamp() },
+  { keyspace: 'ks' },
+);
+const Pair = model(
+  'pairs',
+  { a: columns.text().partitionKey(), b: columns.blob().partitionKey(), c: columns.text().primaryKey() },
+  { keyspace: 'ks' },
+);
 
 describe('timestamp text', () => {
   it('takes ISO-8601 forms only, with real calendar dates', () => {
@@ -30,7 +42,20 @@ describe('timestamp text', () => {
     assert.equal(utc('2024-05-06T07:08:09.123456-05:30'), '2024-05-06T12:38:09.123Z');
     assert.equal(utc('0001-01-01Z'), '0001-01-01T00:00:00.000Z');
     assert.equal((coerce(columns.timestamp(), '2024-05-06T07:08') as Date).getTime(), new Date(2024, 4, 6, 7, 8).getTime());
-    for (const bad of ['2020-02-30', '2021-02-29', '2020-13-01', '2020-04-31', '1', 'March 7', '2024-05-06T24:00Z', '2024-05-06T07:60', '2024-05-06T07:08+2400', '20240506', ' 2024-05-06', '2024-05-06T07:08:09.1234567890Z']) {
+    for (const bad of [
+      '2020-02-30',
+      '2021-02-29',
+      '2020-13-01',
+      '2020-04-31',
+      '1',
+      'March 7',
+      '2024-05-06T24:00Z',
+      '2024-05-06T07:60',
+      '2024-05-06T07:08+2400',
+      '20240506',
+      ' 2024-05-06',
+      '2024-05-06T07:08:09.1234567890Z',
+    ]) {
       refuses(columns.timestamp(), bad);
     }
   });
@@ -49,7 +74,8 @@ describe('numbers', () => {
   });
 
   it('decimal refuses more than 308 digits and scales beyond ±10000, which the driver cannot print', () => {
-    for (const bad of ['2e400', '1e308', '9'.repeat(309), `0.${'1'.repeat(309)}`, '1e-10001', '1e99999999999999999999', 1.7e308]) refuses(columns.decimal(), bad);
+    for (const bad of ['2e400', '1e308', '9'.repeat(309), `0.${'1'.repeat(309)}`, '1e-10001', '1e99999999999999999999', 1.7e308])
+      refuses(columns.decimal(), bad);
     const big = coerce(columns.decimal(), '9'.repeat(308)) as types.BigDecimal;
     assert.equal(big.toString(), '9'.repeat(308));
     assert.equal((coerce(columns.decimal(), '1e307') as types.BigDecimal).toString(), `1${'0'.repeat(307)}`);
@@ -98,7 +124,17 @@ describe('strings, objects and names', () => {
   it('user types and maps take plain objects only', () => {
     const Address = userType('address', { street: columns.text() });
     const col = columns.udt(Address);
-    for (const bad of [new Date(), /x/, new (class Street { street = 'x'; })(), ['x'], new Map(), Object.create({ street: 'inherited' })]) refuses(col, bad);
+    for (const bad of [
+      new Date(),
+      /x/,
+      new (class Street {
+        street = 'x';
+      })(),
+      ['x'],
+      new Map(),
+      Object.create({ street: 'inherited' }),
+    ])
+      refuses(col, bad);
     assert.deepEqual(coerce(col, Object.assign(Object.create(null), { street: 'x' })), { street: 'x' });
     assert.deepEqual(coerce(col, {}), { street: null });
     for (const bad of [new Date(), /x/, new (class Bag {})()]) refuses(columns.map(columns.text(), columns.int()), bad);
@@ -125,7 +161,9 @@ describe('queries and writes', () => {
       assert.throws(() => Thing.objects().limit(bad), ConfigurationError);
       assert.throws(() => Thing.objects().fetchSize(bad), ConfigurationError);
     }
-    Thing.objects().limit(2 ** 31 - 1).fetchSize(2 ** 31 - 1);
+    Thing.objects()
+      .limit(2 ** 31 - 1)
+      .fetchSize(2 ** 31 - 1);
   });
 
   it('write timestamps are 64-bit microseconds', async () => {

@@ -48,15 +48,26 @@ void _compileTimeChecks;
 describe('vector columns and the steps of newer servers', () => {
   it('vectors are validated: length, element type, dimension', () => {
     assert.ok(new Doc({ id: 1, emb: [1, 2, 3] }).emb instanceof Float32Array);
-    assert.throws(() => new Doc({ id: 1, emb: [1, 2] }), (e: unknown) => e instanceof ValidationError && e.column === 'emb');
-    assert.throws(() => new Doc({ id: 1, names: ['a', 3 as never] }), (e: unknown) => e instanceof ValidationError && e.column === 'names[1]');
+    assert.throws(
+      () => new Doc({ id: 1, emb: [1, 2] }),
+      (e: unknown) => e instanceof ValidationError && e.column === 'emb',
+    );
+    assert.throws(
+      () => new Doc({ id: 1, names: ['a', 3 as never] }),
+      (e: unknown) => e instanceof ValidationError && e.column === 'names[1]',
+    );
     assert.throws(() => columns.vector(columns.float(), 0), ValidationError);
     assert.equal(columns.vector(columns.float(), 384).type.cql, 'vector<float, 384>');
   });
 
   it('CQL of perPartitionLimit, annOf, scored filters and conditions', () => {
     assert.match(Doc.objects().perPartitionLimit(2).limit(5).toString(), /PER PARTITION LIMIT \? LIMIT \?$/);
-    assert.deepEqual(Doc.filter({ attrs__entry: ['k', 1] }).toCQL().cql.endsWith('WHERE "attrs"[?] = ?'), true);
+    assert.deepEqual(
+      Doc.filter({ attrs__entry: ['k', 1] })
+        .toCQL()
+        .cql.endsWith('WHERE "attrs"[?] = ?'),
+      true,
+    );
     const q = Doc.objects().annOf('emb', [1, 0, 0]).limit(3).toCQL();
     assert.match(q.cql, /ORDER BY "emb" ANN OF \? LIMIT \?$/);
     assert.throws(() => Doc.objects().annOf('emb', [1, 0, 0]).toString(), ConfigurationError);

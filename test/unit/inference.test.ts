@@ -53,7 +53,11 @@ type ThingColumns = ColumnsOf<typeof Thing>;
 
 const Hits = model('hits', { page: columns.text().partitionKey(), views: columns.counter() }, { keyspace: 'ks' });
 
-class User extends model('users', { id: columns.int().partitionKey(), first: columns.text().required(), last: columns.text() }, { keyspace: 'ks' }) {
+class User extends model(
+  'users',
+  { id: columns.int().partitionKey(), first: columns.text().required(), last: columns.text() },
+  { keyspace: 'ks' },
+) {
   fullName(): string {
     return `${this.first} ${this.last ?? ''}`.trim();
   }

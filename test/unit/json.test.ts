@@ -27,7 +27,10 @@ describe('toJSON', () => {
     const im: [number, string][] = json.intMapCol;
     const t: [number, string, string] | null = json.tupleCol;
     const zip: number | null = json.udtCol!.zip;
-    assert.deepEqual([big, set, m, im, t, zip], [everythingJson.bigintCol, ['a', 'b'], everythingJson.mapCol, everythingJson.intMapCol, everythingJson.tupleCol, 12345]);
+    assert.deepEqual(
+      [big, set, m, im, t, zip],
+      [everythingJson.bigintCol, ['a', 'b'], everythingJson.mapCol, everythingJson.intMapCol, everythingJson.tupleCol, 12345],
+    );
   });
 
   it('serializes rows read from the driver the same way', () => {
@@ -118,7 +121,10 @@ describe('toObject', () => {
     assert.ok(o.decimalCol instanceof types.BigDecimal);
     assert.ok(o.dateCol instanceof types.LocalDate);
     assert.equal(Object.getPrototypeOf(o), Object.prototype);
-    assert.deepEqual(Object.keys(o), Everything.schema.columns.map((c) => c.name));
+    assert.deepEqual(
+      Object.keys(o),
+      Everything.schema.columns.map((c) => c.name),
+    );
   });
 });
 

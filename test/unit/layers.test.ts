@@ -95,12 +95,12 @@ describe('layers', () => {
     const upward = importsOf('schema/model-schema.ts', "import { run } from '../execution/run.js';");
     assert.match(violations(upward).join('\n'), /schema\/model-schema\.ts imports execution\/run\.ts/);
     assert.equal(violations(importsOf('model/model.ts', "import type { X } from '../tooling/cassandra/index.js';")).length, 1);
-    const cycle = [
-      ...importsOf('model/a.ts', "import { b } from './b.js';"),
-      ...importsOf('model/b.ts', "export { a } from './a.js';"),
-    ];
+    const cycle = [...importsOf('model/a.ts', "import { b } from './b.js';"), ...importsOf('model/b.ts', "export { a } from './a.js';")];
     assert.match(violations(cycle).join('\n'), /cycle: model\/a\.ts → model\/b\.ts → model\/a\.ts/);
-    const typeOnly = [...importsOf('model/a.ts', "import type { B } from './b.js';"), ...importsOf('model/b.ts', "import { a } from './a.js';")];
+    const typeOnly = [
+      ...importsOf('model/a.ts', "import type { B } from './b.js';"),
+      ...importsOf('model/b.ts', "import { a } from './a.js';"),
+    ];
     assert.deepEqual(violations(typeOnly), []);
   });
 });

@@ -210,7 +210,11 @@ describe('one rule per option, on every path', () => {
 
   it('a connection name is a non-blank string: for models, batches, using() and registration', async () => {
     for (const bad of ['', '  ', 42]) {
-      assert.throws(() => model('t', { id: columns.int().partitionKey() }, { connection: bad as never }), configError('connection'), String(bad));
+      assert.throws(
+        () => model('t', { id: columns.int().partitionKey() }, { connection: bad as never }),
+        configError('connection'),
+        String(bad),
+      );
       assert.throws(() => new BatchQuery({ connection: bad as never }), configError('connection'), String(bad));
       assert.throws(() => Thing.objects().using({ connection: bad as never }), configError('using.connection'), String(bad));
       await assert.rejects(new ConnectionRegistry().register(bad as never, { lazyConnect: true }), configError('name'), String(bad));

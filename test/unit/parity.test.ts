@@ -86,14 +86,20 @@ describe('issue 9 parity (pure logic)', () => {
       assignments.map((a) => [a.column.name, a.op, a.value]),
       [['m', 'add', new Map([['j', 2]])]],
     );
-    assert.deepEqual(mapKeyRemovals.map((r) => [r.column.name, r.value]), [['m', 'k']]);
+    assert.deepEqual(
+      mapKeyRemovals.map((r) => [r.column.name, r.value]),
+      [['m', 'k']],
+    );
     const onlyNull = parseUpdate(D.schema, { m__update: new Map([['k', null]]) });
     assert.deepEqual([onlyNull.assignments.length, onlyNull.mapKeyRemovals.length], [0, 1]);
     assert.throws(() => parseUpdate(D.schema, { m__update: 3 }), is(ValidationError));
   });
 
   it('14: userType refuses two fields with the same database name', () => {
-    assert.throws(() => userType('pair', { a: columns.int().dbField('x'), b: columns.int().dbField('x') }), is(ConfigurationError, 'pair.b'));
+    assert.throws(
+      () => userType('pair', { a: columns.int().dbField('x'), b: columns.int().dbField('x') }),
+      is(ConfigurationError, 'pair.b'),
+    );
     assert.throws(() => userType('pair', { x: columns.int(), b: columns.int().dbField('x') }), is(ConfigurationError, 'pair.b'));
   });
 
@@ -114,7 +120,13 @@ describe('issue 9 parity (pure logic)', () => {
     assert.throws(() => parseUpdate(D.schema, { v: 'x' }), is(ValidationError));
     assert.throws(() => parseFilter(D.schema, { id: 'x' }), is(ValidationError));
     // Bad contextQuery arguments: ConfigurationError, before fn runs.
-    await assert.rejects(contextQuery([D], { keyspace: 'ks', nope: 1 } as never, () => 1), is(ConfigurationError, 'nope'));
-    await assert.rejects(contextQuery([42 as never], { keyspace: 'ks' }, () => 1), is(ConfigurationError, 'models'));
+    await assert.rejects(
+      contextQuery([D], { keyspace: 'ks', nope: 1 } as never, () => 1),
+      is(ConfigurationError, 'nope'),
+    );
+    await assert.rejects(
+      contextQuery([42 as never], { keyspace: 'ks' }, () => 1),
+      is(ConfigurationError, 'models'),
+    );
   });
 });

@@ -77,7 +77,10 @@ describe('ConnectionRegistry without Cassandra', () => {
   });
 
   it('peek and get reject an unknown name, or a missing default, with UnknownConnectionError', async () => {
-    assert.throws(() => registry.peek(), (err: unknown) => err instanceof UnknownConnectionError && err.connectionName === undefined);
+    assert.throws(
+      () => registry.peek(),
+      (err: unknown) => err instanceof UnknownConnectionError && err.connectionName === undefined,
+    );
     await assert.rejects(registry.get(), UnknownConnectionError);
     await assert.rejects(registry.get('nope'), (err: unknown) => err instanceof UnknownConnectionError && err.connectionName === 'nope');
   });

@@ -20,11 +20,32 @@ const table = { keyspace: 'shape_cache', table: 'readings' };
 
 describe('statement text by shape', () => {
   it('two inserts of one shape with different values share one text, their values bound apart', () => {
-    const a = compileInsert({ kind: 'insert', table, values: [{ column: sensor, value: 'a' }, { column: value, value: 1 }], ifNotExists: false, ttl: 60 });
-    const b = compileInsert({ kind: 'insert', table, values: [{ column: sensor, value: "b'); DROP" }, { column: value, value: 2 }], ifNotExists: false, ttl: 7 });
+    const a = compileInsert({
+      kind: 'insert',
+      table,
+      values: [
+        { column: sensor, value: 'a' },
+        { column: value, value: 1 },
+      ],
+      ifNotExists: false,
+      ttl: 60,
+    });
+    const b = compileInsert({
+      kind: 'insert',
+      table,
+      values: [
+        { column: sensor, value: "b'); DROP" },
+        { column: value, value: 2 },
+      ],
+      ifNotExists: false,
+      ttl: 7,
+    });
     assert.equal(a.cql, b.cql);
     assert.equal(b.cql, 'INSERT INTO "shape_cache"."readings" ("sensor", "value") VALUES (?, ?) USING TTL ?');
-    assert.deepEqual(b.params.map((p) => p.value), ["b'); DROP", 2, 7]);
+    assert.deepEqual(
+      b.params.map((p) => p.value),
+      ["b'); DROP", 2, 7],
+    );
   });
 
   it('a different shape gets its own text', () => {
@@ -43,13 +64,19 @@ describe('statement text by shape', () => {
         kind: 'update',
         table: { keyspace: ks, table: 'readings' },
         assignments: [{ column: tags, op, value: new Set(['x']) }],
-        wheres: [{ column: sensor, op: '=', value: 's' }, { column: at, op: '=', value: new Date(0) }],
+        wheres: [
+          { column: sensor, op: '=', value: 's' },
+          { column: at, op: '=', value: new Date(0) },
+        ],
         conditions: [],
         ifExists: false,
         ttl,
       });
     const texts = new Set([update('ks1', 'add').cql, update('ks2', 'add').cql, update('ks1', 'remove').cql, update('ks1', 'add', 5).cql]);
     assert.equal(texts.size, 4);
-    assert.equal(update('ks1', 'add', 5).cql, 'UPDATE "ks1"."readings" USING TTL ? SET "tags" = "tags" + ? WHERE "sensor" = ? AND "at" = ?');
+    assert.equal(
+      update('ks1', 'add', 5).cql,
+      'UPDATE "ks1"."readings" USING TTL ? SET "tags" = "tags" + ? WHERE "sensor" = ? AND "at" = ?',
+    );
   });
 });

@@ -9,13 +9,35 @@ import { columns, userType } from '../../src/index.js';
 import { driverTypeText, modelTypeText, type DriverType } from '../../src/management/type-text.js';
 
 const d = types.dataTypes;
-const scalar = (code: number, frozen?: boolean): DriverType => (frozen === undefined ? { code, info: null } : { code, info: null, options: { frozen } });
+const scalar = (code: number, frozen?: boolean): DriverType =>
+  frozen === undefined ? { code, info: null } : { code, info: null, options: { frozen } };
 const udtInfo = { keyspace: 'ks', name: 'Addr', fields: [{ name: 'street', type: scalar(d.text) }] };
 
 describe('type texts', () => {
   it('every scalar column type reads as the driver names it (varchar as text)', () => {
-    const names = ['ascii', 'text', 'varchar', 'int', 'smallint', 'tinyint', 'bigint', 'counter', 'varint', 'float', 'double', 'decimal', 'boolean',
-      'blob', 'inet', 'timestamp', 'uuid', 'timeuuid', 'date', 'time', 'duration'] as const;
+    const names = [
+      'ascii',
+      'text',
+      'varchar',
+      'int',
+      'smallint',
+      'tinyint',
+      'bigint',
+      'counter',
+      'varint',
+      'float',
+      'double',
+      'decimal',
+      'boolean',
+      'blob',
+      'inet',
+      'timestamp',
+      'uuid',
+      'timeuuid',
+      'date',
+      'time',
+      'duration',
+    ] as const;
     for (const name of names) {
       const fromModel = modelTypeText(columns[name]().type as never);
       const fromDriver = driverTypeText(scalar(d[name]));
@@ -28,13 +50,28 @@ describe('type texts', () => {
     const Addr = userType('Addr', { street: columns.text() });
     const cases: [string, { type: unknown }, DriverType[]][] = [
       ['set<bigint>', columns.set(columns.bigint()), [{ code: d.set, info: scalar(d.bigint), options: { frozen: false } }]],
-      ['frozen<list<int>>', columns.list(columns.int(), { frozen: true }), [{ code: d.list, info: scalar(d.int), options: { frozen: true } }]],
+      [
+        'frozen<list<int>>',
+        columns.list(columns.int(), { frozen: true }),
+        [{ code: d.list, info: scalar(d.int), options: { frozen: true } }],
+      ],
       [
         'map<text, frozen<tuple<int, text>>>',
         columns.map(columns.text(), columns.tuple(columns.int(), columns.text())),
         [
-          { code: d.map, info: [scalar(d.varchar, false), { code: d.tuple, info: [scalar(d.int, false), scalar(d.varchar, false)], options: { frozen: false } }], options: { frozen: false } },
-          { code: d.map, info: [scalar(d.text), { code: d.tuple, info: [scalar(d.int), scalar(d.text)], options: { frozen: true } }], options: { frozen: false } },
+          {
+            code: d.map,
+            info: [
+              scalar(d.varchar, false),
+              { code: d.tuple, info: [scalar(d.int, false), scalar(d.varchar, false)], options: { frozen: false } },
+            ],
+            options: { frozen: false },
+          },
+          {
+            code: d.map,
+            info: [scalar(d.text), { code: d.tuple, info: [scalar(d.int), scalar(d.text)], options: { frozen: true } }],
+            options: { frozen: false },
+          },
         ],
       ],
       [
@@ -48,9 +85,22 @@ describe('type texts', () => {
       [
         'map<int, set<text>>', // nested collections are frozen by rule: the text leaves it out
         columns.map(columns.int(), columns.set(columns.text())),
-        [{ code: d.map, info: [scalar(d.int), { code: d.set, info: scalar(d.text), options: { frozen: true } }], options: { frozen: false } }],
+        [
+          {
+            code: d.map,
+            info: [scalar(d.int), { code: d.set, info: scalar(d.text), options: { frozen: true } }],
+            options: { frozen: false },
+          },
+        ],
       ],
-      ['frozen<"Addr">', columns.udt(Addr), [{ code: d.udt, info: udtInfo, options: { frozen: false } }, { code: d.udt, info: udtInfo, options: { frozen: true } }]],
+      [
+        'frozen<"Addr">',
+        columns.udt(Addr),
+        [
+          { code: d.udt, info: udtInfo, options: { frozen: false } },
+          { code: d.udt, info: udtInfo, options: { frozen: true } },
+        ],
+      ],
     ];
     for (const [text, column, reported] of cases) {
       assert.equal(modelTypeText(column.type as never), text);

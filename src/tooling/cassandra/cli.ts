@@ -52,9 +52,13 @@ async function main(): Promise<void> {
         progress,
       });
       for (const n of nodes) {
-        process.stdout.write(`node${n.index} ${n.address}:9042 ready, Cassandra ${n.version ?? '?'}${n.pid ? ` (pid ${n.pid})` : ' (reused)'}\n`);
+        process.stdout.write(
+          `node${n.index} ${n.address}:9042 ready, Cassandra ${n.version ?? '?'}${n.pid ? ` (pid ${n.pid})` : ' (reused)'}\n`,
+        );
       }
-      process.stdout.write(`data and logs: ${nodes[0]?.home}\nThe nodes keep running in the background; stop them with: npx cqlengine-cassandra stop\n`);
+      process.stdout.write(
+        `data and logs: ${nodes[0]?.home}\nThe nodes keep running in the background; stop them with: npx cqlengine-cassandra stop\n`,
+      );
       break;
     }
     case 'stop': {

@@ -76,7 +76,11 @@ function runLines(command: string, args: string[], cwd: string, onLine: (line: s
     child.stdout.on('data', take);
     child.stderr.on('data', take);
     child.once('error', (err) =>
-      reject(new Error(`cannot run ${command} (${err.message}); install it (Debian: apt-get install -y ${command === 'mvn' ? 'maven' : command})`)),
+      reject(
+        new Error(
+          `cannot run ${command} (${err.message}); install it (Debian: apt-get install -y ${command === 'mvn' ? 'maven' : command})`,
+        ),
+      ),
     );
     child.once('close', (code) =>
       code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${tail.join('\n')}`)),

@@ -12,7 +12,7 @@ import { ensureDistribution } from './distribution.js';
 import { findJava } from './java.js';
 import { ensureKeystore } from './tls.js';
 import { CQL_PORT, isListening, killNode, nodeAddress, nodeDir, nodeLog, ownedPid, startedAddress, startNode, stopNode } from './node.js';
-import { cacheDir, clusterHome } from './paths.js';
+import { clusterHome } from './paths.js';
 import { releaseVersion } from './probe.js';
 import { silent, type Progress } from './progress.js';
 import { RELEASES, resolveRelease, type ServerRelease } from './versions.js';
@@ -112,7 +112,9 @@ async function checkForeign(release: ServerRelease, address: string, nodes: numb
   const version = await releaseVersion(address);
   const who = `${address}:${CQL_PORT} is already taken by ${version ? `Cassandra ${version}` : 'a process that does not answer CQL'}, not started from ${home}`;
   if (nodes > 1) {
-    throw new Error(`${who}; new nodes will not join a foreign cluster. Stop it first (e.g. \`cqlengine-cassandra stop\`) or choose another --address.`);
+    throw new Error(
+      `${who}; new nodes will not join a foreign cluster. Stop it first (e.g. \`cqlengine-cassandra stop\`) or choose another --address.`,
+    );
   }
   if (version !== release.release) {
     throw new Error(
@@ -134,7 +136,11 @@ export async function start(options: StartOptions = {}): Promise<NodeStatus[]> {
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new RangeError(`nodes must be 1..9, got ${nodes}`);
   const timeoutMs = options.timeoutMs ?? 180_000;
   const tls = options.tls
-    ? await ensureKeystore(home, Array.from({ length: nodes }, (_, i) => nodeAddress(i + 1, first)), (await findJava(release)).command)
+    ? await ensureKeystore(
+        home,
+        Array.from({ length: nodes }, (_, i) => nodeAddress(i + 1, first)),
+        (await findJava(release)).command,
+      )
     : undefined;
   await withLock(home, timeoutMs * nodes + 600_000, async () => {
     for (let index = 1; index <= nodes; index++) {
@@ -171,7 +177,8 @@ function knownNodes(home: string): number[] {
 
 /** The homes a call acts on: the one named (by home or version), else every cluster in the cache. */
 function homes(options: ClusterOptions): string[] {
-  if (options.home || options.version || process.env.CQLENGINE_CASSANDRA_HOME) return [clusterHome(resolveRelease(options.version), options.home)];
+  if (options.home || options.version || process.env.CQLENGINE_CASSANDRA_HOME)
+    return [clusterHome(resolveRelease(options.version), options.home)];
   const found = Object.values(RELEASES)
     .map((release) => clusterHome(release))
     .filter((home) => existsSync(home));
@@ -224,4 +231,3 @@ export async function clear(options: ClusterOptions = {}): Promise<void> {
     for (const index of knownNodes(home)) rmSync(nodeDir(home, index), { recursive: true, force: true });
   }
 }
-

@@ -98,7 +98,14 @@ const JAVA17_MODULE_OPTIONS = [
 
 /** JVM options for a small machine: G1 as the distributions set it up, a fixed small heap. */
 export async function jvmOptions(release: ServerRelease, java: Java, heapMb: number): Promise<string[]> {
-  const common = [`-Xms${heapMb}m`, `-Xmx${heapMb}m`, '-XX:+UseG1GC', '-XX:+ParallelRefProcEnabled', '-Xss256k', '-Djava.net.preferIPv4Stack=true'];
+  const common = [
+    `-Xms${heapMb}m`,
+    `-Xmx${heapMb}m`,
+    '-XX:+UseG1GC',
+    '-XX:+ParallelRefProcEnabled',
+    '-Xss256k',
+    '-Djava.net.preferIPv4Stack=true',
+  ];
   if (release.line === '2.1') return [...common, ...(java.version >= 9 ? await openAllOfJavaBase(java) : [])];
   return [...common, '-XX:MaxTenuringThreshold=1', ...(java.version >= 17 ? JAVA17_MODULE_OPTIONS : [])];
 }

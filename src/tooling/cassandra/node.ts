@@ -144,7 +144,9 @@ export async function startNode(dist: Distribution, spec: NodeSpec, timeoutMs: n
   child.unref();
   writeFileSync(pidFile(spec.home, spec.index), String(pid));
   writeFileSync(addressFile(spec.home, spec.index), spec.address);
-  progress(`node${spec.index} ${spec.address}: starting Cassandra ${dist.release.release} on Java ${java.version} (pid ${pid}), log ${nodeLog(spec.home, spec.index)}`);
+  progress(
+    `node${spec.index} ${spec.address}: starting Cassandra ${dist.release.release} on Java ${java.version} (pid ${pid}), log ${nodeLog(spec.home, spec.index)}`,
+  );
 
   const started = Date.now();
   let lastReport = started;
@@ -156,11 +158,15 @@ export async function startNode(dist: Distribution, spec: NodeSpec, timeoutMs: n
       return pid;
     }
     if (!isAlive(pid)) {
-      throw new Error(`Cassandra node ${spec.index} (${spec.address}) exited during start-up. Its output ${out} ends with:\n${logTail(out)}`);
+      throw new Error(
+        `Cassandra node ${spec.index} (${spec.address}) exited during start-up. Its output ${out} ends with:\n${logTail(out)}`,
+      );
     }
     if (Date.now() - lastReport >= 5000) {
       lastReport = Date.now();
-      const last = logTail(out, 1).replace(/^\S+\s+\S+\s+/, '').slice(0, 100);
+      const last = logTail(out, 1)
+        .replace(/^\S+\s+\S+\s+/, '')
+        .slice(0, 100);
       progress(`node${spec.index} ${spec.address}: still starting (${Math.round((lastReport - started) / 1000)} s): ${last}`);
     }
     await sleep(250);

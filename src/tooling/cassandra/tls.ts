@@ -29,8 +29,18 @@ export async function ensureKeystore(home: string, addresses: readonly string[],
     mkdirSync(home, { recursive: true });
     const common = ['-keystore', keystore, '-storepass', KEYSTORE_PASSWORD, '-storetype', 'PKCS12', '-alias', 'node'];
     await run(keytool, [
-      '-genkeypair', ...common, '-keyalg', 'RSA', '-keysize', '2048', '-validity', '3650',
-      '-dname', 'CN=cqlengine test node', '-ext', `SAN=${addresses.map((a) => `ip:${a}`).join(',')}`,
+      '-genkeypair',
+      ...common,
+      '-keyalg',
+      'RSA',
+      '-keysize',
+      '2048',
+      '-validity',
+      '3650',
+      '-dname',
+      'CN=cqlengine test node',
+      '-ext',
+      `SAN=${addresses.map((a) => `ip:${a}`).join(',')}`,
     ]);
     await run(keytool, ['-exportcert', '-rfc', ...common, '-file', pem]);
   }

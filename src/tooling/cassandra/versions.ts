@@ -52,6 +52,8 @@ export function resolveRelease(version: string | undefined = process.env.CQLENGI
   for (const release of Object.values(RELEASES)) {
     if (wanted === release.line || wanted === release.release) return release;
   }
-  const known = Object.values(RELEASES).map((r) => `${r.line} (${r.release})`).join(', ');
+  const known = Object.values(RELEASES)
+    .map((r) => `${r.line} (${r.release})`)
+    .join(', ');
   throw new Error(`Unknown Cassandra version '${wanted}'. Known: ${known}.`);
 }
