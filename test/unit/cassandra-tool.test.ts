@@ -96,10 +96,10 @@ describe('local Cassandra tool: a port taken by something else', () => {
     const home = mkdtempSync(join(tmpdir(), 'cqle-foreign-'));
     try {
       await assert.rejects(
-        start({ home, address: '127.0.0.50', nodes: 2 }),
+        start({ home, address: '127.0.0.50', nodes: 2, version: '5.0' }),
         /127\.0\.0\.50:9042 is already taken by a process that does not answer CQL.*will not join a foreign cluster/s,
       );
-      await assert.rejects(start({ home, address: '127.0.0.50', nodes: 1 }), /but Cassandra 5\.0\.9 was asked for/);
+      await assert.rejects(start({ home, address: '127.0.0.50', nodes: 1, version: '5.0' }), /but Cassandra 5\.0\.9 was asked for/);
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
