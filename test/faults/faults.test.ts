@@ -3,6 +3,7 @@
  * (127.0.0.11-13, RF 3), broken as an operator would break it, with the figures printed at the end.
  * Timing is measured and printed; the only timing assertion is the issue's 2 s recovery bound.
  */
+import { Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, errors, policies } from 'cassandra-driver';
@@ -33,6 +34,14 @@ function resourceCounts(): Map<string, number> {
   const counts = new Map<string, number>();
   for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
   return counts;
+}
+
+/** The open sockets, local → remote, to name what a leak holds. */
+function openSockets(): string[] {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  return handles
+    .filter((h): h is import('node:net').Socket => h instanceof Socket)
+    .map((s) => `${s.localAddress}:${s.localPort}→${s.remoteAddress}:${s.remotePort}${s.destroyed ? ' (destroyed)' : ''}`);
 }
 
 const hostOf = (addressAndPort: string) => addressAndPort.split(':')[0]!;
@@ -432,7 +441,7 @@ describe('faults on three nodes at QUORUM', () => {
     }
     figure(
       `active resources beyond the runner's own: right after shutdown ${rightAfter.length ? rightAfter.join(', ') : 'none'}; ` +
-        `${extra.length ? `still after 20 s: ${extra.join(', ')}` : `none after ${Date.now() - t} ms`}`,
+        `${extra.length ? `still after 20 s: ${extra.join(', ')} (sockets: ${openSockets().join(', ')})` : `none after ${Date.now() - t} ms`}`,
     );
     assert.deepEqual(extra, []);
   });
