@@ -90,6 +90,14 @@ export async function drainThenShutdown(client: Client, inFlight: InFlight, drai
 
 /** client.shutdown(), then the driver's leftover control-connection timer waited out (see TrackedReconnectionPolicy). */
 export async function shutdownClean(client: Client): Promise<void> {
+  const internals = client as unknown as { connected?: boolean; controlConnection?: { shutdown?(): void; reset?(): Promise<void> } };
+  if (internals.connected === false && internals.controlConnection) {
+    // A Client whose connect failed: the driver's shutdown() returns at once, and its control connection
+    // stays free to reconnect once a node is back, with sockets and heartbeats nobody owns. Shut it
+    // down for good (driver internals, used only where present).
+    await internals.controlConnection.reset?.().catch(() => undefined);
+    internals.controlConnection.shutdown?.();
+  }
   await client.shutdown();
   const due = controlTimerDue(client);
   // +20 ms: the timer's callback runs (and, the Client being shut down, returns at once) before we do.
