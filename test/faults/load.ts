@@ -2,7 +2,7 @@
  * A mixed load at QUORUM through the mapper (creates, updates with collection deltas, counters, LWT,
  * batches, reads), recording every acknowledged write, so that each can be looked for afterwards.
  */
-import { types, type Client } from 'cassandra-driver';
+import { errors, types, type Client } from 'cassandra-driver';
 import { batch, columns, model } from '../../src/index.js';
 
 export function faultModels(keyspace: string, connection: string) {
@@ -134,7 +134,23 @@ export async function runLoad(m: Models, ledger: Ledger, workers: number, until:
 }
 
 /** Acknowledged writes not found (or found older) at QUORUM, read with the tests' own client. */
+/**
+ * The check below, tried again (up to 5 times, 2 s apart) when the server times out: just after a
+ * kill, the coordinator may still count the dead node and time out at QUORUM until gossip marks it down.
+ */
 export async function missing(client: Client, keyspace: string, ledger: Ledger): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await missingOnce(client, keyspace, ledger);
+    } catch (err) {
+      const timedOut = err instanceof errors.ResponseError && /timeout/i.test(err.message);
+      if (!timedOut || attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  }
+}
+
+async function missingOnce(client: Client, keyspace: string, ledger: Ledger): Promise<string[]> {
   const quorum = types.consistencies.quorum;
   const seen = new Map<number, { v: number; tags: Set<string> }>();
   const rs = await client.execute(`SELECT id, v, tags FROM ${keyspace}.items`, [], {
