@@ -59,3 +59,13 @@ export function instanceOf(cls: abstract new (...args: never[]) => unknown, chec
     return true;
   };
 }
+
+/** A driver-like row for fake Clients in unit tests: the columns as properties, and keys(). */
+export class FakeRow {
+  constructor(values: Record<string, unknown>) {
+    Object.assign(this, values);
+  }
+  keys(): string[] {
+    return Object.keys(this);
+  }
+}

@@ -23,6 +23,7 @@ import { compileDelete, compileInsert, compileSelect, compileUpdate } from '../.
 import type { Assignment, AssignmentOp, TableRef } from '../../src/statements/nodes.js';
 import { ConnectionRegistry } from '../../src/connection/index.js';
 import { codecOf } from '../../src/schema/types.js';
+import { FakeRow } from '../helpers/util.js';
 
 // ---- a stand-in Client that records what would be sent ----
 
@@ -34,15 +35,6 @@ interface Sent {
 interface SentBatch {
   queries: { query: string; params: unknown[] }[];
   options: Record<string, unknown>;
-}
-
-class FakeRow {
-  constructor(values: Record<string, unknown>) {
-    Object.assign(this, values);
-  }
-  keys(): string[] {
-    return Object.keys(this);
-  }
 }
 
 const sent: Sent[] = [];

@@ -9,21 +9,12 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Client } from 'cassandra-driver';
 import { batch, columns, connection, contextQuery, LWTError, management, model } from '../../src/index.js';
 import { ConnectionRegistry, type StatementEvent } from '../../src/connection/index.js';
-import { captureLogs } from '../helpers/util.js';
+import { FakeRow, captureLogs } from '../helpers/util.js';
 
 interface Call {
   method: 'execute' | 'batch';
   cql: string;
   options: Record<string, unknown>;
-}
-
-class FakeRow {
-  constructor(values: Record<string, unknown>) {
-    Object.assign(this, values);
-  }
-  keys(): string[] {
-    return Object.keys(this);
-  }
 }
 
 const calls: Call[] = [];
