@@ -6,7 +6,7 @@
 import { types } from 'cassandra-driver';
 import type { Columns, Row } from '../schema/infer.js';
 import type { ModelSchema } from '../schema/model-schema.js';
-import { decimalParts, integerToBigInt, isPlainObject, type CqlType } from '../schema/types.js';
+import { decimalText, integerToBigInt, isPlainObject, type CqlType } from '../schema/types.js';
 
 type TextLike =
   | types.Uuid
@@ -43,27 +43,6 @@ export type JsonOf<T> = T extends null | undefined
 export type JsonRow<Cs extends Columns> = { [K in keyof Row<Cs>]: JsonOf<Row<Cs>[K]> };
 
 const TEXT_KEYS = new Set(['text', 'varchar', 'ascii']);
-
-/**
- * A decimal as Java's BigDecimal.toString writes it (Cassandra's own text form): plain unless the
- * exponent is large, then scientific (`1.5E+10`). Built from the wire form, never through the
- * driver's toString, which does not return for very large values and misrenders negative scales.
- */
-export function decimalText(value: types.BigDecimal): string {
-  const { scale, unscaled } = decimalParts(value);
-  const negative = unscaled < 0n;
-  const digits = (negative ? -unscaled : unscaled).toString();
-  const adjusted = digits.length - 1 - scale;
-  let text: string;
-  if (scale >= 0 && adjusted >= -6) {
-    if (scale === 0) text = digits;
-    else if (digits.length > scale) text = `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
-    else text = `0.${'0'.repeat(scale - digits.length)}${digits}`;
-  } else {
-    text = `${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
-  }
-  return negative ? `-${text}` : text;
-}
 
 /**
  * The JSON form of one value; `type` (the column's CQL type) decides the shape of maps and of the

@@ -250,6 +250,44 @@ export function decimalParts(v: types.BigDecimal): { scale: number; unscaled: bi
   return { scale: buf.readInt32BE(0), unscaled: bufferToBigInt(buf.subarray(4)) };
 }
 
+/**
+ * A decimal as Java's BigDecimal.toString writes it (Cassandra's own text form): plain unless the
+ * exponent is large, then scientific (`1.5E+10`). Built from the wire form, never through the
+ * driver's toString, which does not return for very large values and misrenders negative scales.
+ */
+export function decimalText(value: types.BigDecimal): string {
+  const { scale, unscaled } = decimalParts(value);
+  const negative = unscaled < 0n;
+  const digits = (negative ? -unscaled : unscaled).toString();
+  const adjusted = digits.length - 1 - scale;
+  let text: string;
+  if (scale >= 0 && adjusted >= -6) {
+    if (scale === 0) text = digits;
+    else if (digits.length > scale) text = `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+    else text = `0.${'0'.repeat(scale - digits.length)}${digits}`;
+  } else {
+    text = `${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
+  }
+  return negative ? `-${text}` : text;
+}
+
+/** Past this many 32-bit words (2^1024), the driver's Integer.toString never returns. */
+const HANG_WORDS = 32;
+
+/**
+ * A decimal read from the server: one written by another client can be past the bounds this mapper
+ * writes, and its driver toString (String(), logging, the driver's toJSON) would spin forever; such a
+ * value gets a toString that writes it from the wire form instead.
+ */
+function readDecimal(value: unknown): types.BigDecimal {
+  const d = value as types.BigDecimal;
+  const words = (d as unknown as { _intVal?: { bits_?: unknown[] } })._intVal?.bits_?.length ?? 0;
+  if (words >= HANG_WORDS) {
+    Object.defineProperty(d, 'toString', { value: () => decimalText(d), enumerable: false, configurable: true });
+  }
+  return d;
+}
+
 function isDateText(text: string): boolean {
   const m = /^(-?\d{1,9})-(\d{2})-(\d{2})$/.exec(text);
   if (!m) return false;
@@ -328,19 +366,23 @@ export const cqlTypes = {
   }),
   float: floatIn('float', 32),
   double: floatIn('double', 64),
-  decimal: scalar<types.BigDecimal, types.BigDecimal | number | string>('decimal', (v, c) => {
-    let d: types.BigDecimal | undefined;
-    if (v instanceof types.BigDecimal) {
-      try {
-        const { scale, unscaled } = decimalParts(v);
-        if (decimalOf(unscaled, scale)) d = v;
-      } catch {
-        // A BigDecimal the driver cannot encode: refused below.
-      }
-    } else if (typeof v === 'number' && Number.isFinite(v)) d = decimalFromString(String(v));
-    else if (typeof v === 'string') d = decimalFromString(v);
-    return d ?? invalid(c, v, DECIMAL_EXPECTED);
-  }),
+  decimal: scalar<types.BigDecimal, types.BigDecimal | number | string>(
+    'decimal',
+    (v, c) => {
+      let d: types.BigDecimal | undefined;
+      if (v instanceof types.BigDecimal) {
+        try {
+          const { scale, unscaled } = decimalParts(v);
+          if (decimalOf(unscaled, scale)) d = v;
+        } catch {
+          // A BigDecimal the driver cannot encode: refused below.
+        }
+      } else if (typeof v === 'number' && Number.isFinite(v)) d = decimalFromString(String(v));
+      else if (typeof v === 'string') d = decimalFromString(v);
+      return d ?? invalid(c, v, DECIMAL_EXPECTED);
+    },
+    { fromDriver: readDecimal },
+  ),
   boolean: scalar<boolean>('boolean', (v, c) => (typeof v === 'boolean' ? v : invalid(c, v, 'a boolean'))),
   // Written out with `as` so the declarations say `Buffer`, not `Buffer<ArrayBufferLike>` (TypeScript 5.7+ only).
   blob: scalar<Buffer, Buffer | Uint8Array>('blob', (v, c) => {

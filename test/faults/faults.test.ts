@@ -3,18 +3,19 @@
  * (127.0.0.11-13, RF 3), broken as an operator would break it, with the figures printed at the end.
  * Timing is measured and printed; the only timing assertion is the issue's 2 s recovery bound.
  */
-import { Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, errors, policies } from 'cassandra-driver';
 import { ShutdownError, connection, management } from '../../src/index.js';
 import { TcpProxy } from '../helpers/proxy.js';
 import { captureLogs } from '../helpers/util.js';
+import { openSockets, resourceCounts, traceSockets } from './handles.js';
 import { ADDRESSES, firstListening, freshCluster, killNode, sleep, startNodes, stopCluster } from './cluster.js';
 import { faultModels, missing, newLedger, runLoad, type Ledger, type Models } from './load.js';
 
 // Before anything of ours exists: what the test runner itself holds.
 const baseline = resourceCounts();
+traceSockets();
 const KS = 'cqle_faults';
 const WORKERS = 32;
 const RECOVERY_BOUND_MS = 2_000;
@@ -29,20 +30,6 @@ const figure = (line: string) => {
 let admin: Client;
 let m: Models;
 let ledger: Ledger;
-
-function resourceCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  return counts;
-}
-
-/** The open sockets, local → remote, to name what a leak holds. */
-function openSockets(): string[] {
-  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
-  return handles
-    .filter((h): h is import('node:net').Socket => h instanceof Socket)
-    .map((s) => `${s.localAddress}:${s.localPort}→${s.remoteAddress}:${s.remotePort}${s.destroyed ? ' (destroyed)' : ''}`);
-}
 
 const hostOf = (addressAndPort: string) => addressAndPort.split(':')[0]!;
 const nodeOf = (address: string) => ADDRESSES.indexOf(address) + 1;
@@ -441,7 +428,7 @@ describe('faults on three nodes at QUORUM', () => {
     }
     figure(
       `active resources beyond the runner's own: right after shutdown ${rightAfter.length ? rightAfter.join(', ') : 'none'}; ` +
-        `${extra.length ? `still after 20 s: ${extra.join(', ')} (sockets: ${openSockets().join(', ')})` : `none after ${Date.now() - t} ms`}`,
+        `${extra.length ? `still after 20 s: ${extra.join(', ')} (sockets: ${openSockets().join('; ')})` : `none after ${Date.now() - t} ms`}`,
     );
     assert.deepEqual(extra, []);
   });

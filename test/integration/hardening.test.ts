@@ -83,4 +83,20 @@ describe('values at the edges of their types', () => {
     }
     assert.ok((row.price as types.BigDecimal) instanceof types.BigDecimal);
   });
+
+  it('a decimal past 2^1024 written by another client reads, prints and serializes without hanging', async () => {
+    // 400 digits: the driver's own toString would never return for it.
+    const unscaled = 10n ** 400n + 7n;
+    const bytes = Buffer.from(unscaled.toString(16).padStart(334, '0'), 'hex');
+    const wire = Buffer.concat([Buffer.from([0, 0, 0, 2]), bytes]);
+    await keyspaces.execute(`INSERT INTO ${ks}.edge_single (id, price) VALUES (?, ?)`, ['huge', types.BigDecimal.fromBuffer(wire)]);
+    const row = await Single.get({ id: 'huge' });
+    const text = `1${'0'.repeat(398)}.07`;
+    assert.equal(String(row.price), text);
+    assert.equal(JSON.parse(JSON.stringify(row)).price, text);
+    assert.deepEqual(row.changedColumns(), []);
+    row.f = 1;
+    await row.save();
+    assert.equal(String((await Single.get({ id: 'huge' })).price), text);
+  });
 });

@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
 import { columns, model, type JsonRow } from '../../src/index.js';
 import { Everything, everythingJson, everythingValues } from '../helpers/everything.js';
-import { decimalText, jsonValue } from '../../src/model/json.js';
+import { jsonValue } from '../../src/model/json.js';
+import { decimalText } from '../../src/schema/types.js';
 import { codecOf } from '../../src/schema/types.js';
 
 describe('toJSON', () => {
