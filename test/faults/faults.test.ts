@@ -216,9 +216,8 @@ describe('faults on three nodes at QUORUM', () => {
           `recovery after the first node listens: ${r.name}: ${Number.isNaN(r.ms) ? 'never' : `${r.ms} ms`} (${r.ms <= RECOVERY_BOUND_MS ? 'within' : 'OVER'} the 2 s bound)`,
         );
       }
-      // Measured 1.0-1.2 s on the 2-core machine alone, 1.7-2.6 s with another full test suite running beside:
-      // the 2 s bound is printed, and asserted only as recovery at all (with a wide margin, 10 s).
-      for (const r of recovery) assert.ok(r.ms <= 5 * RECOVERY_BOUND_MS, `${r.name} served again after ${r.ms} ms`);
+      // The issue's bound, asserted: the suite runs alone in CI (measured 0.2-1.2 s with the former 1 s schedule).
+      for (const r of recovery) assert.ok(r.ms <= RECOVERY_BOUND_MS, `${r.name} served again after ${r.ms} ms`);
     } finally {
       log.restore();
       // The rest back, whatever happened above, so that later tests have their three nodes.

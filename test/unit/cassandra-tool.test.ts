@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeNodeConfig } from '../../src/tooling/cassandra/config.js';
+import { withLock } from '../../src/tooling/cassandra/lock.js';
 import { initialToken, nodeAddress } from '../../src/tooling/cassandra/node.js';
 import { cacheDir, clusterHome } from '../../src/tooling/cassandra/paths.js';
 import { RELEASES, resolveRelease } from '../../src/tooling/cassandra/versions.js';
@@ -78,6 +80,26 @@ describe('local Cassandra tool', () => {
       assert.match(readFileSync(join(conf, 'logback.xml'), 'utf8'), /system\.log/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('local Cassandra tool: the start lock', () => {
+  it('takes over at once the lock of a start that was killed, and leaves none behind', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cqle-lock-'));
+    try {
+      // A pid that no longer runs: a child that has exited.
+      const gone = spawnSync(process.execPath, ['-e', '']).pid;
+      mkdirSync(join(home, 'start.lock'));
+      writeFileSync(join(home, 'start.lock', 'owner'), String(gone));
+      const ran = await withLock(home, 3_600_000, async () => {
+        assert.equal(readFileSync(join(home, 'start.lock', 'owner'), 'utf8'), String(process.pid));
+        return 'ran';
+      });
+      assert.equal(ran, 'ran');
+      assert.equal(existsSync(join(home, 'start.lock')), false);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });

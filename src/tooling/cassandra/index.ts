@@ -6,10 +6,11 @@
  * Imported as `cqlengine/testing/cassandra`.
  * @module cqlengine/testing/cassandra
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDistribution } from './distribution.js';
 import { findJava } from './java.js';
+import { withLock } from './lock.js';
 import { ensureKeystore } from './tls.js';
 import { CQL_PORT, isListening, killNode, nodeAddress, nodeDir, nodeLog, ownedPid, startedAddress, startNode, stopNode } from './node.js';
 import { clusterHome } from './paths.js';
@@ -69,35 +70,6 @@ export interface NodeStatus {
   /** Where the cluster's data and logs live. */
   home: string;
   log: string;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * A lock directory, so that concurrent test processes starting the same cluster
- * do not race; a lock older than the start timeout is taken to be stale.
- */
-async function withLock<T>(home: string, staleMs: number, fn: () => Promise<T>): Promise<T> {
-  const lock = join(home, 'start.lock');
-  mkdirSync(home, { recursive: true });
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > staleMs) rmSync(lock, { recursive: true, force: true });
-      } catch {
-        // Released meanwhile.
-      }
-      await sleep(200);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
 }
 
 function firstAddress(options: ClusterOptions): string {
