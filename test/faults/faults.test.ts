@@ -292,7 +292,8 @@ describe('faults on three nodes at QUORUM', () => {
         }),
       );
       figure(
-        `node2 cut off: ${idempotentOk} idempotent reads and writes completed, ${idempotentErrors.length} failed; non-idempotent: ${nonIdempotent.attempts} sent, ${nonIdempotent.failures} failed (${[...nonIdempotent.kinds].join(', ')})`,
+        `node2 cut off: ${idempotentOk} idempotent reads and writes completed, ${idempotentErrors.length} failed; ` +
+          `non-idempotent: ${nonIdempotent.attempts} sent, ${nonIdempotent.failures} failed (${[...nonIdempotent.kinds].join(', ')})`,
       );
       assert.deepEqual(idempotentErrors, []);
       assert.ok(nonIdempotent.failures > 0, 'some non-idempotent statements went to the cut node and failed there');

@@ -18,7 +18,8 @@ before(async () => {
   keyspaces = new TestKeyspaces(cluster.hosts);
   ks = await keyspaces.create();
   await keyspaces.execute(
-    `CREATE TABLE ${ks}.scores (game text, player text, at timestamp, score int, tags set<text>, meta map<text, int>, note text STATIC, pair frozen<tuple<int, text>>, PRIMARY KEY (game, player, at)) WITH CLUSTERING ORDER BY (player DESC, at ASC)`,
+    `CREATE TABLE ${ks}.scores (game text, player text, at timestamp, score int, tags set<text>, meta map<text, int>, ` +
+      'note text STATIC, pair frozen<tuple<int, text>>, PRIMARY KEY (game, player, at)) WITH CLUSTERING ORDER BY (player DESC, at ASC)',
   );
   await keyspaces.execute(`CREATE INDEX scores_score ON ${ks}.scores (score)`);
   await keyspaces.execute(`CREATE TYPE ${ks}.place (city text, zip int)`);
@@ -131,7 +132,8 @@ describe('NamedTable on a materialized view', () => {
     const skip = needsServer(cluster, '3.0');
     if (skip) return t.skip(skip);
     await keyspaces.execute(
-      `CREATE MATERIALIZED VIEW ${ks}.scores_by_score AS SELECT game, player, at, score FROM ${ks}.scores WHERE score IS NOT NULL AND game IS NOT NULL AND player IS NOT NULL AND at IS NOT NULL PRIMARY KEY (score, game, player, at)`,
+      `CREATE MATERIALIZED VIEW ${ks}.scores_by_score AS SELECT game, player, at, score FROM ${ks}.scores ` +
+        'WHERE score IS NOT NULL AND game IS NOT NULL AND player IS NOT NULL AND at IS NOT NULL PRIMARY KEY (score, game, player, at)',
     );
     const scores = new NamedTable(ks, 'scores');
     await scores.create({ game: 'mv', player: 'zed', at: 0, score: 77 });

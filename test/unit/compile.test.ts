@@ -145,7 +145,8 @@ describe('SELECT', () => {
       .allowFiltering();
     assert.equal(
       byIndex.toString(),
-      'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" WHERE "kind" = ? AND "user_name" = ? AND "order" <= ? AND "tags" CONTAINS ? AND "m" CONTAINS KEY ? AND "xs" CONTAINS ? ALLOW FILTERING',
+      'SELECT "blog", "at", "title", "user_name", "order", "tags", "xs", "m", "kind" FROM "ks"."posts" ' +
+        'WHERE "kind" = ? AND "user_name" = ? AND "order" <= ? AND "tags" CONTAINS ? AND "m" CONTAINS KEY ? AND "xs" CONTAINS ? ALLOW FILTERING',
     );
     assert.deepEqual(byIndex.toCQL().params, ["x'; DROP TABLE posts; --", 'u', 2, 't', 'k', 4]);
   });
