@@ -45,7 +45,10 @@ function hint(message: string, context: StatementErrorContext): string {
 export function annotate(error: unknown, context: StatementErrorContext): unknown {
   if (!(error instanceof Error) || error instanceof CQLEngineError || (error as { [ANNOTATED]?: true })[ANNOTATED]) return error;
   const before = error.message;
-  const message = formatLogContext(`${before}${hint(before, context)}`, context.connection, context.keyspace, context.model);
+  // An explained error (explain.ts) already names the connection: the context prefix says it once.
+  const named = `Connection '${context.connection}': `;
+  const body = before.startsWith(named) ? before.slice(named.length) : before;
+  const message = formatLogContext(`${body}${hint(body, context)}`, context.connection, context.keyspace, context.model);
   Object.defineProperty(error, ANNOTATED, { value: true });
   Object.assign(error, { connection: context.connection, keyspace: context.keyspace, model: context.model });
   error.message = message;

@@ -9,13 +9,14 @@ import { Client, errors, policies } from 'cassandra-driver';
 import { ShutdownError, connection, management } from '../../src/index.js';
 import { TcpProxy } from '../helpers/proxy.js';
 import { captureLogs } from '../helpers/util.js';
-import { openSockets, resourceCounts, traceSockets } from './handles.js';
+import { openSockets, resourceCounts, traceClients, traceSockets } from './handles.js';
 import { ADDRESSES, firstListening, freshCluster, killNode, sleep, startNodes, stopCluster } from './cluster.js';
 import { faultModels, missing, newLedger, runLoad, type Ledger, type Models } from './load.js';
 
 // Before anything of ours exists: what the test runner itself holds.
 const baseline = resourceCounts();
 traceSockets();
+traceClients();
 const KS = 'cqle_faults';
 const WORKERS = 32;
 const RECOVERY_BOUND_MS = 2_000;
@@ -152,7 +153,7 @@ describe('faults on three nodes at QUORUM', () => {
     );
     figure(`two nodes down, the application sees: ${seen.constructor.name}: ${seen.message}`);
     assert.ok(seen instanceof errors.NoHostAvailableError);
-    assert.match(seen.message, /Connection 'faults'/);
+    assert.match(seen.message, /^\[Connection: faults, Keyspace: cqle_faults, Model: items\] every host tried answered unavailableException/);
     assert.match(seen.message, /consistency QUORUM/);
     assert.ok((seen.cause as errors.ResponseError).code === 0x1000, 'the Unavailable is the cause');
 

@@ -3,6 +3,7 @@
  * stack that opened it, so that a socket still open after shutdown says which code opened it.
  */
 import { Socket } from 'node:net';
+import { Client } from 'cassandra-driver';
 
 const opened = new WeakMap<Socket, { at: number; stack: string }>();
 let traced = false;
@@ -22,6 +23,50 @@ export function traceSockets(): void {
   } as typeof connect;
 }
 
+interface Tracked {
+  client: Client;
+  at: number;
+  label: string;
+}
+const clients: Tracked[] = [];
+
+/** From now on, remember every Client that connects (to name the owner of a socket left open). */
+export function traceClients(): void {
+  const connect = Client.prototype.connect;
+  Client.prototype.connect = function (this: Client, ...args: unknown[]) {
+    if (!clients.some((t) => t.client === this)) {
+      const points = (this as unknown as { options: { contactPoints: string[] } }).options.contactPoints.join(',');
+      clients.push({ client: this, at: Date.now(), label: `Client #${clients.length + 1} (${points})` });
+    }
+    return (connect as (...a: unknown[]) => Promise<void>).apply(this, args);
+  } as typeof connect;
+}
+
+interface HostInternals {
+  address: string;
+  pool: { connections: { netClient?: Socket }[]; _state?: number; _newConnectionTimeout?: unknown };
+}
+
+/** Which traced Client's pool holds the socket, and in what state that Client and pool are. */
+function ownerOf(socket: Socket): string {
+  for (const { client, at, label } of clients) {
+    const c = client as unknown as {
+      connected: boolean;
+      isShuttingDown: boolean;
+      hosts: { values(): HostInternals[] };
+      controlConnection: { connection?: { netClient?: Socket } };
+    };
+    const state = `connected=${c.connected}, shuttingDown=${c.isShuttingDown}, made ${Date.now() - at} ms ago`;
+    if (c.controlConnection?.connection?.netClient === socket) return `${label}'s control connection (${state})`;
+    for (const host of c.hosts?.values() ?? []) {
+      if (host.pool.connections.some((conn) => conn.netClient === socket)) {
+        return `${label}, pool of ${host.address} (pool state ${host.pool._state}; ${state})`;
+      }
+    }
+  }
+  return 'no traced Client holds it in a pool (an orphan)';
+}
+
 /** The sockets still open, local → remote, each with when and where it was opened. */
 export function openSockets(): string[] {
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
@@ -30,7 +75,8 @@ export function openSockets(): string[] {
     .map((s) => {
       const origin = opened.get(s);
       const where = origin ? ` opened ${Date.now() - origin.at} ms ago at\n${origin.stack}` : '';
-      return `${s.localAddress}:${s.localPort}→${s.remoteAddress}:${s.remotePort}${s.destroyed ? ' (destroyed)' : ''}${where}`;
+      const end = `${s.localAddress}:${s.localPort}→${s.remoteAddress}:${s.remotePort}${s.destroyed ? ' (destroyed)' : ''}`;
+      return `${end}, held by ${ownerOf(s)}${where}`;
     });
 }
 

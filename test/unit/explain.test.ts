@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errors, types } from 'cassandra-driver';
+import { annotate } from '../../src/connection/annotate.js';
 import { errorForCaller, explainError, freshCopy } from '../../src/connection/explain.js';
 
 function unavailable(required: number, alive: number): errors.ResponseError {
@@ -29,6 +30,12 @@ describe('explainError', () => {
     assert.match(shaped.message, /consistency QUORUM \(2 required but only 1 alive\)/);
     assert.match(shaped.message, /hosts tried: 127\.0\.0\.11:9042, 127\.0\.0\.12:9042/);
     assert.doesNotMatch(shaped.message, /See innerErrors|\n\s+at /);
+  });
+
+  it('names the connection once when the funnel adds the statement context', () => {
+    const shaped = explainError(new errors.NoHostAvailableError({ a: unavailable(2, 1) }), 'orders') as Error;
+    annotate(shaped, { connection: 'orders', keyspace: 'shop', model: 'items' });
+    assert.match(shaped.message, /^\[Connection: orders, Keyspace: shop, Model: items\] every host tried answered unavailableException: /);
   });
 
   it('lists each host when the causes differ, with the original error as cause', () => {
