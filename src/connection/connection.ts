@@ -5,7 +5,14 @@ import { codecOf, type Codec } from '../schema/types.js';
 import { discoverLocalDataCenter, needsLocalDataCenter } from './datacenter.js';
 import { errorForCaller } from './explain.js';
 import { send } from './funnel.js';
-import { connectWithin, drainThenShutdown, InFlight, shutdownClean, TrackedReconnectionPolicy } from './lifecycle.js';
+import {
+  connectWithin,
+  drainThenShutdown,
+  InFlight,
+  shutDownReplacedHosts,
+  shutdownClean,
+  TrackedReconnectionPolicy,
+} from './lifecycle.js';
 
 export type ConnectionState = 'lazy' | 'connecting' | 'connected' | 'failed' | 'closed';
 
@@ -179,6 +186,7 @@ export class Connection {
     try {
       const options = await this.#clientOptions(settings);
       client = new Client(options);
+      shutDownReplacedHosts(client);
       await connectWithin(client, options);
     } catch (err) {
       if (client) await shutdownClean(client).catch(() => undefined);

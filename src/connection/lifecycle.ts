@@ -75,6 +75,22 @@ function controlTimerDue(client: Client): number | undefined {
   return typeof due === 'number' && due > Date.now() ? due : undefined;
 }
 
+/**
+ * When no host is usable for the driver's control connection (the whole cluster was down), it starts
+ * over as if connecting anew and puts a NEW Host object in its map for the node it reaches, dropping
+ * the old one without shutting it down. The old Host's pool keeps its reconnection timer: once the
+ * node is back it opens a connection that no Host in the map owns, so that the Client's shutdown never
+ * closes it, and its socket and heartbeat hold the process alive. A Host leaving the map is shut down
+ * here (it serves nothing any more: the load-balancing policy only sees the map).
+ */
+export function shutDownReplacedHosts(client: Client): void {
+  const hosts = (client as unknown as { hosts?: { on?(event: 'remove', listener: (host: unknown) => void): void } }).hosts;
+  hosts?.on?.('remove', (host) => {
+    const h = host as { shutdown?(waitForPending: boolean): Promise<void> };
+    h.shutdown?.(false).catch(() => undefined);
+  });
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Lets statements in flight finish for up to drainMs, then shuts the Client down and releases every handle. */
