@@ -153,7 +153,10 @@ describe('faults on three nodes at QUORUM', () => {
     );
     figure(`two nodes down, the application sees: ${seen.constructor.name}: ${seen.message}`);
     assert.ok(seen instanceof errors.NoHostAvailableError);
-    assert.match(seen.message, /^\[Connection: faults, Keyspace: cqle_faults, Model: items\] every host tried answered unavailableException/);
+    assert.match(
+      seen.message,
+      /^\[Connection: faults, Keyspace: cqle_faults, Model: items\] every host tried answered unavailableException/,
+    );
     assert.match(seen.message, /consistency QUORUM/);
     assert.ok((seen.cause as errors.ResponseError).code === 0x1000, 'the Unavailable is the cause');
 
