@@ -54,8 +54,14 @@ export function addColumn(schema: ModelSchema, keyspace: string, column: ColumnS
   return `ALTER TABLE ${tableName(keyspace, schema.table!)} ADD ${columnDefinition(column)}`;
 }
 
+/**
+ * `<table>_<column>_idx`, with the kind for an index on a collection's keys, entries or whole value,
+ * so that a second index on the same column never takes the first one's name (IF NOT EXISTS would
+ * then skip it without a word). Cut to 48 characters before the suffix, never through it.
+ */
 function indexName(schema: ModelSchema, column: ColumnSchema): string {
-  return validateIdentifier(`${schema.table}_${column.dbName}_idx`.slice(0, 48), 'index');
+  const suffix = column.indexOn === undefined || column.indexOn === 'values' ? '_idx' : `_${column.indexOn}_idx`;
+  return validateIdentifier(`${schema.table}_${column.dbName}`.slice(0, 48 - suffix.length) + suffix, 'index');
 }
 
 /** The index target as CQL writes it: `KEYS(c)`, `ENTRIES(c)`, `FULL(c)` or the column. */

@@ -307,6 +307,25 @@ describe('syncTable diff', () => {
   });
 });
 
+describe('two indexes on one map column', () => {
+  it('an index on its keys beside one on its values gets a name of its own, so both exist', async (t) => {
+    if (!atLeast('3.0')) return t.skip('Cassandra 2.1 allows one index per column');
+    const Values = model('two_idx', { id: columns.int().partitionKey(), m: columns.map(columns.text(), columns.int()).index() });
+    const Keys = model('two_idx', { id: columns.int().partitionKey(), m: columns.map(columns.text(), columns.int()).index('keys') });
+    await management.syncTable(Values);
+    await management.syncTable(Keys);
+    const client = await connection.getSession();
+    const table = await client.metadata.getTable(ks, 'two_idx');
+    assert.deepEqual(table!.indexes.map((i) => [i.name, i.target]).sort(), [
+      ['two_idx_m_idx', 'values(m)'],
+      ['two_idx_m_keys_idx', 'keys(m)'],
+    ]);
+    await Keys.create({ id: 1, m: { a: 1 } });
+    assert.equal((await Keys.filter({ m__contains_key: 'a' }).all()).length, 1);
+    assert.equal((await Values.filter({ m__contains: 1 }).all()).length, 1);
+  });
+});
+
 describe('plan() with the 5.0 diff', () => {
   it('an unchanged table plans nothing, an index of a new kind plans a CREATE INDEX, vectors show no drift; SAI refused before 5.0', async () => {
     const defs = {
