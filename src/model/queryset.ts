@@ -560,7 +560,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       );
   }
 
-  #send(stmt: CompiledStatement): Promise<void> {
+  #send(stmt: CompiledStatement): Promise<unknown> | undefined {
     return write(
       this.#resolved(),
       stmt,
