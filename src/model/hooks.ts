@@ -80,7 +80,12 @@ export function checkColumn(schema: ModelSchema, column: ColumnSchema, value: un
   }
 }
 
+/** The columns of a schema that have validators: most have none, and a write should not look at each. */
+const validated = new WeakMap<ModelSchema, readonly ColumnSchema[]>();
+
 /** Runs every column's validators on an instance's values. */
 export function checkColumns(schema: ModelSchema, values: Record<string, unknown>): void {
-  for (const column of schema.columns) checkColumn(schema, column, values[column.name]);
+  let columns = validated.get(schema);
+  if (!columns) validated.set(schema, (columns = schema.columns.filter((c) => c.column.options.validators.length > 0)));
+  for (const column of columns) checkColumn(schema, column, values[column.name]);
 }

@@ -120,8 +120,11 @@ function usingParams(options: WriteOptions, params: Param[]): void {
 
 // ---- shape signatures ----
 
-const whereSig = (wheres: readonly Where[]): string =>
-  wheres.map((w) => (w.tokenKeys ? `token ${w.op}` : `${w.column.dbName} ${w.op}${w.fn ? ` ${w.fn}` : ''}`)).join(',');
+function whereSig(wheres: readonly Where[]): string {
+  let sig = '';
+  for (const w of wheres) sig += w.tokenKeys ? `token ${w.op},` : `${w.column.dbName} ${w.op}${w.fn ? ` ${w.fn}` : ''},`;
+  return sig;
+}
 const conditionSig = (conditions: readonly Condition[], ifExists: boolean): string =>
   ifExists ? 'exists' : conditions.map((c) => `${c.column.dbName} ${c.op ?? '='}`).join(',');
 const usingSig = (o: WriteOptions): string => `${o.ttl !== undefined ? 't' : ''}${o.timestamp !== undefined ? 's' : ''}`;
