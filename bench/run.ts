@@ -29,6 +29,7 @@ import {
   models,
   pointContent,
   runOps,
+  SCALE,
   type CaseSpec,
   type Side,
   type SideResult,
@@ -36,7 +37,6 @@ import {
 } from './schema.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
-const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
 const ONLY = process.env['BENCH_CASES']?.split(',').filter(Boolean);
 const PROFILE = process.env['BENCH_PROFILE'] as Side | undefined;
 const SIDE_SCRIPT = fileURLToPath(new URL('./side.ts', import.meta.url));
@@ -63,7 +63,7 @@ function spawnSide(
   keyspace: string,
   libPath: string,
 ): Promise<SideResult> {
-  const flags = ['--expose-gc', '--import', 'tsx'];
+  const flags = ['--import', 'tsx'];
   if (PROFILE === side)
     flags.push('--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${side}-${spec.name}-${inFlight}-${base}.cpuprofile`);
   return new Promise((resolve, reject) => {

@@ -84,15 +84,20 @@ export interface CaseSpec {
   readonly label: string;
   /** Operations per round, sequential and 64 in flight (times BENCH_SCALE). */
   readonly ops: readonly [number, number];
+  /** At least this many warm-up operations before them (times BENCH_SCALE); else a quarter of ops. */
+  readonly warmup: readonly [number, number];
 }
 
+/** BENCH_SCALE: longer (or shorter) loops, warm-ups included. */
+export const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
+
 export const CASES: readonly CaseSpec[] = [
-  { name: 'create', label: 'create (insert one row)', ops: [1000, 6000] },
-  { name: 'get', label: 'get by key', ops: [1000, 6000] },
-  { name: 'load-change-save', label: 'load, change one column, save', ops: [500, 3000] },
-  { name: 'batch', label: `logged batch of ${BATCH_SIZE} creates`, ops: [40, 192] },
-  { name: 'read-10k', label: `${BIG_ROWS.toLocaleString('en')}-row partition, for await`, ops: [4, 64] },
-  { name: 'pages-1k', label: `${SMALL_ROWS.toLocaleString('en')} rows page by page`, ops: [15, 128] },
+  { name: 'create', label: 'create (insert one row)', ops: [1000, 6000], warmup: [1500, 6000] },
+  { name: 'get', label: 'get by key', ops: [1000, 6000], warmup: [1500, 6000] },
+  { name: 'load-change-save', label: 'load, change one column, save', ops: [500, 3000], warmup: [1000, 4000] },
+  { name: 'batch', label: `logged batch of ${BATCH_SIZE} creates`, ops: [40, 192], warmup: [100, 400] },
+  { name: 'read-10k', label: `${BIG_ROWS.toLocaleString('en')}-row partition, for await`, ops: [4, 64], warmup: [2, 16] },
+  { name: 'pages-1k', label: `${SMALL_ROWS.toLocaleString('en')} rows page by page`, ops: [15, 128], warmup: [20, 128] },
 ];
 
 /** What a side process prints (one JSON line) when its measured loop is done. */

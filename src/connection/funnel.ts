@@ -157,7 +157,7 @@ function logLine(conn: Connection, out: Outgoing, wire: Wire): string {
 /** Sends one statement (or batch) on a connection, connecting it first if needed. */
 export async function send(conn: Connection, out: Outgoing, options: SendOptions = {}): Promise<types.ResultSet> {
   const client = conn.connectedClient ?? (await conn.client());
-  const requires = out.batch ? out.batch.flatMap((s) => s.requires ?? []) : out.requires;
+  const requires = out.batch ? batchRequires(out.batch) : out.requires;
   if (requires?.length) checkServer(conn, client, requires);
   const wire = wireOf(out, conn.codec);
   const queryOptions = driverOptions(out, options);
@@ -178,6 +178,13 @@ export async function send(conn: Connection, out: Outgoing, options: SendOptions
   if (observed) publish(conn, out, wire, start, undefined);
   if (out.conditional) checkApplied(result, conn.codec, out.schema);
   return result;
+}
+
+/** What a batch's statements need of the server, gathered without an array per statement. */
+function batchRequires(batch: readonly CompiledStatement[]): Requirement[] | undefined {
+  let all: Requirement[] | undefined;
+  for (const s of batch) if (s.requires?.length) (all ??= []).push(...s.requires);
+  return all;
 }
 
 /** The error the caller sees: cut off by shutdown, or the driver's, explained (see explain.ts). */

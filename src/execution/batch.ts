@@ -126,16 +126,26 @@ export class BatchQuery {
   }
 
   #send(entries: Entry[]): Promise<types.ResultSet> {
-    const conditional = entries.find((e) => e.stmt.conditional);
-    const keyspace = entries[0]!.keyspace;
+    // One pass over what may be thousands of statements.
+    let keyspace: string | undefined = entries[0]!.keyspace;
+    let conditional: Entry | undefined;
+    const statements = new Array<CompiledStatement>(entries.length);
+    const tables = new Set<string>();
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      statements[i] = e.stmt;
+      if (e.keyspace !== keyspace) keyspace = undefined;
+      if (e.schema?.table) tables.add(e.schema.table);
+      if (!conditional && e.stmt.conditional) conditional = e;
+    }
     return send(
       (this.#registry ?? defaultRegistry).peek(this.#explicitConnection ?? this.#connection),
       {
         kind: 'batch',
         cql: '',
-        batch: entries.map((e) => e.stmt),
-        keyspace: entries.every((e) => e.keyspace === keyspace) ? keyspace : undefined,
-        tables: [...new Set(entries.flatMap((e) => (e.schema?.table ? [e.schema.table] : [])))],
+        batch: statements,
+        keyspace,
+        tables: [...tables],
         schema: conditional?.schema,
         conditional: conditional !== undefined,
       },

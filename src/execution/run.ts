@@ -43,17 +43,18 @@ export function run(
 }
 
 /**
- * Sends a model's write: into its batch when it has one, else on the wire. `explicit` says the
- * connection came from using(), which a batch with its own connection refuses.
+ * Sends a model's write: into its batch when it has one (added at once: nothing to await, and a
+ * refusal throws), else on the wire (the run's promise). `explicit` says the connection came from
+ * using(), which a batch with its own connection refuses.
  */
-export async function write(
+export function write(
   target: ResolvedScope,
   stmt: CompiledStatement,
   options: RunOptions,
   batch: BatchQuery | undefined,
   schema: ModelSchema,
   explicit: boolean,
-): Promise<void> {
+): Promise<unknown> | undefined {
   if (batch) batch.add(stmt, target, explicit, schema);
-  else await run(target, stmt, options, schema);
+  else return run(target, stmt, options, schema);
 }

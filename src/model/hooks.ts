@@ -28,21 +28,24 @@ export type HookName = keyof LifecycleHooks;
 /** The hook names: no column may take one. */
 export const HOOK_NAMES: readonly HookName[] = ['beforeSave', 'afterSave', 'beforeDelete', 'afterDelete', 'afterLoad'];
 
+// The runners below return the hook's promise for the caller to await, and nothing when there is
+// nothing to wait for: most models define no hooks, and a write should not pay an await for each.
+
 /** Runs a hook now, if the instance has it. */
-export async function runHook(instance: LifecycleHooks, name: HookName): Promise<void> {
+export function runHook(instance: LifecycleHooks, name: HookName): void | Promise<void> {
   const hook = instance[name];
-  if (typeof hook === 'function') await hook.call(instance);
+  if (typeof hook === 'function') return hook.call(instance);
 }
 
 /** Runs an after-hook now, or once the batch has executed when the write went into one. */
-export async function runAfterHook(
+export function runAfterHook(
   instance: LifecycleHooks,
   name: 'afterSave' | 'afterDelete',
   batch: BatchQuery | undefined,
-): Promise<void> {
+): void | Promise<void> {
   if (typeof instance[name] !== 'function') return;
   if (batch) batch.addCallback(() => runHook(instance, name));
-  else await runHook(instance, name);
+  else return runHook(instance, name);
 }
 
 /** Runs afterLoad on rows just read, one after the other in row order. */
@@ -77,7 +80,12 @@ export function checkColumn(schema: ModelSchema, column: ColumnSchema, value: un
   }
 }
 
+/** The columns of a schema that have validators: most have none, and a write should not look at each. */
+const validated = new WeakMap<ModelSchema, readonly ColumnSchema[]>();
+
 /** Runs every column's validators on an instance's values. */
 export function checkColumns(schema: ModelSchema, values: Record<string, unknown>): void {
-  for (const column of schema.columns) checkColumn(schema, column, values[column.name]);
+  let columns = validated.get(schema);
+  if (!columns) validated.set(schema, (columns = schema.columns.filter((c) => c.column.options.validators.length > 0)));
+  for (const column of columns) checkColumn(schema, column, values[column.name]);
 }

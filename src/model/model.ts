@@ -99,10 +99,11 @@ export class BaseModel<Cs extends Columns = Columns> {
       throw new ConfigurationError(`${schema.name} takes its values as an object, got ${describe(values)}`, 'values', values);
     }
     const given = values as Record<string, unknown>;
+    const explicit = new Set<string>();
     for (const key of Object.keys(given)) {
       if (!schema.byName.has(key)) throw new UnknownColumnError(`${schema.name} has no column '${key}'`, key, given[key]);
+      if (given[key] !== undefined) explicit.add(key);
     }
-    const explicit = new Set(Object.keys(given).filter((key) => given[key] !== undefined));
     const state: InstanceState = { values: {}, original: undefined, scope: undefined, explicit };
     for (const column of schema.columns) {
       let value = given[column.name];
@@ -269,11 +270,16 @@ export class BaseModel<Cs extends Columns = Columns> {
    */
   async save(options: SaveOptions<Cs> = {}): Promise<this> {
     const schema = (this.constructor as ModelStatic).schema;
-    await runHook(this, 'beforeSave');
+    // Each step returns a promise only when there is something to wait for (see hooks.ts).
+    const before = runHook(this, 'beforeSave');
+    if (before) await before;
     writeVariant(this, schema);
-    await checkAll(this);
-    await saveRow(this, schema, options);
-    await runAfterHook(this, 'afterSave', options.batch);
+    const checked = checkAll(this);
+    if (checked) await checked;
+    const written = saveRow(this, schema, options);
+    if (written) await written;
+    const after = runAfterHook(this, 'afterSave', options.batch);
+    if (after) await after;
     return this;
   }
 
@@ -338,7 +344,7 @@ export class BaseModel<Cs extends Columns = Columns> {
  * Writes an instance: an INSERT of its non-null values when new (or its key changed), otherwise
  * an UPDATE of the changed columns only. Hooks and validation are the caller's.
  */
-async function saveRow<T extends BaseModel>(instance: T, schema: ModelSchema, options: SaveOptions): Promise<T> {
+function saveRow(instance: BaseModel, schema: ModelSchema, options: SaveOptions): Promise<void> | undefined {
   const state = stateOf(instance);
   const conditional = options.ifExists === true || options.iff !== undefined;
   const keyChanged = !state.original || schema.primaryKeys.some((k) => !same(state.values[k.name], state.original![k.name]));
@@ -414,10 +420,10 @@ function checkValues(instance: BaseModel, schema: ModelSchema): void {
   checkColumns(schema, stateOf(instance).values);
 }
 
-/** The built-in checks, then the model's own validate() where a subclass overrides it. */
-async function checkAll(instance: BaseModel): Promise<void> {
+/** The built-in checks, then the model's own validate() where a subclass overrides it (its promise, if any). */
+function checkAll(instance: BaseModel): void | Promise<void> {
   checkValues(instance, (instance.constructor as ModelStatic).schema);
-  if (instance.validate !== BaseModel.prototype.validate) await instance.validate();
+  if (instance.validate !== BaseModel.prototype.validate) return instance.validate();
 }
 
 /**
@@ -425,7 +431,7 @@ async function checkAll(instance: BaseModel): Promise<void> {
  * (or that held a value before its key changed), which clears them as cqlengine does. With
  * `explicitOnly` (update() of a new instance), columns it was never given, defaults included, are left out.
  */
-async function insert<T extends BaseModel>(instance: T, schema: ModelSchema, options: SaveOptions, explicitOnly: boolean): Promise<T> {
+function insert(instance: BaseModel, schema: ModelSchema, options: SaveOptions, explicitOnly: boolean): Promise<void> | undefined {
   if (options.ifExists) throw new ConfigurationError('ifExists applies to updates, not to inserts', 'ifExists', true);
   const ctor = instance.constructor as ModelStatic;
   const state = stateOf(instance);
@@ -452,8 +458,7 @@ async function insert<T extends BaseModel>(instance: T, schema: ModelSchema, opt
     ifNotExists: options.ifNotExists === true,
     ...writeOptions(options),
   });
-  await execute(instance, ctor, target, stmt, options);
-  return instance;
+  return execute(instance, ctor, target, stmt, options);
 }
 
 function staticOnlyError(schema: ModelSchema, name: string, value: unknown): ValidationError {
@@ -461,12 +466,8 @@ function staticOnlyError(schema: ModelSchema, name: string, value: unknown): Val
   return new ValidationError(`${schema.name}.${name}: with ${keys} null, only static columns can be written`, name, value);
 }
 
-async function updateChanged<T extends BaseModel>(
-  instance: T,
-  schema: ModelSchema,
-  options: SaveOptions,
-  explicitOnly: boolean,
-): Promise<T> {
+/** An UPDATE of the changed columns (of a new row: an INSERT when it has none); undefined when there is nothing to await. */
+function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOptions, explicitOnly: boolean): Promise<void> | undefined {
   const ctor = instance.constructor as ModelStatic;
   const state = stateOf(instance);
   if (options.ifNotExists) throw new ConfigurationError('ifNotExists applies to inserts; this would be an update', 'ifNotExists', true);
@@ -503,10 +504,10 @@ async function updateChanged<T extends BaseModel>(
         );
       }
       // A counter row exists only once a counter moves: nothing to write.
-      if (schema.isCounterTable) return instance;
+      if (schema.isCounterTable) return undefined;
       return insert(instance, schema, options, explicitOnly);
     }
-    return instance;
+    return undefined;
   }
   const target = scopeOf(instance, ctor);
   const stmt = compileUpdate({
@@ -518,21 +519,28 @@ async function updateChanged<T extends BaseModel>(
     ifExists: options.ifExists === true,
     ...writeOptions(options),
   });
-  await execute(instance, ctor, target, stmt, options);
-  return instance;
+  return execute(instance, ctor, target, stmt, options);
 }
 
-/** Sends a write, then records the written values as the new baseline for change tracking. */
-async function execute(
+/**
+ * Sends a write, then records the written values as the new baseline for change tracking: at once
+ * when the write joined a batch (undefined: nothing to await), else once it has run.
+ */
+function execute(
   instance: BaseModel,
   ctor: ModelStatic,
   scope: ResolvedScope,
   stmt: CompiledStatement,
   options: SaveOptions,
-): Promise<void> {
-  await send(instance, ctor, scope, stmt, options);
+): Promise<void> | undefined {
+  const sent = send(instance, ctor, scope, stmt, options);
+  if (!sent) return void written(instance, ctor.schema);
+  return sent.then(() => written(instance, ctor.schema));
+}
+
+function written(instance: BaseModel, schema: ModelSchema): void {
   const state = stateOf(instance);
-  state.original = baseline(ctor.schema, state.values);
+  state.original = baseline(schema, state.values);
   state.explicit = undefined;
 }
 
@@ -550,7 +558,7 @@ function send(
   scope: ResolvedScope,
   stmt: CompiledStatement,
   options: { batch?: BatchQuery } & StatementOptions,
-): Promise<void> {
+): Promise<unknown> | undefined {
   return write(scope, stmt, runOptions(options), options.batch, ctor.schema, stateOf(instance).scope?.connection !== undefined);
 }
 

@@ -15,6 +15,8 @@ import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connec
 import { checkColumn, runAfterLoad } from './hooks.js';
 import { selectColumns } from './variants.js';
 import type { ColumnSchema } from '../schema/model-schema.js';
+import type { Codec } from '../schema/types.js';
+import type { types } from 'cassandra-driver';
 import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
 import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from '../statements/filters.js';
 import type {
@@ -318,14 +320,19 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   async #page(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<InstanceOf<M>>> {
+    const { rows: driverRows, pageState: next, codec } = await this.#fetch(stmt, pageState);
+    const scope = this.#state.scope;
+    const rows = new Array<InstanceOf<M>>(driverRows.length);
+    for (let i = 0; i < rows.length; i++) rows[i] = this.model.fromRow(driverRows[i]!, codec, scope) as InstanceOf<M>;
+    await runAfterLoad(rows, this.model.prototype);
+    return { rows, pageState: next };
+  }
+
+  /** One page of driver rows, with the codec that reads them. */
+  async #fetch(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<types.Row> & { codec: Codec }> {
     const target = this.#resolved();
     const result = await run(target, stmt, this.#runOptions({ pageState }), this.model.schema, 'page');
-    const codec = target.registry.peek(target.connection).codec;
-    const scope = this.#state.scope;
-    const rows = new Array<InstanceOf<M>>(result.rows.length);
-    for (let i = 0; i < rows.length; i++) rows[i] = this.model.fromRow(result.rows[i]!, codec, scope) as InstanceOf<M>;
-    await runAfterLoad(rows, this.model.prototype);
-    return { rows, pageState: result.pageState ?? undefined };
+    return { rows: result.rows, pageState: result.pageState ?? undefined, codec: target.registry.peek(target.connection).codec };
   }
 
   /**
@@ -344,6 +351,11 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     // Hand-made rather than an async generator: rows of a fetched page are handed out without
     // generator machinery, a third of the cost per row.
     const stmt = this.#compiledSelect();
+    // Without afterLoad hooks (which run on a whole page before its first row is handed out) or
+    // a polymorphic family (whose rows are mapped up front, so a bad discriminator fails the
+    // page), each row becomes an instance only when it is handed out: a page of instances and
+    // their change-tracking copies is never held at once, and they die young.
+    if (typeof this.model.prototype.afterLoad !== 'function' && !this.model.schema.discriminator) return this.#rowByRow(stmt);
     let rows: InstanceOf<M>[] = [];
     let i = 0;
     let pageState: string | undefined;
@@ -353,6 +365,32 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       if (fetched && !pageState) return Promise.resolve({ value: undefined, done: true });
       return this.#page(stmt, pageState).then((page) => {
         ({ rows, pageState } = page);
+        fetched = true;
+        i = 0;
+        return next();
+      });
+    };
+    return { next };
+  }
+
+  #rowByRow(stmt: CompiledStatement): AsyncIterator<InstanceOf<M>> {
+    const scope = this.#state.scope;
+    let rows: types.Row[] = [];
+    let codec: Codec;
+    let i = 0;
+    let pageState: string | undefined;
+    let fetched = false;
+    const next = (): Promise<IteratorResult<InstanceOf<M>>> => {
+      if (i < rows.length) {
+        try {
+          return Promise.resolve({ value: this.model.fromRow(rows[i++]!, codec, scope) as InstanceOf<M>, done: false });
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+      if (fetched && !pageState) return Promise.resolve({ value: undefined, done: true });
+      return this.#fetch(stmt, pageState).then((page) => {
+        ({ rows, pageState, codec } = page);
         fetched = true;
         i = 0;
         return next();
@@ -560,7 +598,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       );
   }
 
-  #send(stmt: CompiledStatement): Promise<void> {
+  #send(stmt: CompiledStatement): Promise<unknown> | undefined {
     return write(
       this.#resolved(),
       stmt,

@@ -50,6 +50,18 @@ export function tableName(keyspace: string, table: string): string {
 
 const tableSig = (t: TableRef): string => `${t.keyspace}.${t.table}`;
 
+/**
+ * The column names of a SELECT's field list, kept per list: a model hands the same (readonly) list
+ * to each of its selects, and joining it again for each was a good part of a get's own cost.
+ */
+const fieldSigs = new WeakMap<readonly { readonly dbName: string }[], string>();
+
+function fieldSig(fields: readonly { readonly dbName: string }[]): string {
+  let sig = fieldSigs.get(fields);
+  if (sig === undefined) fieldSigs.set(fields, (sig = fields.map((c) => c.dbName).join(',')));
+  return sig;
+}
+
 const listTypes = new WeakMap<CqlType<unknown>, CqlType<unknown>>();
 
 function listOf(type: CqlType<unknown>): CqlType<unknown> {
@@ -108,8 +120,11 @@ function usingParams(options: WriteOptions, params: Param[]): void {
 
 // ---- shape signatures ----
 
-const whereSig = (wheres: readonly Where[]): string =>
-  wheres.map((w) => (w.tokenKeys ? `token ${w.op}` : `${w.column.dbName} ${w.op}${w.fn ? ` ${w.fn}` : ''}`)).join(',');
+function whereSig(wheres: readonly Where[]): string {
+  let sig = '';
+  for (const w of wheres) sig += w.tokenKeys ? `token ${w.op},` : `${w.column.dbName} ${w.op}${w.fn ? ` ${w.fn}` : ''},`;
+  return sig;
+}
 const conditionSig = (conditions: readonly Condition[], ifExists: boolean): string =>
   ifExists ? 'exists' : conditions.map((c) => `${c.column.dbName} ${c.op ?? '='}`).join(',');
 const usingSig = (o: WriteOptions): string => `${o.ttl !== undefined ? 't' : ''}${o.timestamp !== undefined ? 's' : ''}`;
@@ -184,10 +199,10 @@ export function compileSelect(node: SelectNode): CompiledStatement {
     params.push({ type: cqlTypes.int as CqlType<unknown>, value: node.perPartitionLimit });
   }
   if (node.limit !== undefined) params.push({ type: cqlTypes.int as CqlType<unknown>, value: node.limit });
-  const fieldSig = node.fields === 'count' ? '#' : node.fields.map((c) => c.dbName).join(',');
+  const fieldNames = node.fields === 'count' ? '#' : fieldSig(node.fields);
   const orderSig = ann ? `ann ${ann.column.dbName}` : node.orderBy.map((o) => `${o.column.dbName}${o.descending ? '-' : '+'}`).join(',');
   const flags = `${node.distinct ? 'd' : ''}${node.limit !== undefined ? 'l' : ''}${node.perPartitionLimit !== undefined ? 'p' : ''}${node.allowFiltering ? 'f' : ''}${node.similarity ?? ''}`;
-  const signature = `S|${tableSig(node.table)}|${flags}|${fieldSig}|${whereSig(node.wheres)}|${orderSig}`;
+  const signature = `S|${tableSig(node.table)}|${flags}|${fieldNames}|${whereSig(node.wheres)}|${orderSig}`;
   const cql = cached(signature, () => {
     let fields = node.fields === 'count' ? 'COUNT(*)' : node.fields.map((c) => c.quoted).join(', ');
     if (node.similarity) fields += `, similarity_${node.similarity}(${ann!.column.quoted}, ?) AS "similarity"`;
@@ -206,7 +221,8 @@ export function compileSelect(node: SelectNode): CompiledStatement {
 export function compileInsert(node: InsertNode): CompiledStatement {
   const params: Param[] = node.values.map((v) => ({ type: v.column.type, value: v.value }));
   usingParams(node, params);
-  const signature = `I|${tableSig(node.table)}|${node.ifNotExists ? 'n' : ''}${usingSig(node)}|${node.values.map((v) => v.column.dbName).join(',')}`;
+  let signature = `I|${tableSig(node.table)}|${node.ifNotExists ? 'n' : ''}${usingSig(node)}|`;
+  for (const v of node.values) signature += `${v.column.dbName},`;
   const cql = cached(signature, () => {
     const names = node.values.map((v) => v.column.quoted).join(', ');
     const markers = node.values.map(() => '?').join(', ');
