@@ -78,6 +78,23 @@ describe('local Cassandra tool', () => {
       assert.deepEqual(yaml.data_file_directories, [join(dir, 'data')]);
       assert.match(JSON.stringify(yaml.seed_provider), /"seeds":"127.0.0.1"/);
       assert.match(readFileSync(join(conf, 'logback.xml'), 'utf8'), /system\.log/);
+      assert.equal(yaml.commitlog_sync, 'periodic');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('syncs the commit log before acknowledging a write on a node of several (a killed counter leader loses nothing)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cqle-conf-'));
+    try {
+      const conf = writeNodeConfig(
+        { release: RELEASES['5.0'], classPath: '' },
+        { dir, address: '127.0.0.12', seed: '127.0.0.11', initialToken: '0', replicated: true },
+      );
+      const yaml = JSON.parse(readFileSync(join(conf, 'cassandra.yaml'), 'utf8')) as Record<string, unknown>;
+      assert.equal(yaml.commitlog_sync, 'group');
+      assert.equal(yaml.commitlog_sync_group_window, '15ms');
+      assert.equal(yaml.commitlog_sync_period, undefined);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

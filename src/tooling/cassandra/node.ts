@@ -119,6 +119,7 @@ export async function startNode(dist: Distribution, spec: NodeSpec, timeoutMs: n
     initialToken: initialToken(spec.index, spec.ringSize),
     auth: spec.auth,
     tls: spec.tls,
+    replicated: spec.ringSize > 1,
   });
   const java = await findJava(dist.release);
   const args = [
