@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, policies } from 'cassandra-driver';
+import { after, before } from 'node:test';
+import { connection, management } from '../../src/index.js';
 import { start } from '../../src/tooling/cassandra/index.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -153,4 +155,41 @@ export function versionAtLeast(version: string, wanted: string): boolean {
 /** For node:test's `skip` option: false on a server new enough, else the reason, which the runner prints. */
 export function needsServer(cluster: TestCassandra, wanted: string): false | string {
   return versionAtLeast(cluster.version, wanted) ? false : `needs Cassandra ${wanted}+, the test server runs ${cluster.version}`;
+}
+
+/** What useTestKeyspace() gives a test file; its fields are set once the file's first before() hook ran. */
+export interface TestKeyspace {
+  /** The cluster under test. */
+  cluster: TestCassandra;
+  /** The test keyspaces of this file (more can be created; all are dropped after the file). */
+  keyspaces: TestKeyspaces;
+  /** The file's keyspace, that of the default connection. */
+  name: string;
+}
+
+/**
+ * The usual set-up of an integration test file, as its hooks: a keyspace of its own, the default
+ * connection to it, the tables of the models given, then `setUp` (rows the file's tests read, more
+ * keyspaces); after the file, the connection shut down and every keyspace it created dropped. The
+ * runner does not wait for one root before() hook to finish before it starts the next, so set-up
+ * that needs the keyspace goes in `setUp`, not in a before() of its own.
+ */
+export function useTestKeyspace(
+  models: readonly Parameters<typeof management.syncTable>[0][] = [],
+  setUp?: (db: TestKeyspace) => Promise<void>,
+): TestKeyspace {
+  const db = {} as TestKeyspace;
+  before(async () => {
+    db.cluster = await ensureCassandra();
+    db.keyspaces = new TestKeyspaces(db.cluster.hosts);
+    db.name = await db.keyspaces.create();
+    await connection.setup(db.cluster.hosts, db.name);
+    for (const m of models) await management.syncTable(m);
+    await setUp?.(db);
+  });
+  after(async () => {
+    await connection.shutdown();
+    await db.keyspaces?.drop();
+  });
+  return db;
 }

@@ -3,20 +3,10 @@
  * equality on single and composite partition keys, against the node; the CQL they render.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
-import {
-  ConfigurationError,
-  ValidationError,
-  columns,
-  connection,
-  management,
-  maxTimeuuid,
-  minTimeuuid,
-  model,
-  token,
-} from '../../src/index.js';
-import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
+import { ConfigurationError, ValidationError, columns, maxTimeuuid, minTimeuuid, model, token } from '../../src/index.js';
+import { useTestKeyspace } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
 const Event = model('fn_events', {
@@ -31,28 +21,14 @@ const Shard = model('fn_shards', {
   seq: columns.int().primaryKey(),
 });
 
-let keyspaces: TestKeyspaces;
-let ks: string;
-const base = Date.UTC(2026, 0, 1, 12, 0, 0);
-
-before(async () => {
-  const { hosts } = await ensureCassandra();
-  keyspaces = new TestKeyspaces(hosts);
-  ks = await keyspaces.create();
-  await connection.setup(hosts, ks);
-  await management.syncTable(Event);
-  await management.syncTable(Shard);
+const db = useTestKeyspace([Event, Shard], async () => {
   // One event a minute, 10:00 … 10:09 after base.
   for (let i = 0; i < 10; i++) {
     await Event.create({ day: 'd1', at: types.TimeUuid.fromDate(new Date(base + i * 60_000)), label: `e${i}` });
   }
   for (const region of ['eu', 'us']) for (let bucket = 0; bucket < 3; bucket++) await Shard.create({ region, bucket, seq: 1 });
 });
-
-after(async () => {
-  await connection.shutdown();
-  await keyspaces.drop();
-});
+const base = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 const labels = async (q: { all(): Promise<{ label: string | null }[]> }) => (await q.all()).map((e) => e.label);
 
@@ -63,7 +39,7 @@ describe('minTimeuuid and maxTimeuuid', () => {
     const { cql, params } = q.toCQL();
     assert.equal(
       cql,
-      `SELECT "day", "at", "label", "other" FROM "${ks}"."fn_events" WHERE "day" = ? AND "at" >= minTimeuuid(?) AND "at" < maxTimeuuid(?)`,
+      `SELECT "day", "at", "label", "other" FROM "${db.name}"."fn_events" WHERE "day" = ? AND "at" >= minTimeuuid(?) AND "at" < maxTimeuuid(?)`,
     );
     assert.deepEqual(params, ['d1', at, new Date(base + 60_000)]);
   });
@@ -101,14 +77,17 @@ describe('minTimeuuid and maxTimeuuid', () => {
 describe('token equality', () => {
   it('pk__token: token(x) selects the partition of x', async () => {
     const q = Event.filter({ pk__token: token('d1') });
-    assert.equal(q.toCQL().cql, `SELECT "day", "at", "label", "other" FROM "${ks}"."fn_events" WHERE token("day") = token(?)`);
+    assert.equal(q.toCQL().cql, `SELECT "day", "at", "label", "other" FROM "${db.name}"."fn_events" WHERE token("day") = token(?)`);
     assert.equal(await q.count(), 10);
     assert.equal(await Event.filter({ pk__token: token('nope') }).count(), 0);
   });
 
   it('on a composite partition key: token(a, b)', async () => {
     const q = Shard.filter({ pk__token: token('eu', 2) });
-    assert.equal(q.toCQL().cql, `SELECT "region", "bucket", "seq" FROM "${ks}"."fn_shards" WHERE token("region", "bucket") = token(?, ?)`);
+    assert.equal(
+      q.toCQL().cql,
+      `SELECT "region", "bucket", "seq" FROM "${db.name}"."fn_shards" WHERE token("region", "bucket") = token(?, ?)`,
+    );
     const rows = await q.all();
     assert.deepEqual(
       rows.map((r) => [r.region, r.bucket]),

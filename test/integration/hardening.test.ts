@@ -3,10 +3,10 @@
  * their types written and read back unchanged.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
-import { ValidationError, columns, connection, management, model } from '../../src/index.js';
-import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
+import { ValidationError, columns, model } from '../../src/index.js';
+import { useTestKeyspace } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
 const Single = model('edge_single', {
@@ -23,26 +23,11 @@ const Composite = model('edge_composite', {
   v: columns.int(),
 });
 
-let keyspaces: TestKeyspaces;
-let ks: string;
-
-before(async () => {
-  const { hosts } = await ensureCassandra();
-  keyspaces = new TestKeyspaces(hosts);
-  ks = await keyspaces.create();
-  await connection.setup(hosts, ks);
-  await management.syncTable(Single);
-  await management.syncTable(Composite);
-});
-
-after(async () => {
-  await connection.shutdown();
-  await keyspaces.drop();
-});
+const db = useTestKeyspace([Single, Composite]);
 
 describe('empty partition keys', () => {
   it('the server refuses an empty single-column partition key, and so does cqlengine, before sending', async () => {
-    await assert.rejects(keyspaces.execute(`INSERT INTO ${ks}.edge_single (id) VALUES (?)`, ['']), /Key may not be empty/);
+    await assert.rejects(db.keyspaces.execute(`INSERT INTO ${db.name}.edge_single (id) VALUES (?)`, ['']), /Key may not be empty/);
     await assert.rejects(Single.create({ id: '' }), instanceOf(ValidationError));
     await assert.rejects(async () => Single.filter({ id: '' }).all(), instanceOf(ValidationError));
   });
@@ -65,7 +50,7 @@ describe('values at the edges of their types', () => {
   it('the largest write timestamp is written as given', async () => {
     const max = 2n ** 63n - 1n;
     await Single.create({ id: 'wt', at: new Date(0) }, { timestamp: max });
-    const rs = await keyspaces.execute(`SELECT writetime(at) AS w FROM ${ks}.edge_single WHERE id = ?`, ['wt']);
+    const rs = await db.keyspaces.execute(`SELECT writetime(at) AS w FROM ${db.name}.edge_single WHERE id = ?`, ['wt']);
     assert.equal(String(rs.first()?.['w']), String(max));
   });
 
@@ -89,7 +74,7 @@ describe('values at the edges of their types', () => {
     const unscaled = 10n ** 400n + 7n;
     const bytes = Buffer.from(unscaled.toString(16).padStart(334, '0'), 'hex');
     const wire = Buffer.concat([Buffer.from([0, 0, 0, 2]), bytes]);
-    await keyspaces.execute(`INSERT INTO ${ks}.edge_single (id, price) VALUES (?, ?)`, ['huge', types.BigDecimal.fromBuffer(wire)]);
+    await db.keyspaces.execute(`INSERT INTO ${db.name}.edge_single (id, price) VALUES (?, ?)`, ['huge', types.BigDecimal.fromBuffer(wire)]);
     const row = await Single.get({ id: 'huge' });
     const text = `1${'0'.repeat(398)}.07`;
     assert.equal(String(row.price), text);

@@ -5,23 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import {
-  ConfigurationError,
-  ValidationError,
-  batch,
-  BatchQuery,
-  columns,
-  connection,
-  management,
-  model,
-  userType,
-} from '../../src/index.js';
+import { ConfigurationError, ValidationError, batch, BatchQuery, columns, model, userType } from '../../src/index.js';
 import { onStatement } from '../../src/connection/index.js';
-import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
-
-let hosts: string[];
-let keyspaces: TestKeyspaces;
-let ks: string;
+import { useTestKeyspace } from '../helpers/cassandra.js';
 
 /** What the hooks saw, in order. */
 const seen: string[] = [];
@@ -99,13 +85,9 @@ class Plain extends model('plains', {
 let statements: string[] = [];
 let stop: () => void;
 
-before(async () => {
-  ({ hosts } = await ensureCassandra());
-  keyspaces = new TestKeyspaces(hosts);
-  ks = await keyspaces.create();
-  await connection.setup(hosts, ks);
-  await management.syncTable(Account);
-  await management.syncTable(Plain);
+useTestKeyspace([Account, Plain]);
+
+before(() => {
   stop = onStatement((e) => statements.push(e.cql));
 });
 
@@ -114,10 +96,8 @@ beforeEach(() => {
   statements = [];
 });
 
-after(async () => {
+after(() => {
   stop();
-  await connection.shutdown();
-  await keyspaces.drop();
 });
 
 describe('save hooks', () => {

@@ -3,18 +3,9 @@
  * updates with plain values (cqlengine's QuerySet.update on a counter adds the value).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import {
-  ConfigurationError,
-  ValidationError,
-  columns,
-  connection,
-  contextQuery,
-  management,
-  model,
-  type InstanceOf,
-} from '../../src/index.js';
-import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
+import { describe, it } from 'node:test';
+import { ConfigurationError, ValidationError, columns, contextQuery, model, type InstanceOf } from '../../src/index.js';
+import { useTestKeyspace } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
 const Note = model('ia_notes', {
@@ -31,22 +22,7 @@ const Twin = model('ia_notes', {
 });
 const Hits = model('ia_hits', { page: columns.text().partitionKey(), hits: columns.counter(), bytes: columns.counter() });
 
-let keyspaces: TestKeyspaces;
-let ks: string;
-
-before(async () => {
-  const { hosts } = await ensureCassandra();
-  keyspaces = new TestKeyspaces(hosts);
-  ks = await keyspaces.create();
-  await connection.setup(hosts, ks);
-  await management.syncTable(Note);
-  await management.syncTable(Hits);
-});
-
-after(async () => {
-  await connection.shutdown();
-  await keyspaces.drop();
-});
+const db = useTestKeyspace([Note, Hits]);
 
 describe('instance equality', () => {
   it('equal: the same model and the same values, whether read, created or built', async () => {
@@ -70,7 +46,7 @@ describe('instance equality', () => {
 
   it('a contextQuery-bound copy of the model counts as the same model', async () => {
     const read = await Note.get({ id: 1 });
-    await contextQuery([Note], { keyspace: ks }, async (N) => {
+    await contextQuery([Note], { keyspace: db.name }, async (N) => {
       assert.ok((await N.get({ id: 1 })).equals(read));
     });
   });

@@ -4,7 +4,7 @@
  * back, or refused before anything reaches the wire. (Item 12 is tested with syncTable's warnings.)
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
 import {
   CQLEngineError,
@@ -12,15 +12,12 @@ import {
   UnknownColumnError,
   ValidationError,
   columns,
-  connection,
   contextQuery,
   management,
   model,
   userType,
 } from '../../src/index.js';
-import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
-
-let keyspaces: TestKeyspaces;
+import { useTestKeyspace } from '../helpers/cassandra.js';
 
 const D = model('d', {
   id: columns.int().partitionKey(),
@@ -51,18 +48,7 @@ const is = (cls: abstract new (...args: never[]) => Error, option?: string) => (
   return true;
 };
 
-before(async () => {
-  const { hosts } = await ensureCassandra();
-  keyspaces = new TestKeyspaces(hosts);
-  const ks = await keyspaces.create();
-  await connection.setup(hosts, ks);
-  for (const m of [D, U, Counts, Static, Ordered]) await management.syncTable(m);
-});
-
-after(async () => {
-  await connection.shutdown();
-  await keyspaces.drop();
-});
+useTestKeyspace([D, U, Counts, Static, Ordered]);
 
 describe('issue 9: behaviours as in Python cqlengine', () => {
   it('1: changedColumns() of a new instance lists the columns given a value and the defaults, not nulls', async () => {

@@ -4,20 +4,10 @@
  * submodel's queries filtered by its value when the discriminator is indexed or a partition key.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
-import {
-  ConfigurationError,
-  PolymorphicModelError,
-  columns,
-  connection,
-  contextQuery,
-  management,
-  model,
-  polymorphic,
-  type InstanceOf,
-} from '../../src/index.js';
-import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
+import { ConfigurationError, PolymorphicModelError, columns, contextQuery, model, polymorphic, type InstanceOf } from '../../src/index.js';
+import { useTestKeyspace } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
 const uuid = () => types.Uuid.random();
@@ -59,22 +49,7 @@ const Keyed = model('poly_keyed', {
 const KeyedA = polymorphic(Keyed, 'a');
 const KeyedB = polymorphic(Keyed, 'b', { extra: columns.int() });
 
-let keyspaces: TestKeyspaces;
-let ks: string;
-
-before(async () => {
-  const { hosts } = await ensureCassandra();
-  keyspaces = new TestKeyspaces(hosts);
-  ks = await keyspaces.create();
-  await connection.setup(hosts, ks);
-  for (const m of [Inherit1, Inherit2, Unindexed1, Unindexed2, Unindexed3, Indexed1, Indexed2, KeyedA, KeyedB])
-    await management.syncTable(m);
-});
-
-after(async () => {
-  await connection.shutdown();
-  await keyspaces.drop();
-});
+const db = useTestKeyspace([Inherit1, Inherit2, Unindexed1, Unindexed2, Unindexed3, Indexed1, Indexed2, KeyedA, KeyedB]);
 
 describe('polymorphic models: definition', () => {
   it('submodels share the base table and add their columns; the discriminator is inherited', () => {
@@ -124,7 +99,7 @@ describe('polymorphic models: reads and writes', () => {
     const p2 = await Inherit2.create({ data2: 'bacon', rowType: 1 });
     assert.equal(p1.rowType, 1);
     assert.equal(p2.rowType, 2);
-    const raw = await keyspaces.execute(`SELECT "rowType" FROM ${ks}.poly_inherit WHERE partition = ?`, [p2.partition]);
+    const raw = await db.keyspaces.execute(`SELECT "rowType" FROM ${db.name}.poly_inherit WHERE partition = ?`, [p2.partition]);
     assert.equal(raw.first()?.['rowType'], 2);
     p1.rowType = 2;
     await p1.update({ data1: 'pickles' });
@@ -147,13 +122,13 @@ describe('polymorphic models: reads and writes', () => {
 
   it('a row whose discriminator is unknown or missing throws PolymorphicModelError, as cqlengine', async () => {
     const id = uuid();
-    await keyspaces.execute(`INSERT INTO ${ks}.poly_inherit (partition, "rowType") VALUES (?, 99)`, [id]);
+    await db.keyspaces.execute(`INSERT INTO ${db.name}.poly_inherit (partition, "rowType") VALUES (?, 99)`, [id]);
     await assert.rejects(
       InheritBase.get({ partition: id }),
       instanceOf(PolymorphicModelError, (e: Error) => assert.match(e.message, /99/)),
     );
     const none = uuid();
-    await keyspaces.execute(`INSERT INTO ${ks}.poly_inherit (partition, data1) VALUES (?, 'x')`, [none]);
+    await db.keyspaces.execute(`INSERT INTO ${db.name}.poly_inherit (partition, data1) VALUES (?, 'x')`, [none]);
     await assert.rejects(
       InheritBase.get({ partition: none }),
       instanceOf(PolymorphicModelError, (e: Error) => assert.match(e.message, /rowType/)),
@@ -213,7 +188,7 @@ describe('polymorphic models: reads and writes', () => {
 
   it('a contextQuery on the base keeps its scope for the submodel instances it reads', async () => {
     const p = await Inherit1.create({ data1: 'ctx' });
-    await contextQuery([InheritBase], { keyspace: ks }, async (Base) => {
+    await contextQuery([InheritBase], { keyspace: db.name }, async (Base) => {
       const read = (await Base.get({ partition: p.partition })) as InstanceOf<typeof Inherit1>;
       assert.ok(read instanceof Inherit1);
       read.data1 = 'ctx2';

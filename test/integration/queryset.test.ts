@@ -3,7 +3,7 @@
  * blind updates and deletes, CQL inspection, and bad filters rejected before reaching the wire.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { errors } from 'cassandra-driver';
 import {
   CQLEngineError,
@@ -13,12 +13,11 @@ import {
   QuerySet,
   columns,
   connection,
-  management,
   model,
   token,
   ValidationError,
 } from '../../src/index.js';
-import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
+import { useTestKeyspace } from '../helpers/cassandra.js';
 import { FAST_FAIL, instanceOf } from '../helpers/util.js';
 
 /** The column list a model's SELECT names (never *). */
@@ -72,29 +71,7 @@ const Hits = model('qs_hits', {
 
 const MANY = 1050;
 
-let hosts: string[];
-let keyspaces: TestKeyspaces;
-let ks: string;
-
-const invalidRequest = instanceOf(errors.ResponseError, (e: errors.ResponseError) => assert.equal(e.code, 0x2200));
-
-/** Runs `work` over `items`, at most `width` at a time. */
-async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
-before(async () => {
-  ({ hosts } = await ensureCassandra());
-  keyspaces = new TestKeyspaces(hosts);
-  ks = await keyspaces.create();
-  await connection.setup(hosts, ks);
-  for (const m of [Item, Desc, Many, Tagged, Doc, Hits]) await management.syncTable(m);
-
+const db = useTestKeyspace([Item, Desc, Many, Tagged, Doc, Hits], async () => {
   for (const part of ['a', 'b', 'c']) {
     for (let seq = 0; seq < 10; seq++) {
       await Item.create({ part, seq, label: `${part}${seq}`, kind: seq % 2 === 0 ? 'even' : 'odd', score: seq * 10 });
@@ -111,10 +88,17 @@ before(async () => {
   await Tagged.create({ id: 3, tags: ['green'], items: [], props: { colour: 'green' } });
 });
 
-after(async () => {
-  await connection.shutdown();
-  await keyspaces.drop();
-});
+const invalidRequest = instanceOf(errors.ResponseError, (e: errors.ResponseError) => assert.equal(e.code, 0x2200));
+
+/** Runs `work` over `items`, at most `width` at a time. */
+async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
 
 describe('QuerySet immutability', () => {
   it('every step returns a new QuerySet and leaves the original unchanged', () => {
@@ -161,7 +145,7 @@ describe('QuerySet immutability', () => {
     );
     assert.equal((await limited.all()).length, 2);
     assert.equal(await a.count(), 10);
-    assert.equal(a.toString(), `SELECT ${cols(Item)} FROM "${ks}"."qs_items" WHERE "part" = ?`);
+    assert.equal(a.toString(), `SELECT ${cols(Item)} FROM "${db.name}"."qs_items" WHERE "part" = ?`);
   });
 });
 
@@ -389,7 +373,7 @@ describe('reading', () => {
     assert.equal((await Item.filter({ part: 'a' }).orderBy('-seq').first())?.seq, 9);
     assert.equal(
       Item.filter({ part: 'a' }).orderBy('-seq').toString(),
-      `SELECT ${cols(Item)} FROM "${ks}"."qs_items" WHERE "part" = ? ORDER BY "seq" DESC`,
+      `SELECT ${cols(Item)} FROM "${db.name}"."qs_items" WHERE "part" = ? ORDER BY "seq" DESC`,
     );
   });
 
@@ -553,17 +537,20 @@ describe('blind update and delete', () => {
 describe('CQL inspection', () => {
   it('toString and toCQL show the statement and its bound values', () => {
     const q = Item.filter({ part: 'a', seq__gte: 2 }).orderBy('-seq').limit(5);
-    assert.equal(String(q), `SELECT ${cols(Item)} FROM "${ks}"."qs_items" WHERE "part" = ? AND "seq" >= ? ORDER BY "seq" DESC LIMIT ?`);
+    assert.equal(
+      String(q),
+      `SELECT ${cols(Item)} FROM "${db.name}"."qs_items" WHERE "part" = ? AND "seq" >= ? ORDER BY "seq" DESC LIMIT ?`,
+    );
     assert.deepEqual(q.toCQL(), { cql: q.toString(), params: ['a', 2, 5] });
-    assert.equal(Item.objects().toString(), `SELECT ${cols(Item)} FROM "${ks}"."qs_items"`);
-    assert.equal(Many.filter({ id__in: [1, 2] }).toString(), `SELECT ${cols(Many)} FROM "${ks}"."qs_many" WHERE "id" IN ?`);
+    assert.equal(Item.objects().toString(), `SELECT ${cols(Item)} FROM "${db.name}"."qs_items"`);
+    assert.equal(Many.filter({ id__in: [1, 2] }).toString(), `SELECT ${cols(Many)} FROM "${db.name}"."qs_many" WHERE "id" IN ?`);
     assert.equal(
       Tagged.filter({ tags__contains: 'x' }).toString(),
-      `SELECT ${cols(Tagged)} FROM "${ks}"."qs_tagged" WHERE "tags" CONTAINS ?`,
+      `SELECT ${cols(Tagged)} FROM "${db.name}"."qs_tagged" WHERE "tags" CONTAINS ?`,
     );
     assert.equal(
       Tagged.filter({ props__contains_key: 'x' }).toString(),
-      `SELECT ${cols(Tagged)} FROM "${ks}"."qs_tagged" WHERE "props" CONTAINS KEY ?`,
+      `SELECT ${cols(Tagged)} FROM "${db.name}"."qs_tagged" WHERE "props" CONTAINS KEY ?`,
     );
     assert.equal(Item.using({ keyspace: 'other_ks' }).toString(), `SELECT ${cols(Item)} FROM "other_ks"."qs_items"`);
     // Values never enter the text.

@@ -4,24 +4,11 @@
  * keeps the columns it was prepared with on protocol v3/v4).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { columns, connection, management, model } from '../../src/index.js';
-import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
+import { useTestKeyspace } from '../helpers/cassandra.js';
 
-let keyspaces: TestKeyspaces;
-let ks: string;
-
-before(async () => {
-  const { hosts } = await ensureCassandra();
-  keyspaces = new TestKeyspaces(hosts);
-  ks = await keyspaces.create();
-  await connection.setup(hosts, ks);
-});
-
-after(async () => {
-  await connection.shutdown();
-  await keyspaces.drop();
-});
+const db = useTestKeyspace();
 
 describe('prepared SELECTs and syncTable', () => {
   it('a column added by syncTable after a SELECT was prepared reads through the mapper', async () => {
@@ -33,7 +20,7 @@ describe('prepared SELECTs and syncTable', () => {
       await Before.create({ id: 1, a: 'x' });
       assert.equal((await Before.get({ id: 1 })).a, 'x');
       // The same prepared text, with a raw SELECT * beside it, as an application would have.
-      await connection.execute(`SELECT * FROM "${ks}"."evolving" WHERE "id" = ?`, [1], { prepare: true });
+      await connection.execute(`SELECT * FROM "${db.name}"."evolving" WHERE "id" = ?`, [1], { prepare: true });
 
       const After = model('evolving', { id: columns.int().partitionKey(), a: columns.text(), b: columns.text() });
       await management.syncTable(After);

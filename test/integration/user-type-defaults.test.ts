@@ -1,8 +1,8 @@
 /** Defaults on user-type fields, as cqlengine's UserType: taken when a value leaves the field out. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { ConfigurationError, ValidationError, columns, connection, management, model, userType } from '../../src/index.js';
-import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
+import { describe, it } from 'node:test';
+import { ConfigurationError, ValidationError, columns, model, userType } from '../../src/index.js';
+import { useTestKeyspace } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
 let calls = 0;
@@ -18,21 +18,7 @@ const Home = model('dflt_homes', {
   past: columns.list(columns.udt(Address)),
 });
 
-let keyspaces: TestKeyspaces;
-let ks: string;
-
-before(async () => {
-  const { hosts } = await ensureCassandra();
-  keyspaces = new TestKeyspaces(hosts);
-  ks = await keyspaces.create();
-  await connection.setup(hosts, ks);
-  await management.syncTable(Home);
-});
-
-after(async () => {
-  await connection.shutdown();
-  await keyspaces.drop();
-});
+const db = useTestKeyspace([Home]);
 
 describe('user-type field defaults', () => {
   it('fields left out take their default (a function is called for each value); given fields and explicit nulls are kept', async () => {
@@ -47,7 +33,7 @@ describe('user-type field defaults', () => {
   });
 
   it('a value set on an instance takes the defaults too, and values read back are left as stored', async () => {
-    await keyspaces.execute(`INSERT INTO ${ks}.dflt_homes (id, address) VALUES (2, {street: 'Raw'})`);
+    await db.keyspaces.execute(`INSERT INTO ${db.name}.dflt_homes (id, address) VALUES (2, {street: 'Raw'})`);
     const raw = await Home.get({ id: 2 });
     assert.deepEqual(raw.address, { street: 'Raw', city: null, zip: null, tags: new Set() });
     raw.set('address', { street: 'Set' });

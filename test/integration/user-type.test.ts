@@ -1,8 +1,8 @@
 /** User-defined types: columns that hold them, change tracking, and syncType/dropType/syncTable. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { CQLEngineError, ValidationError, columns, connection, management, model, userType } from '../../src/index.js';
-import { TestKeyspaces, ensureCassandra } from '../helpers/cassandra.js';
+import { describe, it } from 'node:test';
+import { CQLEngineError, ValidationError, columns, management, model, userType } from '../../src/index.js';
+import { useTestKeyspace } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
 const Phone = userType('phone', { kind: columns.text(), number: columns.text().dbField('num') });
@@ -17,33 +17,20 @@ const Person = model('people', {
   others: columns.map(columns.text(), columns.udt(Address)),
 });
 
-let keyspaces: TestKeyspaces;
-let ks: string;
+const db = useTestKeyspace([Person], async () => {
+  other = await db.keyspaces.create();
+});
 let other: string;
 
-before(async () => {
-  const { hosts } = await ensureCassandra();
-  keyspaces = new TestKeyspaces(hosts);
-  ks = await keyspaces.create();
-  other = await keyspaces.create();
-  await connection.setup(hosts, ks);
-  await management.syncTable(Person);
-});
-
-after(async () => {
-  await connection.shutdown();
-  await keyspaces.drop();
-});
-
 const fieldsOf = async (keyspace: string, type: string): Promise<string[]> => {
-  const udt = await (await keyspaces.metadata(keyspace)).getUdt(keyspace, type);
+  const udt = await (await db.keyspaces.metadata(keyspace)).getUdt(keyspace, type);
   return udt?.fields.map((f) => f.name) ?? [];
 };
 
 describe('user-defined types', () => {
   it('syncTable creates the types a model uses, dependencies first', async () => {
-    assert.deepEqual(await fieldsOf(ks, 'phone'), ['kind', 'num']);
-    assert.deepEqual(await fieldsOf(ks, 'address'), ['street', 'zip', 'phones']);
+    assert.deepEqual(await fieldsOf(db.name, 'phone'), ['kind', 'num']);
+    assert.deepEqual(await fieldsOf(db.name, 'address'), ['street', 'zip', 'phones']);
   });
 
   it('round-trips nested UDT values, in a column and in a map', async () => {
@@ -78,7 +65,7 @@ describe('user-defined types', () => {
   });
 
   it('syncType adds missing fields to an existing type, and dropType removes it', async () => {
-    await keyspaces.execute(`CREATE TYPE ${other}.address (street text)`);
+    await db.keyspaces.execute(`CREATE TYPE ${other}.address (street text)`);
     await management.syncType(Address, { keyspaces: [other] });
     assert.deepEqual(await fieldsOf(other, 'address'), ['street', 'zip', 'phones']);
     assert.deepEqual(await fieldsOf(other, 'phone'), ['kind', 'num']);
