@@ -85,7 +85,11 @@ const validated = new WeakMap<ModelSchema, readonly ColumnSchema[]>();
 
 /** Runs every column's validators on an instance's values. */
 export function checkColumns(schema: ModelSchema, values: Record<string, unknown>): void {
+  for (const column of validatedColumns(schema)) checkColumn(schema, column, values[column.name]);
+}
+
+export function validatedColumns(schema: ModelSchema): readonly ColumnSchema[] {
   let columns = validated.get(schema);
   if (!columns) validated.set(schema, (columns = schema.columns.filter((c) => c.column.options.validators.length > 0)));
-  for (const column of columns) checkColumn(schema, column, values[column.name]);
+  return columns;
 }

@@ -36,18 +36,25 @@ import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, ty
 import { assignmentsFor, same, snapshot } from './tracking.js';
 import { registerVariant, variantFor, variantWriteValue } from './variants.js';
 import { displayOf, jsonRow, type JsonRow } from './json.js';
-import { HOOK_NAMES, checkColumns, runAfterHook, runHook, type LifecycleHooks } from './hooks.js';
+import { HOOK_NAMES, checkColumns, runAfterHook, runHook, validatedColumns, type LifecycleHooks } from './hooks.js';
 
 const STATE = Symbol('cqlengine.instance');
 
 interface InstanceState {
   values: Record<string, unknown>;
   /**
-   * Values as last read or written; undefined while the row is not known to exist. For models
-   * whose values are all immutable this is `values` itself until the first change (copy on write),
-   * which spares an object per row read.
+   * Values as last read or written; undefined while the row is not known to exist. It is `values`
+   * itself until the first assignment or exposure (copy on write), and shares each collection
+   * value with `values` until that value is exposed: a row read or written copies nothing.
    */
   original: Record<string, unknown> | undefined;
+  /**
+   * Columns whose live value (a collection, tuple or UDT) has been handed out (getter, get(),
+   * toObject(), a validator), so it may change in place: `original` holds a snapshot of each.
+   * Only what was handed out can change in place, since values given to the constructor or a
+   * setter are copied.
+   */
+  exposed: Set<string> | undefined;
   scope: Scope | undefined;
   /**
    * While the row is new: the columns given to the constructor or assigned since. As in cqlengine,
@@ -104,7 +111,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       if (!schema.byName.has(key)) throw new UnknownColumnError(`${schema.name} has no column '${key}'`, key, given[key]);
       if (given[key] !== undefined) explicit.add(key);
     }
-    const state: InstanceState = { values: {}, original: undefined, scope: undefined, explicit };
+    const state: InstanceState = { values: {}, original: undefined, exposed: undefined, scope: undefined, explicit };
     for (const column of schema.columns) {
       let value = given[column.name];
       if (value === undefined && column.defaultValue !== undefined) {
@@ -194,12 +201,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       const raw = row[column.dbName];
       values[column.name] = readValue(column.type, raw, codec);
     }
-    setState(instance as BaseModel, {
-      values,
-      original: baseline(model.schema, values),
-      scope,
-      explicit: undefined,
-    });
+    setState(instance as BaseModel, { values, original: values, exposed: undefined, scope, explicit: undefined });
     return instance as InstanceOf<M>;
   }
 
@@ -227,7 +229,10 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** A column's value by name, for code that handles any model (`instance[name]` without the typing trouble). */
   get<K extends keyof Cs & string>(name: K): Row<Cs>[K] {
-    return stateOf(this).values[columnNamed(this, name, 'get').name] as Row<Cs>[K];
+    const column = columnNamed(this, name, 'get');
+    const state = stateOf(this);
+    if (isMutable(column)) expose(state, column.name);
+    return state.values[column.name] as Row<Cs>[K];
   }
 
   /** Sets a column's value by name, validated as the property setter does. */
@@ -251,7 +256,7 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** The column values as a plain object, with the driver's types (bigint, Set, Map, Buffer, Uuid, …). */
   toObject(): Row<Cs> {
-    return { ...stateOf(this).values } as Row<Cs>;
+    return { ...exposeAll(this) } as Row<Cs>;
   }
 
   /** The column values as plain JSON (see json.ts): what JSON.stringify and Express's res.json use. */
@@ -261,7 +266,7 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** `console.log(user)` prints `User { id: …, email: … }`: the columns, not the internal state. */
   [inspect.custom](): object {
-    return displayOf(this.constructor, stateOf(this).values);
+    return displayOf(this.constructor, exposeAll(this));
   }
 
   /**
@@ -417,7 +422,10 @@ function checkValues(instance: BaseModel, schema: ModelSchema): void {
       throw new ValidationError(`${schema.name}.${column.name} is required: got ${describe(value)}`, column.name, value);
     }
   }
-  checkColumns(schema, stateOf(instance).values);
+  // A validator is handed the live value (and a ValidationError carries it).
+  const state = stateOf(instance);
+  for (const column of validatedColumns(schema)) if (isMutable(column)) expose(state, column.name);
+  checkColumns(schema, state.values);
 }
 
 /** The built-in checks, then the model's own validate() where a subclass overrides it (its promise, if any). */
@@ -534,22 +542,48 @@ function execute(
   options: SaveOptions,
 ): Promise<void> | undefined {
   const sent = send(instance, ctor, scope, stmt, options);
-  if (!sent) return void written(instance, ctor.schema);
-  return sent.then(() => written(instance, ctor.schema));
+  if (!sent) return void written(instance);
+  return sent.then(() => written(instance));
 }
 
-function written(instance: BaseModel, schema: ModelSchema): void {
+function written(instance: BaseModel): void {
   const state = stateOf(instance);
-  state.original = baseline(schema, state.values);
   state.explicit = undefined;
+  const exposed = state.exposed;
+  if (!exposed?.size) {
+    state.original = state.values;
+    return;
+  }
+  // A value handed out before the write may still change in place: it is compared against a copy.
+  const original = { ...state.values };
+  for (const name of exposed) original[name] = snapshot(original[name]);
+  state.original = original;
 }
 
-/** The values to compare later changes against: shared while every value is immutable, else copied. */
-function baseline(schema: ModelSchema, values: Record<string, unknown>): Record<string, unknown> {
-  if (!schema.hasMutableValues) return values;
-  const copy: Record<string, unknown> = {};
-  for (const column of schema.columns) copy[column.name] = snapshot(values[column.name]);
-  return copy;
+/** Whether a column's values can change in place (collections, tuples, user types, vectors). */
+function isMutable(column: ColumnSchema): boolean {
+  return column.type.kind !== 'scalar' && column.type.kind !== 'counter';
+}
+
+/**
+ * Marks a column's live value as handed out. While the row's baseline still shares that value, it
+ * takes a copy first, so that a change made in place shows as a change.
+ */
+function expose(state: InstanceState, name: string): void {
+  if (state.exposed?.has(name)) return;
+  (state.exposed ??= new Set()).add(name);
+  const original = state.original;
+  if (!original || original[name] !== state.values[name]) return;
+  if (original === state.values) state.original = { ...original };
+  state.original![name] = snapshot(state.values[name]);
+}
+
+/** Every value handed out at once (toObject(), inspect): the live values. */
+function exposeAll(instance: BaseModel): Record<string, unknown> {
+  const state = stateOf(instance);
+  const schema = (instance.constructor as ModelStatic).schema;
+  if (schema.hasMutableValues) for (const column of schema.columns) if (isMutable(column)) expose(state, column.name);
+  return state.values;
 }
 
 function send(
@@ -656,18 +690,27 @@ function define<Cs extends Columns>(
   Object.defineProperty(Model.DoesNotExist, 'name', { value: `${name}.DoesNotExist` });
   Object.defineProperty(Model.MultipleObjectsReturned, 'name', { value: `${name}.MultipleObjectsReturned` });
   for (const column of schema.columns) {
-    Object.defineProperty(Model.prototype, column.name, {
+    const name = column.name;
+    Object.defineProperty(Model.prototype, name, {
       enumerable: true,
       configurable: true,
-      get(this: BaseModel) {
-        return stateOf(this).values[column.name];
-      },
+      get: isMutable(column)
+        ? function (this: BaseModel) {
+            const state = stateOf(this);
+            if (state.exposed?.has(name) !== true) expose(state, name);
+            return state.values[name];
+          }
+        : function (this: BaseModel) {
+            return stateOf(this).values[name];
+          },
       set(this: BaseModel, value: unknown) {
         const state = stateOf(this);
         const coerced = coerceValue(column, value);
         if (state.original === state.values) state.original = { ...state.values };
-        else if (!state.original) (state.explicit ??= new Set()).add(column.name);
-        state.values[column.name] = coerced;
+        else if (!state.original) (state.explicit ??= new Set()).add(name);
+        // The new value is a copy nobody else holds.
+        state.exposed?.delete(name);
+        state.values[name] = coerced;
       },
     });
   }

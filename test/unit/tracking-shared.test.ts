@@ -89,6 +89,39 @@ describe('values shared with the change-tracking baseline', () => {
     assert.deepEqual(last().params[0], new Set(['z']));
   });
 
+  it('get() hands out a value whose in-place changes register', async () => {
+    const doc = Doc.fromRow({ id: 6, xs: [1, 2] }, codec);
+    doc.get('xs').push(3);
+    assert.deepEqual(doc.changedColumns(), ['xs']);
+    await doc.save();
+    assert.equal(last().cql, 'UPDATE "ks"."docs" SET "xs" = "xs" + ? WHERE "id" = ?');
+    assert.deepEqual(last().params, [[3], 6]);
+  });
+
+  it('a value reached before the insert still tracks changes made after it', async () => {
+    const doc = new Doc({ id: 7, tags: ['a'] });
+    const tags = doc.tags;
+    await doc.save();
+    tags.add('b');
+    assert.deepEqual(doc.changedColumns(), ['tags']);
+  });
+
+  it('an assigned collection, saved, then changed in place, registers the change', async () => {
+    const doc = Doc.fromRow({ id: 8, tags: new Set(['a']) }, codec);
+    doc.tags = new Set(['x']);
+    await doc.save();
+    doc.tags.add('y');
+    await doc.save();
+    assert.deepEqual(last().params, [new Set(['y']), 8]);
+  });
+
+  it('a row read and saved with its collections untouched writes nothing', async () => {
+    const doc = Doc.fromRow({ id: 9, tags: new Set(['a']), m: new Map([['k', 1]]) }, codec);
+    doc.title = 'new';
+    await doc.save();
+    assert.equal(last().cql, 'UPDATE "ks"."docs" SET "title" = ? WHERE "id" = ?');
+  });
+
   it('sets of values compared by value (uuids) are unchanged when equal, changed when not', () => {
     const u = types.Uuid.random();
     const doc = Doc.fromRow({ id: 5, refs: new Set([u]) }, codec);
