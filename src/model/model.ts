@@ -35,19 +35,37 @@ import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type St
 import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
 import { registerVariant, variantFor, variantWriteValue } from './variants.js';
+import { FROM_OWN_ROW } from './own-row.js';
 import { displayOf, jsonRow, type JsonRow } from './json.js';
 import { HOOK_NAMES, checkColumns, runAfterHook, runHook, validatedColumns, type LifecycleHooks } from './hooks.js';
 
-const STATE = Symbol('cqlengine.instance');
+// An instance's state lives in four symbol-keyed fields of its own rather than in an object beside
+// it: a page of rows read makes one object per row instead of two (fewer objects to collect), and
+// four fields fit in the object itself.
+const VALUES = Symbol('cqlengine.values');
+const ORIGINAL = Symbol('cqlengine.original');
+const SCOPE = Symbol('cqlengine.scope');
+const MARKS = Symbol('cqlengine.marks');
 
 interface InstanceState {
-  values: Record<string, unknown>;
+  [VALUES]: Record<string, unknown>;
   /**
    * Values as last read or written; undefined while the row is not known to exist. It is `values`
    * itself until the first assignment or exposure (copy on write), and shares each collection
    * value with `values` until that value is exposed: a row read or written copies nothing.
    */
-  original: Record<string, unknown> | undefined;
+  [ORIGINAL]: Record<string, unknown> | undefined;
+  [SCOPE]: Scope | undefined;
+  /** Which columns were given or handed out; undefined while none was (rows read, until a collection is reached). */
+  [MARKS]: Marks | undefined;
+}
+
+interface Marks {
+  /**
+   * While the row is new: the columns given to the constructor or assigned since. As in cqlengine,
+   * a new instance's explicit null clears the stored value, and update() writes only these.
+   */
+  explicit: Set<string> | undefined;
   /**
    * Columns whose live value (a collection, tuple or UDT) has been handed out (getter, get(),
    * toObject(), a validator), so it may change in place: `original` holds a snapshot of each.
@@ -55,12 +73,6 @@ interface InstanceState {
    * setter are copied.
    */
   exposed: Set<string> | undefined;
-  scope: Scope | undefined;
-  /**
-   * While the row is new: the columns given to the constructor or assigned since. As in cqlengine,
-   * a new instance's explicit null clears the stored value, and update() writes only these.
-   */
-  explicit: Set<string> | undefined;
 }
 
 /** Any model class: what QuerySets, batches and management functions accept. */
@@ -73,6 +85,7 @@ export interface ModelStatic {
   readonly DoesNotExist: new (message: string) => DoesNotExist;
   readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned;
   fromRow(row: Record<string, unknown>, codec: Codec, scope?: Scope): BaseModel;
+  [FROM_OWN_ROW](row: Record<string, unknown>, codec: Codec, scope: Scope | undefined): BaseModel;
 }
 
 export type ColumnsOf<M> = M extends { readonly schema: ModelSchema<infer Cs> } ? Cs : never;
@@ -97,8 +110,6 @@ export class BaseModel<Cs extends Columns = Columns> {
   static readonly DoesNotExist: new (message: string) => DoesNotExist = DoesNotExist;
   static readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned = MultipleObjectsReturned;
 
-  declare private [STATE]: InstanceState;
-
   constructor(values: Partial<Insert<Cs>> = {}) {
     const schema = (this.constructor as ModelStatic).schema;
     if (!schema) throw new CQLEngineError('Models are made with model(), not by extending BaseModel directly');
@@ -111,15 +122,19 @@ export class BaseModel<Cs extends Columns = Columns> {
       if (!schema.byName.has(key)) throw new UnknownColumnError(`${schema.name} has no column '${key}'`, key, given[key]);
       if (given[key] !== undefined) explicit.add(key);
     }
-    const state: InstanceState = { values: {}, original: undefined, exposed: undefined, scope: undefined, explicit };
+    const own: Record<string, unknown> = {};
     for (const column of schema.columns) {
       let value = given[column.name];
       if (value === undefined && column.defaultValue !== undefined) {
         value = typeof column.defaultValue === 'function' ? (column.defaultValue as () => unknown)() : column.defaultValue;
       }
-      state.values[column.name] = coerceValue(column, value);
+      own[column.name] = coerceValue(column, value);
     }
-    setState(this, state);
+    const state = this as unknown as InstanceState;
+    state[VALUES] = own;
+    state[ORIGINAL] = undefined;
+    state[SCOPE] = undefined;
+    state[MARKS] = { explicit, exposed: undefined };
   }
 
   // ---- statics: entry points to queries, typed by the class they are called on ----
@@ -188,39 +203,35 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** Builds an instance from a driver row, without validation: the server's values are trusted. */
   static fromRow<M extends ModelStatic>(this: M, row: Record<string, unknown>, codec: Codec, scope?: Scope): InstanceOf<M> {
-    let model: ModelStatic = this;
-    const discriminator = this.schema.discriminator;
-    if (discriminator) {
-      // A polymorphic model: the row's discriminator names the submodel it is read as.
-      model = variantFor(this, readValue(discriminator.type, row[discriminator.dbName], codec));
-      if (model !== this && this.scope) scope = { ...this.scope, ...scope };
-    }
-    const instance = Object.create(model.prototype) as BaseModel;
-    const values: Record<string, unknown> = {};
-    for (const column of model.schema.columns) {
-      const raw = row[column.dbName];
-      values[column.name] = readValue(column.type, raw, codec);
-    }
-    setState(instance as BaseModel, { values, original: values, exposed: undefined, scope, explicit: undefined });
-    return instance as InstanceOf<M>;
+    return readRow(this, row, codec, scope, false) as InstanceOf<M>;
+  }
+
+  /** fromRow() for a row of the mapper's own SELECT (see own-row.ts). */
+  static [FROM_OWN_ROW]<M extends ModelStatic>(
+    this: M,
+    row: Record<string, unknown>,
+    codec: Codec,
+    scope: Scope | undefined,
+  ): InstanceOf<M> {
+    return readRow(this, row, codec, scope, true) as InstanceOf<M>;
   }
 
   // ---- instance API ----
 
   /** Runs this instance's statements on an explicit connection and/or keyspace. */
   using(scope: Scope): this {
-    stateOf(this).scope = validateScope(scope);
+    stateOf(this)[SCOPE] = validateScope(scope);
     return this;
   }
 
   /** Whether the row was read from or written to Cassandra. */
   get isPersisted(): boolean {
-    return stateOf(this).original !== undefined;
+    return stateOf(this)[ORIGINAL] !== undefined;
   }
 
   /** The columns changed since the row was read or last written; of a new instance, those that hold a value (given or default). */
   changedColumns(): (keyof Cs & string)[] {
-    const { values, original } = stateOf(this);
+    const { [VALUES]: values, [ORIGINAL]: original } = stateOf(this);
     const schema = (this.constructor as ModelStatic).schema;
     return schema.columns
       .filter((c) => !same(values[c.name], original ? original[c.name] : emptyOf(c.type)))
@@ -232,7 +243,7 @@ export class BaseModel<Cs extends Columns = Columns> {
     const column = columnNamed(this, name, 'get');
     const state = stateOf(this);
     if (isMutable(column)) expose(state, column.name);
-    return state.values[column.name] as Row<Cs>[K];
+    return state[VALUES][column.name] as Row<Cs>[K];
   }
 
   /** Sets a column's value by name, validated as the property setter does. */
@@ -249,8 +260,8 @@ export class BaseModel<Cs extends Columns = Columns> {
     if (!(other instanceof BaseModel)) return false;
     const schema = (this.constructor as ModelStatic).schema;
     if ((other.constructor as ModelStatic).schema !== schema) return false;
-    const mine = stateOf(this).values;
-    const theirs = stateOf(other).values;
+    const mine = stateOf(this)[VALUES];
+    const theirs = stateOf(other)[VALUES];
     return schema.columns.every((c) => same(mine[c.name], theirs[c.name]));
   }
 
@@ -261,7 +272,7 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** The column values as plain JSON (see json.ts): what JSON.stringify and Express's res.json use. */
   toJSON(): JsonRow<Cs> {
-    return jsonRow((this.constructor as ModelStatic).schema, stateOf(this).values) as JsonRow<Cs>;
+    return jsonRow((this.constructor as ModelStatic).schema, stateOf(this)[VALUES]) as JsonRow<Cs>;
   }
 
   /** `console.log(user)` prints `User { id: …, email: … }`: the columns, not the internal state. */
@@ -299,7 +310,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       if (value === undefined) continue;
       if (column.isPrimaryKey) {
         // As cqlengine: a key given its current value is no change.
-        if (value !== null && same(coerceValue(column, value), state.values[name])) continue;
+        if (value !== null && same(coerceValue(column, value), state[VALUES][name])) continue;
         throw new ValidationError(`Cannot apply update to primary key '${name}' for ${schema.name}`, name, value);
       }
       changes.push([name, value]);
@@ -340,7 +351,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       ...writeOptions({ timestamp: options.timestamp }),
     });
     await send(this, ctor, target, stmt, options);
-    stateOf(this).original = undefined;
+    stateOf(this)[ORIGINAL] = undefined;
     await runAfterHook(this, 'afterDelete', options.batch);
   }
 }
@@ -352,27 +363,56 @@ export class BaseModel<Cs extends Columns = Columns> {
 function saveRow(instance: BaseModel, schema: ModelSchema, options: SaveOptions): Promise<void> | undefined {
   const state = stateOf(instance);
   const conditional = options.ifExists === true || options.iff !== undefined;
-  const keyChanged = !state.original || schema.primaryKeys.some((k) => !same(state.values[k.name], state.original![k.name]));
+  const keyChanged = !state[ORIGINAL] || schema.primaryKeys.some((k) => !same(state[VALUES][k.name], state[ORIGINAL]![k.name]));
   if (schema.isCounterTable || conditional || !keyChanged) return updateChanged(instance, schema, options, false);
   return insert(instance, schema, options, false);
 }
 
-// Module functions rather than #private methods: instances read from rows are made with
-// Object.create, which private-member brand checks would reject.
-type WithState = { [STATE]: InstanceState };
-
-function stateOf(instance: BaseModel): InstanceState {
-  return (instance as unknown as WithState)[STATE];
+/**
+ * An instance of a row read. A row of the mapper's own SELECT (`own`) that holds exactly the
+ * model's columns under their own names becomes the instance's values itself, converted in place
+ * where a column needs it: one object per row read rather than two.
+ */
+function readRow(base: ModelStatic, row: Record<string, unknown>, codec: Codec, scope: Scope | undefined, own: boolean): BaseModel {
+  let model = base;
+  const discriminator = base.schema.discriminator;
+  if (discriminator) {
+    // A polymorphic model: the row's discriminator names the submodel it is read as.
+    model = variantFor(base, readValue(discriminator.type, row[discriminator.dbName], codec));
+    if (model !== base && base.scope) scope = { ...base.scope, ...scope };
+  }
+  const schema = model.schema;
+  const columns = schema.columns;
+  let values: Record<string, unknown>;
+  if (own && schema.namesAreDbNames && (row as { __columns?: unknown[] }).__columns?.length === columns.length) {
+    values = row;
+    for (const column of columns) {
+      const raw = row[column.name];
+      const value = readValue(column.type, raw, codec);
+      if (value !== raw) row[column.name] = value;
+    }
+  } else {
+    values = {};
+    for (const column of columns) values[column.name] = readValue(column.type, row[column.dbName], codec);
+  }
+  const instance = Object.create(model.prototype) as InstanceState;
+  instance[VALUES] = values;
+  instance[ORIGINAL] = values;
+  instance[SCOPE] = scope;
+  instance[MARKS] = undefined;
+  return instance as unknown as BaseModel;
 }
 
-function setState(instance: BaseModel, state: InstanceState): void {
-  (instance as unknown as WithState)[STATE] = state;
+// Module functions rather than #private methods: instances read from rows are made with
+// Object.create, which private-member brand checks would reject.
+function stateOf(instance: BaseModel): InstanceState {
+  return instance as unknown as InstanceState;
 }
 
 /** cqlengine's save of a polymorphic model: refused for the base, the submodel's value written for a submodel. */
 function writeVariant(instance: BaseModel, schema: ModelSchema): void {
   const variant = variantWriteValue(schema);
-  if (variant && !same(stateOf(instance).values[variant.column], variant.value))
+  if (variant && !same(stateOf(instance)[VALUES][variant.column], variant.value))
     (instance as unknown as Record<string, unknown>)[variant.column] = variant.value;
 }
 
@@ -385,12 +425,12 @@ function columnNamed(instance: BaseModel, name: unknown, option: string): Column
 
 function scopeOf(instance: BaseModel, ctor: ModelStatic): ResolvedScope {
   if (ctor.schema.abstract) throw new CQLEngineError(`${ctor.schema.name} is abstract: it has no table`);
-  return resolveScope(ctor.schema, stateOf(instance).scope, ctor.scope, ctor.registry);
+  return resolveScope(ctor.schema, stateOf(instance)[SCOPE], ctor.scope, ctor.registry);
 }
 
 /** WHERE on the primary key; on the partition key alone when only static columns are written (Cassandra refuses clustering keys then). */
 function keyWheres(instance: BaseModel, schema: ModelSchema, partitionOnly = false): Where[] {
-  const values = stateOf(instance).values;
+  const values = stateOf(instance)[VALUES];
   return (partitionOnly ? schema.partitionKeys : schema.primaryKeys).map((column) => ({ column, op: '=', value: values[column.name] }));
 }
 
@@ -399,14 +439,14 @@ function keyWheres(instance: BaseModel, schema: ModelSchema, partitionOnly = fal
  * which cqlengine allows for a model with static columns.
  */
 function isStaticOnly(instance: BaseModel, schema: ModelSchema): boolean {
-  const values = stateOf(instance).values;
+  const values = stateOf(instance)[VALUES];
   return schema.hasStatic && schema.clusteringKeys.every((c) => values[c.name] == null);
 }
 
 function validateKeys(instance: BaseModel, schema: ModelSchema, allowStaticOnly = false): void {
   const staticOnly = allowStaticOnly && isStaticOnly(instance, schema);
   for (const column of schema.primaryKeys) {
-    const value = stateOf(instance).values[column.name];
+    const value = stateOf(instance)[VALUES][column.name];
     if (value == null && staticOnly && column.isClusteringKey) continue;
     if (value == null) throw new ValidationError(`${schema.name}.${column.name}: a key column cannot be null`, column.name, value);
     checkKeyValue(schema, column, value);
@@ -417,7 +457,7 @@ function validateKeys(instance: BaseModel, schema: ModelSchema, allowStaticOnly 
 function checkValues(instance: BaseModel, schema: ModelSchema): void {
   validateKeys(instance, schema, true);
   for (const column of schema.columns) {
-    const value = stateOf(instance).values[column.name];
+    const value = stateOf(instance)[VALUES][column.name];
     if (column.isRequired && isNullish(value) && !(column.isClusteringKey && isStaticOnly(instance, schema))) {
       throw new ValidationError(`${schema.name}.${column.name} is required: got ${describe(value)}`, column.name, value);
     }
@@ -425,7 +465,7 @@ function checkValues(instance: BaseModel, schema: ModelSchema): void {
   // A validator is handed the live value (and a ValidationError carries it).
   const state = stateOf(instance);
   for (const column of validatedColumns(schema)) if (isMutable(column)) expose(state, column.name);
-  checkColumns(schema, state.values);
+  checkColumns(schema, state[VALUES]);
 }
 
 /** The built-in checks, then the model's own validate() where a subclass overrides it (its promise, if any). */
@@ -447,8 +487,8 @@ function insert(instance: BaseModel, schema: ModelSchema, options: SaveOptions, 
   const target = scopeOf(instance, ctor);
   const values: ColumnValue[] = [];
   for (const column of schema.columns) {
-    const value = state.values[column.name];
-    const explicit = state.explicit?.has(column.name) === true;
+    const value = state[VALUES][column.name];
+    const explicit = state[MARKS]?.explicit?.has(column.name) === true;
     if (column.isClusteringKey && staticOnly) continue;
     if (!column.isPrimaryKey && !explicit && explicitOnly) continue;
     const empty = isNullish(value);
@@ -457,7 +497,7 @@ function insert(instance: BaseModel, schema: ModelSchema, options: SaveOptions, 
       continue;
     }
     if (!empty) values.push({ column, value });
-    else if (explicit || (state.original && !same(state.original[column.name], null))) values.push({ column, value: null });
+    else if (explicit || (state[ORIGINAL] && !same(state[ORIGINAL][column.name], null))) values.push({ column, value: null });
   }
   const stmt = compileInsert({
     kind: 'insert',
@@ -482,10 +522,10 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
   const assignments: Assignment[] = [];
   for (const column of schema.columns) {
     if (column.isPrimaryKey) continue;
-    const after = state.values[column.name];
-    if (!state.original) {
+    const after = state[VALUES][column.name];
+    if (!state[ORIGINAL]) {
       // A new row: its explicit values (nulls included, which clear), and, unless explicitOnly, its defaults.
-      const explicit = state.explicit?.has(column.name) === true;
+      const explicit = state[MARKS]?.explicit?.has(column.name) === true;
       const empty = same(after, emptyOf(column.type));
       if (explicitOnly && !explicit) continue;
       // An unmoved counter writes nothing; an explicit null clears.
@@ -493,16 +533,16 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
       assignments.push(...(empty ? [{ column, op: 'set' as const, value: null }] : assignmentsFor(column, emptyOf(column.type), after)));
       continue;
     }
-    const before = state.original[column.name];
+    const before = state[ORIGINAL][column.name];
     if (!same(before, after)) assignments.push(...assignmentsFor(column, before, after));
   }
   const staticOnly = isStaticOnly(instance, schema);
   if (staticOnly) {
     const regular = assignments.find((a) => !a.column.isStatic);
-    if (regular) throw staticOnlyError(schema, regular.column.name, state.values[regular.column.name]);
+    if (regular) throw staticOnlyError(schema, regular.column.name, state[VALUES][regular.column.name]);
   }
   if (assignments.length === 0) {
-    if (!state.original) {
+    if (!state[ORIGINAL]) {
       // A conditional write of a row without values would turn into an unconditional INSERT.
       if (options.ifExists || options.iff) {
         throw new ConfigurationError(
@@ -548,16 +588,17 @@ function execute(
 
 function written(instance: BaseModel): void {
   const state = stateOf(instance);
-  state.explicit = undefined;
-  const exposed = state.exposed;
+  const marks = state[MARKS];
+  if (marks) marks.explicit = undefined;
+  const exposed = marks?.exposed;
   if (!exposed?.size) {
-    state.original = state.values;
+    state[ORIGINAL] = state[VALUES];
     return;
   }
   // A value handed out before the write may still change in place: it is compared against a copy.
-  const original = { ...state.values };
+  const original = { ...state[VALUES] };
   for (const name of exposed) original[name] = snapshot(original[name]);
-  state.original = original;
+  state[ORIGINAL] = original;
 }
 
 /** Whether a column's values can change in place (collections, tuples, user types, vectors). */
@@ -570,12 +611,13 @@ function isMutable(column: ColumnSchema): boolean {
  * takes a copy first, so that a change made in place shows as a change.
  */
 function expose(state: InstanceState, name: string): void {
-  if (state.exposed?.has(name)) return;
-  (state.exposed ??= new Set()).add(name);
-  const original = state.original;
-  if (!original || original[name] !== state.values[name]) return;
-  if (original === state.values) state.original = { ...original };
-  state.original![name] = snapshot(state.values[name]);
+  const marks = (state[MARKS] ??= { explicit: undefined, exposed: undefined });
+  if (marks.exposed?.has(name)) return;
+  (marks.exposed ??= new Set()).add(name);
+  const original = state[ORIGINAL];
+  if (!original || original[name] !== state[VALUES][name]) return;
+  if (original === state[VALUES]) state[ORIGINAL] = { ...original };
+  state[ORIGINAL]![name] = snapshot(state[VALUES][name]);
 }
 
 /** Every value handed out at once (toObject(), inspect): the live values. */
@@ -583,7 +625,7 @@ function exposeAll(instance: BaseModel): Record<string, unknown> {
   const state = stateOf(instance);
   const schema = (instance.constructor as ModelStatic).schema;
   if (schema.hasMutableValues) for (const column of schema.columns) if (isMutable(column)) expose(state, column.name);
-  return state.values;
+  return state[VALUES];
 }
 
 function send(
@@ -593,7 +635,7 @@ function send(
   stmt: CompiledStatement,
   options: { batch?: BatchQuery } & StatementOptions,
 ): Promise<unknown> | undefined {
-  return write(scope, stmt, runOptions(options), options.batch, ctor.schema, stateOf(instance).scope?.connection !== undefined);
+  return write(scope, stmt, runOptions(options), options.batch, ctor.schema, stateOf(instance)[SCOPE]?.connection !== undefined);
 }
 
 /** An instance of a model with columns Cs: its column values as properties, plus the instance API. */
@@ -697,20 +739,20 @@ function define<Cs extends Columns>(
       get: isMutable(column)
         ? function (this: BaseModel) {
             const state = stateOf(this);
-            if (state.exposed?.has(name) !== true) expose(state, name);
-            return state.values[name];
+            if (state[MARKS]?.exposed?.has(name) !== true) expose(state, name);
+            return state[VALUES][name];
           }
         : function (this: BaseModel) {
-            return stateOf(this).values[name];
+            return stateOf(this)[VALUES][name];
           },
       set(this: BaseModel, value: unknown) {
         const state = stateOf(this);
         const coerced = coerceValue(column, value);
-        if (state.original === state.values) state.original = { ...state.values };
-        else if (!state.original) (state.explicit ??= new Set()).add(name);
+        if (state[ORIGINAL] === state[VALUES]) state[ORIGINAL] = { ...state[VALUES] };
+        else if (!state[ORIGINAL]) ((state[MARKS] ??= { explicit: undefined, exposed: undefined }).explicit ??= new Set()).add(name);
         // The new value is a copy nobody else holds.
-        state.exposed?.delete(name);
-        state.values[name] = coerced;
+        state[MARKS]?.exposed?.delete(name);
+        state[VALUES][name] = coerced;
       },
     });
   }

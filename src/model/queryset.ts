@@ -14,6 +14,7 @@ import type { SaveOptions } from '../execution/options.js';
 import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connection/validate.js';
 import { checkColumn, runAfterLoad } from './hooks.js';
 import { selectColumns } from './variants.js';
+import { FROM_OWN_ROW } from './own-row.js';
 import type { ColumnSchema } from '../schema/model-schema.js';
 import type { Codec } from '../schema/types.js';
 import type { types } from 'cassandra-driver';
@@ -323,7 +324,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const { rows: driverRows, pageState: next, codec } = await this.#fetch(stmt, pageState);
     const scope = this.#state.scope;
     const rows = new Array<InstanceOf<M>>(driverRows.length);
-    for (let i = 0; i < rows.length; i++) rows[i] = this.model.fromRow(driverRows[i]!, codec, scope) as InstanceOf<M>;
+    for (let i = 0; i < rows.length; i++) rows[i] = this.model[FROM_OWN_ROW](driverRows[i]!, codec, scope) as InstanceOf<M>;
     await runAfterLoad(rows, this.model.prototype);
     return { rows, pageState: next };
   }
@@ -383,7 +384,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const next = (): Promise<IteratorResult<InstanceOf<M>>> => {
       if (i < rows.length) {
         try {
-          return Promise.resolve({ value: this.model.fromRow(rows[i++]!, codec, scope) as InstanceOf<M>, done: false });
+          return Promise.resolve({ value: this.model[FROM_OWN_ROW](rows[i++]!, codec, scope) as InstanceOf<M>, done: false });
         } catch (err) {
           return Promise.reject(err);
         }

@@ -61,6 +61,8 @@ export interface ModelSchema<Cs extends Columns = Columns> {
   readonly primaryKeys: readonly ColumnSchema[];
   /** Whether some column holds values that can change in place (collections, tuples, UDTs). */
   readonly hasMutableValues: boolean;
+  /** Whether every column's property name is its name in the table (no `dbName` given). */
+  readonly namesAreDbNames: boolean;
   /** Whether some column is static: then a row may be written with its clustering keys null (static columns only). */
   readonly hasStatic: boolean;
   readonly isCounterTable: boolean;
@@ -181,6 +183,7 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
     clusteringKeys,
     primaryKeys: [...partitionKeys, ...clusteringKeys],
     hasMutableValues: columns.some((c) => c.type.kind !== 'scalar' && c.type.kind !== 'counter'),
+    namesAreDbNames: columns.every((c) => c.name === c.dbName),
     hasStatic: columns.some((c) => c.isStatic),
     isCounterTable: counters.length > 0,
     discriminator: discriminator && columns.find((c) => c.name === discriminator.name),
