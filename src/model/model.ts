@@ -65,7 +65,7 @@ interface Marks {
    * While the row is new: the columns given to the constructor or assigned since. As in cqlengine,
    * a new instance's explicit null clears the stored value, and update() writes only these.
    */
-  explicit: Set<string> | undefined;
+  explicit: string[] | undefined;
   /**
    * Columns whose live value (a collection, tuple or UDT) has been handed out (getter, get(),
    * toObject(), a validator), so it may change in place: `original` holds a snapshot of each.
@@ -117,11 +117,12 @@ export class BaseModel<Cs extends Columns = Columns> {
       throw new ConfigurationError(`${schema.name} takes its values as an object, got ${describe(values)}`, 'values', values);
     }
     const given = values as Record<string, unknown>;
-    const explicit = new Set<string>();
-    for (const key of Object.keys(given)) {
+    // The given keys are the explicit columns, less those given undefined (rare: then a copy).
+    let explicit = Object.keys(given);
+    for (const key of explicit) {
       if (!schema.byName.has(key)) throw new UnknownColumnError(`${schema.name} has no column '${key}'`, key, given[key]);
-      if (given[key] !== undefined) explicit.add(key);
     }
+    if (explicit.some((key) => given[key] === undefined)) explicit = explicit.filter((key) => given[key] !== undefined);
     const own: Record<string, unknown> = {};
     for (const column of schema.columns) {
       let value = given[column.name];
@@ -486,12 +487,18 @@ function insert(instance: BaseModel, schema: ModelSchema, options: SaveOptions, 
   const staticOnly = isStaticOnly(instance, schema);
   const target = scopeOf(instance, ctor);
   const values: ColumnValue[] = [];
+  const own = state[VALUES];
   for (const column of schema.columns) {
-    const value = state[VALUES][column.name];
-    const explicit = state[MARKS]?.explicit?.has(column.name) === true;
+    const value = own[column.name];
+    // Whether the column was given matters only for an empty value, update() and static-only rows.
+    const empty = isNullish(value);
+    if (!empty && !explicitOnly && !staticOnly) {
+      values.push({ column, value });
+      continue;
+    }
+    const explicit = isExplicit(state, column.name);
     if (column.isClusteringKey && staticOnly) continue;
     if (!column.isPrimaryKey && !explicit && explicitOnly) continue;
-    const empty = isNullish(value);
     if (staticOnly && !column.isPrimaryKey && !column.isStatic) {
       if (explicit && !empty) throw staticOnlyError(schema, column.name, value);
       continue;
@@ -525,7 +532,7 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
     const after = state[VALUES][column.name];
     if (!state[ORIGINAL]) {
       // A new row: its explicit values (nulls included, which clear), and, unless explicitOnly, its defaults.
-      const explicit = state[MARKS]?.explicit?.has(column.name) === true;
+      const explicit = isExplicit(state, column.name);
       const empty = same(after, emptyOf(column.type));
       if (explicitOnly && !explicit) continue;
       // An unmoved counter writes nothing; an explicit null clears.
@@ -599,6 +606,11 @@ function written(instance: BaseModel): void {
   const original = { ...state[VALUES] };
   for (const name of exposed) original[name] = snapshot(original[name]);
   state[ORIGINAL] = original;
+}
+
+/** Whether a new instance was given a value for the column (to its constructor or since). */
+function isExplicit(state: InstanceState, name: string): boolean {
+  return state[MARKS]?.explicit?.includes(name) === true;
 }
 
 /** Whether a column's values can change in place (collections, tuples, user types, vectors). */
@@ -749,7 +761,10 @@ function define<Cs extends Columns>(
         const state = stateOf(this);
         const coerced = coerceValue(column, value);
         if (state[ORIGINAL] === state[VALUES]) state[ORIGINAL] = { ...state[VALUES] };
-        else if (!state[ORIGINAL]) ((state[MARKS] ??= { explicit: undefined, exposed: undefined }).explicit ??= new Set()).add(name);
+        else if (!state[ORIGINAL]) {
+          const marks = (state[MARKS] ??= { explicit: undefined, exposed: undefined });
+          if (!marks.explicit?.includes(name)) (marks.explicit ??= []).push(name);
+        }
         // The new value is a copy nobody else holds.
         state[MARKS]?.exposed?.delete(name);
         state[VALUES][name] = coerced;

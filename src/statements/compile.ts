@@ -21,34 +21,65 @@ import type {
 } from './nodes.js';
 
 /**
- * Shape signature → CQL text. Names are validated to [A-Za-z0-9_], so the separators below cannot
- * occur inside them and two shapes never share a signature. Bounded: a shape set is small in
- * practice, but keyspaces can be chosen at run time.
+ * The shape cache: a tree walked one part of a shape at a time (the table, each column object and
+ * operator, the option flags), whose node at the end of a walk holds that shape's text. Each step
+ * is a Map lookup by a value whose hash is already known (an object, a small number, or a name the
+ * schema holds), where a signature string built per statement had to be built and hashed again
+ * each time. Section marks keep two shapes from walking the same path. Bounded: shapes are few in
+ * practice, but keyspaces can be chosen at run time, so past MAX_NODES the tree starts afresh.
  */
-const texts = new Map<string, string>();
-const MAX_SHAPES = 10_000;
-
-function cached(signature: string, build: () => string): string {
-  let text = texts.get(signature);
-  if (text === undefined) {
-    text = build();
-    if (texts.size >= MAX_SHAPES) texts.delete(texts.keys().next().value!);
-    texts.set(signature, text);
-  }
-  return text;
+class Shape {
+  text: string | undefined = undefined;
+  next: Map<unknown, Shape> | undefined = undefined;
 }
+
+let roots = new Shape();
+let nodes = 0;
+let texts = 0;
+const MAX_NODES = 50_000;
+
+/** The node one step on from `shape` by `key`. */
+function step(shape: Shape, key: unknown): Shape {
+  const next = (shape.next ??= new Map());
+  let found = next.get(key);
+  if (found === undefined) {
+    if (++nodes > MAX_NODES) {
+      roots = new Shape();
+      nodes = texts = 0;
+    }
+    next.set(key, (found = new Shape()));
+  }
+  return found;
+}
+
+/** The text of the shape ending at `shape`, built the first time. */
+function textOf(shape: Shape, build: () => string): string {
+  if (shape.text === undefined) {
+    shape.text = build();
+    texts++;
+  }
+  return shape.text;
+}
+
+/** Where a walk starts: the statement kind, then its table. */
+const start = (kind: string, table: TableRef): Shape => step(step(step(roots, kind), table.keyspace), table.table);
+
+// Marks between the sections of a shape (assignments, wheres, conditions, …).
+const WHERES = Symbol('wheres');
+const CONDITIONS = Symbol('conditions');
+const ORDER = Symbol('order');
+const TOKEN = Symbol('token');
+const COUNT = Symbol('count');
 
 /** How many statement shapes have cached text (for tests and diagnostics). */
 export function cachedShapeCount(): number {
-  return texts.size;
+  return texts;
 }
 
 /** A quoted keyspace-qualified name: of a table, or of a user type. */
 export function tableName(keyspace: string, table: string): string {
   return `${quote(keyspace)}.${quote(table)}`;
 }
-
-const tableSig = (t: TableRef): string => `${t.keyspace}.${t.table}`;
 
 /**
  * The column names of a SELECT's field list, kept per list: a model hands the same (readonly) list
@@ -120,14 +151,26 @@ function usingParams(options: WriteOptions, params: Param[]): void {
 
 // ---- shape signatures ----
 
-function whereSig(wheres: readonly Where[]): string {
-  let sig = '';
-  for (const w of wheres) sig += w.tokenKeys ? `token ${w.op},` : `${w.column.dbName} ${w.op}${w.fn ? ` ${w.fn}` : ''},`;
-  return sig;
+function walkWheres(shape: Shape, wheres: readonly Where[]): Shape {
+  shape = step(shape, WHERES);
+  for (const w of wheres) {
+    if (w.tokenKeys) {
+      shape = step(step(shape, TOKEN), w.tokenKeys.length);
+      for (const k of w.tokenKeys) shape = step(shape, k);
+    } else shape = step(shape, w.column);
+    shape = step(step(shape, w.op), w.fn);
+  }
+  return shape;
 }
-const conditionSig = (conditions: readonly Condition[], ifExists: boolean): string =>
-  ifExists ? 'exists' : conditions.map((c) => `${c.column.dbName} ${c.op ?? '='}`).join(',');
-const usingSig = (o: WriteOptions): string => `${o.ttl !== undefined ? 't' : ''}${o.timestamp !== undefined ? 's' : ''}`;
+
+function walkConditions(shape: Shape, conditions: readonly Condition[], ifExists: boolean): Shape {
+  shape = step(shape, ifExists ? 'exists' : CONDITIONS);
+  if (!ifExists) for (const c of conditions) shape = step(step(shape, c.column), c.op ?? '=');
+  return shape;
+}
+
+/** The USING options a shape has, as one small number. */
+const usingFlags = (o: WriteOptions): number => (o.ttl !== undefined ? 1 : 0) | (o.timestamp !== undefined ? 2 : 0);
 
 // ---- text ----
 
@@ -199,11 +242,17 @@ export function compileSelect(node: SelectNode): CompiledStatement {
     params.push({ type: cqlTypes.int as CqlType<unknown>, value: node.perPartitionLimit });
   }
   if (node.limit !== undefined) params.push({ type: cqlTypes.int as CqlType<unknown>, value: node.limit });
-  const fieldNames = node.fields === 'count' ? '#' : fieldSig(node.fields);
-  const orderSig = ann ? `ann ${ann.column.dbName}` : node.orderBy.map((o) => `${o.column.dbName}${o.descending ? '-' : '+'}`).join(',');
-  const flags = `${node.distinct ? 'd' : ''}${node.limit !== undefined ? 'l' : ''}${node.perPartitionLimit !== undefined ? 'p' : ''}${node.allowFiltering ? 'f' : ''}${node.similarity ?? ''}`;
-  const signature = `S|${tableSig(node.table)}|${flags}|${fieldNames}|${whereSig(node.wheres)}|${orderSig}`;
-  const cql = cached(signature, () => {
+  const flags =
+    (node.distinct ? 1 : 0) |
+    (node.limit !== undefined ? 2 : 0) |
+    (node.perPartitionLimit !== undefined ? 4 : 0) |
+    (node.allowFiltering ? 8 : 0);
+  let shape = step(step(start('S', node.table), flags), node.similarity);
+  shape = walkWheres(step(shape, node.fields === 'count' ? COUNT : fieldSig(node.fields)), node.wheres);
+  shape = step(shape, ORDER);
+  if (ann) shape = step(step(shape, 'ann'), ann.column);
+  else for (const o of node.orderBy) shape = step(step(shape, o.column), o.descending);
+  const cql = textOf(shape, () => {
     let fields = node.fields === 'count' ? 'COUNT(*)' : node.fields.map((c) => c.quoted).join(', ');
     if (node.similarity) fields += `, similarity_${node.similarity}(${ann!.column.quoted}, ?) AS "similarity"`;
     let text = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields} FROM ${tableName(node.table.keyspace, node.table.table)}${whereText(node.wheres)}`;
@@ -221,9 +270,9 @@ export function compileSelect(node: SelectNode): CompiledStatement {
 export function compileInsert(node: InsertNode): CompiledStatement {
   const params: Param[] = node.values.map((v) => ({ type: v.column.type, value: v.value }));
   usingParams(node, params);
-  let signature = `I|${tableSig(node.table)}|${node.ifNotExists ? 'n' : ''}${usingSig(node)}|`;
-  for (const v of node.values) signature += `${v.column.dbName},`;
-  const cql = cached(signature, () => {
+  let shape = step(start('I', node.table), usingFlags(node) | (node.ifNotExists ? 4 : 0));
+  for (const v of node.values) shape = step(shape, v.column);
+  const cql = textOf(shape, () => {
     const names = node.values.map((v) => v.column.quoted).join(', ');
     const markers = node.values.map(() => '?').join(', ');
     return `INSERT INTO ${tableName(node.table.keyspace, node.table.table)} (${names}) VALUES (${markers})${node.ifNotExists ? ' IF NOT EXISTS' : ''}${usingText(node)}`;
@@ -240,10 +289,11 @@ export function compileUpdate(node: UpdateNode): CompiledStatement {
   }
   whereParams(node.wheres, params);
   conditionParams(node.conditions, node.ifExists, params);
-  const assignSig = node.assignments.map((a) => `${a.column.dbName} ${a.op}`).join(',');
-  const signature = `U|${tableSig(node.table)}|${usingSig(node)}|${assignSig}|${whereSig(node.wheres)}|${conditionSig(node.conditions, node.ifExists)}`;
-  const cql = cached(
-    signature,
+  let shape = step(start('U', node.table), usingFlags(node));
+  for (const a of node.assignments) shape = step(step(shape, a.column), a.op);
+  shape = walkConditions(walkWheres(shape, node.wheres), node.conditions, node.ifExists);
+  const cql = textOf(
+    shape,
     () =>
       `UPDATE ${tableName(node.table.keyspace, node.table.table)}${usingText(node)} SET ${node.assignments.map(assignmentText).join(', ')}` +
       `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`,
@@ -267,9 +317,12 @@ export function compileDelete(node: DeleteNode): CompiledStatement {
   usingParams(using, params);
   whereParams(node.wheres, params);
   conditionParams(node.conditions, node.ifExists, params);
-  const targetSig = [...node.columns.map((c) => c.dbName), ...node.mapKeys.map((m) => `${m.column.dbName}[]`)].join(',');
-  const signature = `D|${tableSig(node.table)}|${usingSig(using)}|${targetSig}|${whereSig(node.wheres)}|${conditionSig(node.conditions, node.ifExists)}`;
-  const cql = cached(signature, () => {
+  let shape = step(start('D', node.table), usingFlags(using));
+  for (const c of node.columns) shape = step(shape, c);
+  shape = step(shape, 'mapKeys');
+  for (const m of node.mapKeys) shape = step(shape, m.column);
+  shape = walkConditions(walkWheres(shape, node.wheres), node.conditions, node.ifExists);
+  const cql = textOf(shape, () => {
     const targets = [...node.columns.map((c) => c.quoted), ...node.mapKeys.map((m) => `${m.column.quoted}[?]`)];
     return (
       `DELETE ${targets.length ? `${targets.join(', ')} ` : ''}FROM ${tableName(node.table.keyspace, node.table.table)}${usingText(using)}` +

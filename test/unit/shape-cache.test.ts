@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { columns, model } from '../../src/index.js';
-import { compileInsert, compileSelect, compileUpdate } from '../../src/statements/compile.js';
+import { compileDelete, compileInsert, compileSelect, compileUpdate } from '../../src/statements/compile.js';
 
 const Reading = model(
   'readings',
@@ -78,5 +78,26 @@ describe('statement text by shape', () => {
       update('ks1', 'add', 5).cql,
       'UPDATE "ks1"."readings" USING TTL ? SET "tags" = "tags" + ? WHERE "sensor" = ? AND "at" = ?',
     );
+  });
+
+  it('shapes that differ only where one section ends and the next begins get texts of their own', () => {
+    const Counted = model('counted', { id: columns.int().partitionKey(), count: columns.int() }, { keyspace: 'shape_cache' });
+    const base = {
+      kind: 'select',
+      table: { keyspace: 'shape_cache', table: 'counted' },
+      distinct: false,
+      orderBy: [],
+      limit: undefined,
+      allowFiltering: false,
+    } as const;
+    const id = Counted.schema.byName.get('id')!;
+    const count = Counted.schema.columns.filter((c) => c.name === 'count');
+    const wheres = [{ column: id, op: '=' as const, value: 1 }];
+    assert.equal(compileSelect({ ...base, fields: 'count', wheres }).cql, 'SELECT COUNT(*) FROM "shape_cache"."counted" WHERE "id" = ?');
+    assert.equal(compileSelect({ ...base, fields: count, wheres }).cql, 'SELECT "count" FROM "shape_cache"."counted" WHERE "id" = ?');
+    const del = (columns: typeof count, mapKeys: never[] = []) =>
+      compileDelete({ kind: 'delete', table: base.table, columns, mapKeys, wheres, conditions: [], ifExists: false }).cql;
+    assert.equal(del(count), 'DELETE "count" FROM "shape_cache"."counted" WHERE "id" = ?');
+    assert.equal(del([]), 'DELETE FROM "shape_cache"."counted" WHERE "id" = ?');
   });
 });
