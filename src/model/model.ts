@@ -172,14 +172,17 @@ export class BaseModel<Cs extends Columns = Columns> {
   }
 
   /** Inserts a new row and returns its instance. */
-  static async create<M extends ModelStatic>(
+  static create<M extends ModelStatic>(
     this: M,
     values: Insert<ColumnsOf<M>>,
     options: SaveOptions<ColumnsOf<M>> = {},
   ): Promise<InstanceOf<M>> {
-    // async, so that bad values reject the promise rather than throw.
-    const instance = new this(values as never) as BaseModel;
-    return instance.save(options) as Promise<InstanceOf<M>>;
+    // Not async (save()'s promise is handed on as it is, without wrapping), yet bad values reject.
+    try {
+      return (new this(values as never) as BaseModel).save(options) as Promise<InstanceOf<M>>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
