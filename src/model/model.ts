@@ -599,12 +599,14 @@ function execute(
 function written(instance: BaseModel): void {
   const state = stateOf(instance);
   const marks = state[MARKS];
-  if (marks) marks.explicit = undefined;
   const exposed = marks?.exposed;
   if (!exposed?.size) {
+    // Nothing given or handed out is left to track: the row needs no marks (one object fewer to keep).
+    state[MARKS] = undefined;
     state[ORIGINAL] = state[VALUES];
     return;
   }
+  marks!.explicit = undefined;
   // A value handed out before the write may still change in place: it is compared against a copy.
   const original = { ...state[VALUES] };
   for (const name of exposed) original[name] = snapshot(original[name]);
