@@ -404,6 +404,8 @@ function readRow(base: ModelStatic, row: Record<string, unknown>, codec: Codec, 
   instance[ORIGINAL] = values;
   instance[SCOPE] = scope;
   instance[MARKS] = undefined;
+  // The caller of the public fromRow() still holds the row, and so its collections.
+  if (!own && schema.hasMutableValues) for (const column of columns) if (isMutable(column)) expose(instance, column.name);
   return instance as unknown as BaseModel;
 }
 

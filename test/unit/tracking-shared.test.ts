@@ -115,6 +115,13 @@ describe('values shared with the change-tracking baseline', () => {
     assert.deepEqual(last().params, [new Set(['y']), 8]);
   });
 
+  it('fromRow() leaves the given row its own: a change made in place through the row registers', () => {
+    const row = { id: 10, tags: new Set(['a']) };
+    const doc = Doc.fromRow(row, codec);
+    row.tags.add('b');
+    assert.deepEqual(doc.changedColumns(), ['tags']);
+  });
+
   it('a row read and saved with its collections untouched writes nothing', async () => {
     const doc = Doc.fromRow({ id: 9, tags: new Set(['a']), m: new Map([['k', 1]]) }, codec);
     doc.title = 'new';
