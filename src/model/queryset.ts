@@ -109,6 +109,34 @@ export interface Page<T> {
 const INT32_MAX = 2 ** 31 - 1;
 const isPositiveInt32 = (n: unknown): boolean => Number.isInteger(n) && (n as number) > 0 && (n as number) <= INT32_MAX;
 
+/**
+ * An iterator over the items of pages fetched one at a time, each only once the last page's items
+ * have been taken; `item` makes what is handed out of each (a throw rejects that next()).
+ */
+function pageByPage<T, R>(fetch: (pageState: string | undefined) => Promise<Page<T>>, item: (raw: T) => R): AsyncIterator<R> {
+  let rows: readonly T[] = [];
+  let i = 0;
+  let pageState: string | undefined;
+  let fetched = false;
+  const next = (): Promise<IteratorResult<R>> => {
+    if (i < rows.length) {
+      try {
+        return Promise.resolve({ value: item(rows[i++]!), done: false });
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    if (fetched && !pageState) return Promise.resolve({ value: undefined, done: true });
+    return fetch(pageState).then((page) => {
+      ({ rows, pageState } = page);
+      fetched = true;
+      i = 0;
+      return next();
+    });
+  };
+  return { next };
+}
+
 export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf<M>> {
   readonly #state: QueryState;
 
@@ -354,50 +382,24 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const stmt = this.#compiledSelect();
     // Without afterLoad hooks (which run on a whole page before its first row is handed out) or
     // a polymorphic family (whose rows are mapped up front, so a bad discriminator fails the
-    // page), each row becomes an instance only when it is handed out: a page of instances and
-    // their change-tracking copies is never held at once, and they die young.
-    if (typeof this.model.prototype.afterLoad !== 'function' && !this.model.schema.discriminator) return this.#rowByRow(stmt);
-    let rows: InstanceOf<M>[] = [];
-    let i = 0;
-    let pageState: string | undefined;
-    let fetched = false;
-    const next = (): Promise<IteratorResult<InstanceOf<M>>> => {
-      if (i < rows.length) return Promise.resolve({ value: rows[i++]!, done: false });
-      if (fetched && !pageState) return Promise.resolve({ value: undefined, done: true });
-      return this.#page(stmt, pageState).then((page) => {
-        ({ rows, pageState } = page);
-        fetched = true;
-        i = 0;
-        return next();
-      });
-    };
-    return { next };
-  }
-
-  #rowByRow(stmt: CompiledStatement): AsyncIterator<InstanceOf<M>> {
-    const scope = this.#state.scope;
-    let rows: types.Row[] = [];
-    let codec: Codec;
-    let i = 0;
-    let pageState: string | undefined;
-    let fetched = false;
-    const next = (): Promise<IteratorResult<InstanceOf<M>>> => {
-      if (i < rows.length) {
-        try {
-          return Promise.resolve({ value: this.model[FROM_OWN_ROW](rows[i++]!, codec, scope) as InstanceOf<M>, done: false });
-        } catch (err) {
-          return Promise.reject(err);
-        }
-      }
-      if (fetched && !pageState) return Promise.resolve({ value: undefined, done: true });
-      return this.#fetch(stmt, pageState).then((page) => {
-        ({ rows, pageState, codec } = page);
-        fetched = true;
-        i = 0;
-        return next();
-      });
-    };
-    return { next };
+    // page), each row becomes an instance only when it is handed out: a page of instances is never
+    // held at once, and they die young.
+    if (typeof this.model.prototype.afterLoad !== 'function' && !this.model.schema.discriminator) {
+      const scope = this.#state.scope;
+      let codec: Codec;
+      return pageByPage(
+        (pageState) =>
+          this.#fetch(stmt, pageState).then((page) => {
+            codec = page.codec;
+            return page;
+          }),
+        (row) => this.model[FROM_OWN_ROW](row, codec, scope) as InstanceOf<M>,
+      );
+    }
+    return pageByPage(
+      (pageState) => this.#page(stmt, pageState),
+      (instance) => instance,
+    );
   }
 
   /**
