@@ -32,7 +32,14 @@ import { QuerySet } from './queryset.js';
 import { emptyOf, isNullish, readValue, type Codec } from '../schema/types.js';
 import type { Columns, Filter, Insert, KeyValues, Row, Values, WriteOf } from '../schema/infer.js';
 import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
-import { buildSchema, checkKeyValue, type ColumnSchema, type ModelDefinition, type ModelSchema } from '../schema/model-schema.js';
+import {
+  buildSchema,
+  checkKeyValue,
+  isMutable,
+  type ColumnSchema,
+  type ModelDefinition,
+  type ModelSchema,
+} from '../schema/model-schema.js';
 import { assignmentsFor, same, snapshot } from './tracking.js';
 import { registerVariant, variantFor, variantWriteValue } from './variants.js';
 import { FROM_OWN_ROW } from './own-row.js';
@@ -271,7 +278,7 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** The column values as a plain object, with the driver's types (bigint, Set, Map, Buffer, Uuid, …). */
   toObject(): Row<Cs> {
-    return { ...exposeAll(this) } as Row<Cs>;
+    return { ...exposeAll(stateOf(this), (this.constructor as ModelStatic).schema) } as Row<Cs>;
   }
 
   /** The column values as plain JSON (see json.ts): what JSON.stringify and Express's res.json use. */
@@ -281,7 +288,7 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** `console.log(user)` prints `User { id: …, email: … }`: the columns, not the internal state. */
   [inspect.custom](): object {
-    return displayOf(this.constructor, exposeAll(this));
+    return displayOf(this.constructor, exposeAll(stateOf(this), (this.constructor as ModelStatic).schema));
   }
 
   /**
@@ -405,7 +412,7 @@ function readRow(base: ModelStatic, row: Record<string, unknown>, codec: Codec, 
   instance[SCOPE] = scope;
   instance[MARKS] = undefined;
   // The caller of the public fromRow() still holds the row, and so its collections.
-  if (!own && schema.hasMutableValues) for (const column of columns) if (isMutable(column)) expose(instance, column.name);
+  if (!own) exposeAll(instance, schema);
   return instance as unknown as BaseModel;
 }
 
@@ -615,14 +622,13 @@ function written(instance: BaseModel): void {
   state[ORIGINAL] = original;
 }
 
+function marksOf(state: InstanceState): Marks {
+  return (state[MARKS] ??= { explicit: undefined, exposed: undefined });
+}
+
 /** Whether a new instance was given a value for the column (to its constructor or since). */
 function isExplicit(state: InstanceState, name: string): boolean {
   return state[MARKS]?.explicit?.includes(name) === true;
-}
-
-/** Whether a column's values can change in place (collections, tuples, user types, vectors). */
-function isMutable(column: ColumnSchema): boolean {
-  return column.type.kind !== 'scalar' && column.type.kind !== 'counter';
 }
 
 /**
@@ -630,7 +636,7 @@ function isMutable(column: ColumnSchema): boolean {
  * takes a copy first, so that a change made in place shows as a change.
  */
 function expose(state: InstanceState, name: string): void {
-  const marks = (state[MARKS] ??= { explicit: undefined, exposed: undefined });
+  const marks = marksOf(state);
   if (marks.exposed?.has(name)) return;
   (marks.exposed ??= new Set()).add(name);
   const original = state[ORIGINAL];
@@ -639,10 +645,8 @@ function expose(state: InstanceState, name: string): void {
   state[ORIGINAL]![name] = snapshot(state[VALUES][name]);
 }
 
-/** Every value handed out at once (toObject(), inspect): the live values. */
-function exposeAll(instance: BaseModel): Record<string, unknown> {
-  const state = stateOf(instance);
-  const schema = (instance.constructor as ModelStatic).schema;
+/** Every value handed out at once (toObject(), inspect, a row its caller still holds): the live values. */
+function exposeAll(state: InstanceState, schema: ModelSchema): Record<string, unknown> {
   if (schema.hasMutableValues) for (const column of schema.columns) if (isMutable(column)) expose(state, column.name);
   return state[VALUES];
 }
@@ -769,7 +773,7 @@ function define<Cs extends Columns>(
         const coerced = coerceValue(column, value);
         if (state[ORIGINAL] === state[VALUES]) state[ORIGINAL] = { ...state[VALUES] };
         else if (!state[ORIGINAL]) {
-          const marks = (state[MARKS] ??= { explicit: undefined, exposed: undefined });
+          const marks = marksOf(state);
           if (!marks.explicit?.includes(name)) (marks.explicit ??= []).push(name);
         }
         // The new value is a copy nobody else holds.

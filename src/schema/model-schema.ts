@@ -182,13 +182,18 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
     partitionKeys,
     clusteringKeys,
     primaryKeys: [...partitionKeys, ...clusteringKeys],
-    hasMutableValues: columns.some((c) => c.type.kind !== 'scalar' && c.type.kind !== 'counter'),
+    hasMutableValues: columns.some(isMutable),
     namesAreDbNames: columns.every((c) => c.name === c.dbName),
     hasStatic: columns.some((c) => c.isStatic),
     isCounterTable: counters.length > 0,
     discriminator: discriminator && columns.find((c) => c.name === discriminator.name),
     discriminatorValue,
   };
+}
+
+/** Whether a column's values can change in place (collections, tuples, user types, vectors). */
+export function isMutable(column: ColumnSchema): boolean {
+  return column.type.kind !== 'scalar' && column.type.kind !== 'counter';
 }
 
 /** Cassandra refuses an empty value ('' or an empty blob) as a whole partition key ("Key may not be empty"); a composite key's parts may be empty. */
