@@ -3,6 +3,7 @@
  * Client down, and wait out the one timer the driver does not clear itself.
  */
 import { policies, type Client, type ClientOptions } from 'cassandra-driver';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Counts the statements in flight on one connection; idle() resolves when none is left. */
 export class InFlight {
@@ -90,8 +91,6 @@ export function shutDownReplacedHosts(client: Client): void {
     h.shutdown?.(false).catch(() => undefined);
   });
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Lets statements in flight finish for up to drainMs, then shuts the Client down and releases every handle. */
 export async function drainThenShutdown(client: Client, inFlight: InFlight, drainMs: number, onCutOff: () => void): Promise<void> {

@@ -1,8 +1,7 @@
 /** The start lock of a cluster home: one start at a time, and never held by a start that was killed. */
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Whether a process of this machine still runs with that pid. */
 function alive(pid: number): boolean {

@@ -6,6 +6,7 @@ import { writeNodeConfig } from './config.js';
 import type { Distribution } from './distribution.js';
 import { findJava, jvmOptions } from './java.js';
 import type { Progress } from './progress.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const CQL_PORT = 9042;
 
@@ -98,8 +99,6 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function logTail(file: string, lines = 15): string {
   try {
