@@ -14,8 +14,8 @@ import { olderThan, parseVersion, type Requirement } from '../schema/version.js'
 import { annotate } from './annotate.js';
 import { debugEnabled, formatLogContext, logger, logValues } from '../log.js';
 import type { ModelSchema } from '../schema/model-schema.js';
-import { readValue, type Codec } from '../schema/types.js';
-import type { CompiledStatement, Param } from '../statements/nodes.js';
+import { readValue, type Codec, type CqlType } from '../schema/types.js';
+import type { CompiledStatement } from '../statements/nodes.js';
 import type { Connection, Params } from './connection.js';
 import { explainError } from './explain.js';
 
@@ -65,10 +65,10 @@ export interface Outgoing {
   readonly kind: StatementKind;
   /** The CQL text (for a batch, unused: see `batch`). */
   readonly cql: string;
-  /** Values bound as they are (connection.execute). */
-  readonly values?: Params | undefined;
-  /** A compiled statement's parameters, converted with the connection's codec once connected. */
-  readonly params?: readonly Param[] | undefined;
+  /** The values bound: as they are (connection.execute), or converted by `types`. */
+  readonly values?: Params | readonly unknown[] | undefined;
+  /** A compiled statement's types, which convert its values with the connection's codec once connected. */
+  readonly types?: readonly CqlType<unknown>[] | undefined;
   /** The statements of a batch. */
   readonly batch?: readonly CompiledStatement[] | undefined;
   readonly keyspace?: string | undefined;
@@ -113,20 +113,33 @@ interface Wire {
   readonly batch: { query: string; params: unknown[] }[] | undefined;
 }
 
-/** Values as the driver takes them, converted by each parameter's CQL type. */
-function driverValues(params: readonly Param[], codec: Codec): unknown[] {
-  const values = new Array<unknown>(params.length);
-  for (let i = 0; i < params.length; i++) {
-    const p = params[i]!;
-    values[i] = p.type === undefined || p.value == null ? p.value : p.type.toDriver(p.value, codec);
+/**
+ * Values as the driver takes them, converted by their CQL types. The array itself when no value
+ * changes (the usual case: text, numbers, Sets and Maps go as they are), else a converted copy:
+ * the statement's own values are never changed, since a QuerySet sends one statement per page.
+ */
+function driverValues(values: readonly unknown[], types: readonly CqlType<unknown>[], codec: Codec): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value == null) continue;
+    const converted = types[i]!.toDriver(value, codec);
+    if (converted !== value) (out ??= values.slice())[i] = converted;
   }
-  return values;
+  return out ?? (values as unknown[]);
 }
 
 function wireOf(out: Outgoing, codec: Codec): Wire {
-  if (out.batch)
-    return { cql: '', values: undefined, batch: out.batch.map((s) => ({ query: s.cql, params: driverValues(s.params, codec) })) };
-  return { cql: out.cql, values: out.params ? driverValues(out.params, codec) : out.values, batch: undefined };
+  if (out.batch) {
+    const batch = new Array<{ query: string; params: unknown[] }>(out.batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const { template, values } = out.batch[i]!;
+      batch[i] = { query: template.cql, params: driverValues(values, template.types, codec) };
+    }
+    return { cql: '', values: undefined, batch };
+  }
+  const values = out.types ? driverValues(out.values as readonly unknown[], out.types, codec) : (out.values as Params | undefined);
+  return { cql: out.cql, values, batch: undefined };
 }
 
 function countValues(wire: Wire): number {
@@ -183,7 +196,7 @@ export async function send(conn: Connection, out: Outgoing, options: SendOptions
 /** What a batch's statements need of the server, gathered without an array per statement. */
 function batchRequires(batch: readonly CompiledStatement[]): Requirement[] | undefined {
   let all: Requirement[] | undefined;
-  for (const s of batch) if (s.requires?.length) (all ??= []).push(...s.requires);
+  for (const s of batch) if (s.template.requires) (all ??= []).push(...s.template.requires);
   return all;
 }
 

@@ -136,7 +136,7 @@ export class BatchQuery {
       statements[i] = e.stmt;
       if (e.keyspace !== keyspace) keyspace = undefined;
       if (e.schema?.table) tables.add(e.schema.table);
-      if (!conditional && e.stmt.conditional) conditional = e;
+      if (!conditional && e.stmt.template.conditional) conditional = e;
     }
     return send(
       (this.#registry ?? defaultRegistry).peek(this.#explicitConnection ?? this.#connection),

@@ -36,16 +36,20 @@ export interface DeleteOptions<Cs extends Columns = Columns> extends StatementOp
   iff?: Condition<Cs>;
 }
 
+/** What a statement without options of its own runs with (shared: nothing changes a RunOptions). */
+const DEFAULTS: RunOptions = Object.freeze({ consistency: undefined, timeout: undefined });
+
 export function runOptions(options: StatementOptions): RunOptions {
+  if (options.consistency === undefined && options.timeout === undefined) return DEFAULTS;
   return {
     consistency: options.consistency === undefined ? undefined : parseConsistency(options.consistency),
     timeout: checkTimeout(options.timeout),
   };
 }
 
-export function writeOptions(options: { ttl?: number; timestamp?: TimestampInput }): { ttl?: number; timestamp?: bigint } {
-  return {
-    ttl: checkTtl(options.ttl),
-    timestamp: options.timestamp === undefined ? undefined : toMicros(options.timestamp),
-  };
-}
+/** A write's TTL, checked (seconds). */
+export const writeTtl = (options: { ttl?: number }): number | undefined => checkTtl(options.ttl);
+
+/** A write's timestamp, checked, in microseconds. */
+export const writeTimestamp = (options: { timestamp?: TimestampInput }): bigint | undefined =>
+  options.timestamp === undefined ? undefined : toMicros(options.timestamp);

@@ -22,18 +22,20 @@ export function run(
   schema: ModelSchema,
   kind: StatementKind = 'query',
 ): Promise<types.ResultSet> {
+  const t = stmt.template;
   try {
     return send(
       target.registry.peek(target.connection),
       {
         kind,
-        cql: stmt.cql,
-        params: stmt.params,
+        cql: t.cql,
+        values: stmt.values,
+        types: t.types,
         keyspace: target.keyspace,
         schema,
-        idempotent: stmt.idempotent,
-        conditional: stmt.conditional,
-        requires: stmt.requires,
+        idempotent: t.idempotent,
+        conditional: t.conditional,
+        requires: t.requires,
       },
       options,
     );

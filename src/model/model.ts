@@ -27,11 +27,11 @@ import { registry as defaultRegistry, type ConnectionRegistry } from '../connect
 import { checkConnectionName } from '../connection/validate.js';
 import { compileDelete, compileInsert, compileUpdate } from '../statements/compile.js';
 import { parseConditions } from '../statements/filters.js';
-import type { Assignment, ColumnValue, CompiledStatement, Where } from '../statements/nodes.js';
+import type { Assignment, CompiledStatement, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
 import { emptyOf, isNullish, readValue, type Codec } from '../schema/types.js';
 import type { Columns, Filter, Insert, KeyValues, Row, Values, WriteOf } from '../schema/infer.js';
-import { runOptions, writeOptions, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
+import { runOptions, writeTimestamp, writeTtl, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
 import {
   buildSchema,
   checkKeyValue,
@@ -126,10 +126,13 @@ export class BaseModel<Cs extends Columns = Columns> {
     const given = values as Record<string, unknown>;
     // The given keys are the explicit columns, less those given undefined (rare: then a copy).
     let explicit = Object.keys(given);
-    for (const key of explicit) {
+    let undefinedGiven = false;
+    for (let i = 0; i < explicit.length; i++) {
+      const key = explicit[i]!;
       if (!schema.byName.has(key)) throw new UnknownColumnError(`${schema.name} has no column '${key}'`, key, given[key]);
+      if (given[key] === undefined) undefinedGiven = true;
     }
-    if (explicit.some((key) => given[key] === undefined)) explicit = explicit.filter((key) => given[key] !== undefined);
+    if (undefinedGiven) explicit = explicit.filter((key) => given[key] !== undefined);
     const own: Record<string, unknown> = {};
     for (const column of schema.columns) {
       let value = given[column.name];
@@ -359,7 +362,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       wheres: keyWheres(this, schema),
       conditions: options.iff ? parseConditions(schema, options.iff as Record<string, unknown>) : [],
       ifExists: options.ifExists === true,
-      ...writeOptions({ timestamp: options.timestamp }),
+      timestamp: writeTimestamp(options),
     });
     await send(this, ctor, target, stmt, options);
     stateOf(this)[ORIGINAL] = undefined;
@@ -498,14 +501,18 @@ function insert(instance: BaseModel, schema: ModelSchema, options: SaveOptions, 
   const state = stateOf(instance);
   const staticOnly = isStaticOnly(instance, schema);
   const target = scopeOf(instance, ctor);
-  const values: ColumnValue[] = [];
+  // Sized for every column and cut to those written: grown one push at a time, they cost twice the memory.
+  const columns = new Array<ColumnSchema>(schema.columns.length);
+  const values = new Array<unknown>(schema.columns.length);
+  let n = 0;
   const own = state[VALUES];
   for (const column of schema.columns) {
     const value = own[column.name];
     // Whether the column was given matters only for an empty value, update() and static-only rows.
     const empty = isNullish(value);
     if (!empty && !explicitOnly && !staticOnly) {
-      values.push({ column, value });
+      columns[n] = column;
+      values[n++] = value;
       continue;
     }
     const explicit = isExplicit(state, column.name);
@@ -515,15 +522,19 @@ function insert(instance: BaseModel, schema: ModelSchema, options: SaveOptions, 
       if (explicit && !empty) throw staticOnlyError(schema, column.name, value);
       continue;
     }
-    if (!empty) values.push({ column, value });
-    else if (explicit || (state[ORIGINAL] && !same(state[ORIGINAL][column.name], null))) values.push({ column, value: null });
+    if (empty && !explicit && !(state[ORIGINAL] && !same(state[ORIGINAL][column.name], null))) continue;
+    columns[n] = column;
+    values[n++] = empty ? null : value;
   }
+  if (n < columns.length) columns.length = values.length = n;
   const stmt = compileInsert({
     kind: 'insert',
     table: { keyspace: target.keyspace, table: schema.table! },
+    columns,
     values,
     ifNotExists: options.ifNotExists === true,
-    ...writeOptions(options),
+    ttl: writeTtl(options),
+    timestamp: writeTimestamp(options),
   });
   return execute(instance, ctor, target, stmt, options);
 }
@@ -584,7 +595,8 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
     wheres: keyWheres(instance, schema, staticOnly || assignments.every((a) => a.column.isStatic)),
     conditions: options.iff ? parseConditions(schema, options.iff as Record<string, unknown>) : [],
     ifExists: options.ifExists === true,
-    ...writeOptions(options),
+    ttl: writeTtl(options),
+    timestamp: writeTimestamp(options),
   });
   return execute(instance, ctor, target, stmt, options);
 }

@@ -326,7 +326,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   /** The SELECT this QuerySet runs, with its bind values (Python's str(query)). */
   toCQL(): { cql: string; params: unknown[] } {
     const stmt = this.#compiledSelect();
-    return { cql: stmt.cql, params: stmt.params.map((p) => p.value) };
+    return { cql: stmt.template.cql, params: [...stmt.values] };
   }
 
   toString(): string {

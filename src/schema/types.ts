@@ -480,8 +480,13 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
     frozen,
     ...(frozen && { since: FROZEN_COLLECTIONS }),
     element: inner as CqlType<unknown>,
-    coerce: (v, c) =>
-      Array.isArray(v) ? checkSize(v, c).map((item, i) => coerceItem(inner, item, `${c}[${i}]`)) : invalid(c, v, 'an array'),
+    coerce: (v, c) => {
+      if (!Array.isArray(v)) return invalid(c, v, 'an array');
+      checkSize(v, c);
+      const out = new Array<R>(v.length);
+      for (let i = 0; i < v.length; i++) out[i] = coerceItem(inner, v[i], c, i, itemLabel);
+      return out;
+    },
     toDriver: (v, codec) => (inner.toDriver === identity ? v : v.map((item) => inner.toDriver(item, codec))),
     // The driver builds a fresh array per row: kept as it is when its items need no conversion.
     fromDriver: (v, codec) =>
@@ -504,9 +509,8 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
     element: inner as CqlType<unknown>,
     coerce: (v, c) => {
       if (!(v instanceof Set) && !Array.isArray(v)) return invalid(c, v, 'a Set or an array');
-      const label = `${c}{}`;
       const out = new Set<R>();
-      for (const item of v as Iterable<unknown>) out.add(coerceItem(inner, item, label));
+      for (const item of v as Iterable<unknown>) out.add(coerceItem(inner, item, c, undefined, elementLabel));
       checkSize(out, c);
       return out;
     },
@@ -538,19 +542,8 @@ export function map<KR, KW, VR, VW>(
     coerce: (v, c) => {
       const entries = v instanceof Map ? v : isPlainObject(v) ? Object.entries(v) : invalid(c, v, 'a Map or a plain object');
       checkSize(entries, c);
-      const keyLabel = `${c} key`;
       const out = new Map<KR, VR>();
-      for (const [ek, ev] of entries) {
-        const key = coerceItem(k, ek, keyLabel);
-        // The value's label names its key; built only for a value that fails.
-        let value: VR;
-        try {
-          value = coerceItem(val, ev, c);
-        } catch {
-          value = coerceItem(val, ev, `${c}[${String(ek)}]`);
-        }
-        out.set(key, value);
-      }
+      for (const [ek, ev] of entries) out.set(coerceItem(k, ek, c, undefined, keyLabel), coerceItem(val, ev, c, ek, itemLabel));
       return out;
     },
     toDriver: (v, codec) => {
@@ -647,7 +640,7 @@ export function vector<R, W>(element: CqlType<R, W>, dimension: number): CqlType
     coerce: (v, c) => {
       const items = v instanceof Float32Array || v instanceof Float64Array ? [...v] : Array.isArray(v) ? v : invalid(c, v, expected);
       if (items.length !== dimension) return invalid(c, v, expected);
-      const coerced = items.map((item, i) => coerceItem(inner, item, `${c}[${i}]`));
+      const coerced = items.map((item, i) => coerceItem(inner, item, c, i, itemLabel));
       return (floats ? Float32Array.from(coerced as number[]) : coerced) as VectorRead<R>;
     },
     toDriver: (v, codec) => new types.Vector([...(v as Iterable<R>)].map((item) => inner.toDriver(item, codec))),
@@ -704,10 +697,33 @@ function checkSize<T extends { readonly length: number } | { readonly size: numb
   return items;
 }
 
-function coerceItem<R>(type: CqlType<R, unknown>, value: unknown, column: string): R {
-  if (value == null) throw new ValidationError(`${column}: a collection cannot hold null`, column, value);
-  return type.coerce(value, column);
+/**
+ * A collection item, coerced by its type. Errors name the item (`tags{}`, `xs[2]`, `scores key`,
+ * `scores[a]`): that label is built only for an item that fails, since building it for every item
+ * cost a string per element on every write.
+ */
+function coerceItem<R>(
+  type: CqlType<R, unknown>,
+  value: unknown,
+  column: string,
+  at: unknown,
+  label: (column: string, at: unknown) => string,
+): R {
+  if (value != null) {
+    try {
+      return type.coerce(value, column);
+    } catch {
+      // Coerced again below, for the error that names the item.
+    }
+  }
+  const where = label(column, at);
+  if (value == null) throw new ValidationError(`${where}: a collection cannot hold null`, where, value);
+  return type.coerce(value, where);
 }
+
+const itemLabel = (column: string, at: unknown): string => `${column}[${String(at)}]`;
+const elementLabel = (column: string): string => `${column}{}`;
+const keyLabel = (column: string): string => `${column} key`;
 
 /** The codec a Client's `encoding` options call for. */
 export function codecOf(

@@ -1,7 +1,8 @@
 /**
- * Turns statement nodes into CQL text and bind parameters. The text depends only on the shape of a
- * statement (which columns, operators and options), never on values: each shape's text is built
- * once and cached, so that every run of a shape sends the same string and the driver prepares it once.
+ * Turns statement nodes into CQL text and bound values. The text depends only on the shape of a
+ * statement (which columns, operators and options), never on values: each shape's text, and the
+ * types of its values, are built once and cached, so that every run of a shape sends the same
+ * string (the driver prepares it once) and costs only the walk and an array of its values.
  */
 import { quote } from '../schema/identifier.js';
 import { cqlTypes, list, type CqlType } from '../schema/types.js';
@@ -12,8 +13,8 @@ import type {
   Condition,
   DeleteNode,
   InsertNode,
-  Param,
   SelectNode,
+  StatementTemplate,
   TableRef,
   UpdateNode,
   Where,
@@ -22,20 +23,20 @@ import type {
 
 /**
  * The shape cache: a tree walked one part of a shape at a time (the table, each column object and
- * operator, the option flags), whose node at the end of a walk holds that shape's text. Each step
+ * operator, the option flags), whose node at the end of a walk holds that shape's template. Each step
  * is a Map lookup by a value whose hash is already known (an object, a small number, or a name the
  * schema holds), where a signature string built per statement had to be built and hashed again
  * each time. Section marks keep two shapes from walking the same path. Bounded: shapes are few in
  * practice, but keyspaces can be chosen at run time, so past MAX_NODES the tree starts afresh.
  */
 class Shape {
-  text: string | undefined = undefined;
+  template: StatementTemplate | undefined = undefined;
   next: Map<unknown, Shape> | undefined = undefined;
 }
 
 let roots = new Shape();
 let nodes = 0;
-let texts = 0;
+let templates = 0;
 const MAX_NODES = 50_000;
 
 /** The node one step on from `shape` by `key`. */
@@ -45,20 +46,18 @@ function step(shape: Shape, key: unknown): Shape {
   if (found === undefined) {
     if (++nodes > MAX_NODES) {
       roots = new Shape();
-      nodes = texts = 0;
+      nodes = templates = 0;
     }
     next.set(key, (found = new Shape()));
   }
   return found;
 }
 
-/** The text of the shape ending at `shape`, built the first time. */
-function textOf(shape: Shape, build: () => string): string {
-  if (shape.text === undefined) {
-    shape.text = build();
-    texts++;
-  }
-  return shape.text;
+/** Keeps the template of the shape ending at `shape`, the first time it is compiled. */
+function remember(shape: Shape, template: StatementTemplate): StatementTemplate {
+  shape.template = template;
+  templates++;
+  return template;
 }
 
 /** Where a walk starts: the statement kind, then its table. */
@@ -71,9 +70,9 @@ const ORDER = Symbol('order');
 const TOKEN = Symbol('token');
 const COUNT = Symbol('count');
 
-/** How many statement shapes have cached text (for tests and diagnostics). */
+/** How many statement shapes have a cached template (for tests and diagnostics). */
 export function cachedShapeCount(): number {
-  return texts;
+  return templates;
 }
 
 /** A quoted keyspace-qualified name: of a table, or of a user type. */
@@ -117,25 +116,48 @@ function whereType(where: Where): CqlType<unknown> {
   }
 }
 
-// ---- bind parameters, in the order of the markers in the text ----
+// ---- bound values, in the order of the markers in the text ----
+// Each pushes a node's values, and their types too when `types` is given: only the first time a
+// shape is compiled, when its template is built.
 
-function whereParams(wheres: readonly Where[], params: Param[]): void {
+type Types = CqlType<unknown>[] | undefined;
+
+function bindWheres(wheres: readonly Where[], values: unknown[], types: Types): void {
   for (const w of wheres) {
     if (w.tokenKeys) {
-      const values = w.value as unknown[];
-      for (const [i, k] of w.tokenKeys.entries()) params.push({ type: k.type, value: values[i] });
+      const keys = w.tokenKeys;
+      for (let i = 0; i < keys.length; i++) {
+        values.push((w.value as unknown[])[i]);
+        types?.push(keys[i]!.type);
+      }
     } else if (w.op === 'ENTRY') {
       const [key, value] = w.value as [unknown, unknown];
-      params.push({ type: w.column.type.keyType!, value: key }, { type: w.column.type.element!, value });
+      values.push(key, value);
+      types?.push(w.column.type.keyType!, w.column.type.element!);
     } else {
-      params.push({ type: whereType(w), value: w.value });
+      values.push(w.value);
+      types?.push(whereType(w));
     }
   }
 }
 
-function conditionParams(conditions: readonly Condition[], ifExists: boolean, params: Param[]): void {
+function bindConditions(conditions: readonly Condition[], ifExists: boolean, values: unknown[], types: Types): void {
   if (ifExists) return;
-  for (const c of conditions) params.push({ type: c.op === 'IN' ? listOf(c.column.type) : c.column.type, value: c.value });
+  for (const c of conditions) {
+    values.push(c.value);
+    types?.push(c.op === 'IN' ? listOf(c.column.type) : c.column.type);
+  }
+}
+
+function bindUsing(options: WriteOptions, values: unknown[], types: Types): void {
+  if (options.ttl !== undefined) {
+    values.push(options.ttl);
+    types?.push(cqlTypes.int as CqlType<unknown>);
+  }
+  if (options.timestamp !== undefined) {
+    values.push(options.timestamp);
+    types?.push(cqlTypes.bigint as CqlType<unknown>);
+  }
 }
 
 /** What a conditional write needs of the server beyond plain `IF c = ?`. */
@@ -144,12 +166,7 @@ function conditionRequirements(conditions: readonly Condition[], ifExists: boole
   if (!ifExists && conditions.some((c) => c.op !== undefined && c.op !== '=')) requires.push(FEATURES.conditionOperators);
 }
 
-function usingParams(options: WriteOptions, params: Param[]): void {
-  if (options.ttl !== undefined) params.push({ type: cqlTypes.int as CqlType<unknown>, value: options.ttl });
-  if (options.timestamp !== undefined) params.push({ type: cqlTypes.bigint as CqlType<unknown>, value: options.timestamp });
-}
-
-// ---- shape signatures ----
+// ---- shapes ----
 
 function walkWheres(shape: Shape, wheres: readonly Where[]): Shape {
   shape = step(shape, WHERES);
@@ -225,23 +242,7 @@ function assignmentIsIdempotent(a: Assignment): boolean {
 // ---- statements ----
 
 export function compileSelect(node: SelectNode): CompiledStatement {
-  const params: Param[] = [];
-  const requires: Requirement[] = [];
   const ann = node.ann;
-  if (node.similarity) {
-    requires.push(FEATURES.similarity);
-    params.push({ type: ann!.column.type, value: ann!.vector });
-  }
-  whereParams(node.wheres, params);
-  if (ann) {
-    requires.push(FEATURES.ann);
-    params.push({ type: ann.column.type, value: ann.vector });
-  }
-  if (node.perPartitionLimit !== undefined) {
-    requires.push(FEATURES.perPartitionLimit);
-    params.push({ type: cqlTypes.int as CqlType<unknown>, value: node.perPartitionLimit });
-  }
-  if (node.limit !== undefined) params.push({ type: cqlTypes.int as CqlType<unknown>, value: node.limit });
   const flags =
     (node.distinct ? 1 : 0) |
     (node.limit !== undefined ? 2 : 0) |
@@ -252,86 +253,132 @@ export function compileSelect(node: SelectNode): CompiledStatement {
   shape = step(shape, ORDER);
   if (ann) shape = step(step(shape, 'ann'), ann.column);
   else for (const o of node.orderBy) shape = step(step(shape, o.column), o.descending);
-  const cql = textOf(shape, () => {
-    let fields = node.fields === 'count' ? 'COUNT(*)' : node.fields.map((c) => c.quoted).join(', ');
-    if (node.similarity) fields += `, similarity_${node.similarity}(${ann!.column.quoted}, ?) AS "similarity"`;
-    let text = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields} FROM ${tableName(node.table.keyspace, node.table.table)}${whereText(node.wheres)}`;
-    if (ann) text += ` ORDER BY ${ann.column.quoted} ANN OF ?`;
-    else if (node.orderBy.length)
-      text += ` ORDER BY ${node.orderBy.map((o) => `${o.column.quoted} ${o.descending ? 'DESC' : 'ASC'}`).join(', ')}`;
-    if (node.perPartitionLimit !== undefined) text += ' PER PARTITION LIMIT ?';
-    if (node.limit !== undefined) text += ' LIMIT ?';
-    if (node.allowFiltering) text += ' ALLOW FILTERING';
-    return text;
-  });
-  return { cql, params, idempotent: true, conditional: false, ...(requires.length && { requires }) };
+  const values: unknown[] = [];
+  const types: Types = shape.template ? undefined : [];
+  if (node.similarity) {
+    values.push(ann!.vector);
+    types?.push(ann!.column.type);
+  }
+  bindWheres(node.wheres, values, types);
+  if (ann) {
+    values.push(ann.vector);
+    types?.push(ann.column.type);
+  }
+  if (node.perPartitionLimit !== undefined) {
+    values.push(node.perPartitionLimit);
+    types?.push(cqlTypes.int as CqlType<unknown>);
+  }
+  if (node.limit !== undefined) {
+    values.push(node.limit);
+    types?.push(cqlTypes.int as CqlType<unknown>);
+  }
+  const template = shape.template ?? remember(shape, selectTemplate(node, types!));
+  return { template, values };
+}
+
+function selectTemplate(node: SelectNode, types: CqlType<unknown>[]): StatementTemplate {
+  const ann = node.ann;
+  let fields = node.fields === 'count' ? 'COUNT(*)' : node.fields.map((c) => c.quoted).join(', ');
+  if (node.similarity) fields += `, similarity_${node.similarity}(${ann!.column.quoted}, ?) AS "similarity"`;
+  let cql = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields} FROM ${tableName(node.table.keyspace, node.table.table)}${whereText(node.wheres)}`;
+  if (ann) cql += ` ORDER BY ${ann.column.quoted} ANN OF ?`;
+  else if (node.orderBy.length)
+    cql += ` ORDER BY ${node.orderBy.map((o) => `${o.column.quoted} ${o.descending ? 'DESC' : 'ASC'}`).join(', ')}`;
+  if (node.perPartitionLimit !== undefined) cql += ' PER PARTITION LIMIT ?';
+  if (node.limit !== undefined) cql += ' LIMIT ?';
+  if (node.allowFiltering) cql += ' ALLOW FILTERING';
+  const requires: Requirement[] = [];
+  if (node.similarity) requires.push(FEATURES.similarity);
+  if (ann) requires.push(FEATURES.ann);
+  if (node.perPartitionLimit !== undefined) requires.push(FEATURES.perPartitionLimit);
+  return { cql, types, idempotent: true, conditional: false, requires: requires.length ? requires : undefined };
 }
 
 export function compileInsert(node: InsertNode): CompiledStatement {
-  const params: Param[] = node.values.map((v) => ({ type: v.column.type, value: v.value }));
-  usingParams(node, params);
-  let shape = step(start('I', node.table), usingFlags(node) | (node.ifNotExists ? 4 : 0));
-  for (const v of node.values) shape = step(shape, v.column);
-  const cql = textOf(shape, () => {
-    const names = node.values.map((v) => v.column.quoted).join(', ');
-    const markers = node.values.map(() => '?').join(', ');
-    return `INSERT INTO ${tableName(node.table.keyspace, node.table.table)} (${names}) VALUES (${markers})${node.ifNotExists ? ' IF NOT EXISTS' : ''}${usingText(node)}`;
-  });
-  return { cql, params, idempotent: !node.ifNotExists, conditional: node.ifNotExists };
+  const flags = usingFlags(node) | (node.ifNotExists ? 4 : 0);
+  let shape = step(start('I', node.table), flags);
+  for (const c of node.columns) shape = step(shape, c);
+  let template = shape.template;
+  // The node's values are the statement's, unless USING values follow them.
+  let values = node.values;
+  if (flags & 3) bindUsing(node, (values = [...node.values]), undefined);
+  if (!template) {
+    const types = node.columns.map((c) => c.type);
+    bindUsing(node, [], types);
+    const names = node.columns.map((c) => c.quoted).join(', ');
+    const markers = node.columns.map(() => '?').join(', ');
+    const cql = `INSERT INTO ${tableName(node.table.keyspace, node.table.table)} (${names}) VALUES (${markers})${node.ifNotExists ? ' IF NOT EXISTS' : ''}${usingText(node)}`;
+    template = remember(shape, { cql, types, idempotent: !node.ifNotExists, conditional: node.ifNotExists, requires: undefined });
+  }
+  return { template, values };
 }
 
 export function compileUpdate(node: UpdateNode): CompiledStatement {
-  const params: Param[] = [];
-  usingParams(node, params);
-  for (const a of node.assignments) {
-    if (a.op === 'removeKey') params.push({ type: a.column.type.keyType!, value: a.value }, { type: a.column.type.element!, value: null });
-    else params.push({ type: a.column.type, value: a.value });
-  }
-  whereParams(node.wheres, params);
-  conditionParams(node.conditions, node.ifExists, params);
   let shape = step(start('U', node.table), usingFlags(node));
   for (const a of node.assignments) shape = step(step(shape, a.column), a.op);
   shape = walkConditions(walkWheres(shape, node.wheres), node.conditions, node.ifExists);
-  const cql = textOf(
-    shape,
-    () =>
-      `UPDATE ${tableName(node.table.keyspace, node.table.table)}${usingText(node)} SET ${node.assignments.map(assignmentText).join(', ')}` +
-      `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`,
-  );
+  const values: unknown[] = [];
+  const types: Types = shape.template ? undefined : [];
+  bindUsing(node, values, types);
+  for (const a of node.assignments) {
+    if (a.op === 'removeKey') {
+      values.push(a.value, null);
+      types?.push(a.column.type.keyType!, a.column.type.element!);
+    } else {
+      values.push(a.value);
+      types?.push(a.column.type);
+    }
+  }
+  bindWheres(node.wheres, values, types);
+  bindConditions(node.conditions, node.ifExists, values, types);
+  const template = shape.template ?? remember(shape, updateTemplate(node, types!));
+  return { template, values };
+}
+
+function updateTemplate(node: UpdateNode, types: CqlType<unknown>[]): StatementTemplate {
+  const cql =
+    `UPDATE ${tableName(node.table.keyspace, node.table.table)}${usingText(node)} SET ${node.assignments.map(assignmentText).join(', ')}` +
+    `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`;
   const conditional = node.ifExists || node.conditions.length > 0;
   const requires: Requirement[] = [];
   conditionRequirements(node.conditions, node.ifExists, true, requires);
   return {
     cql,
-    params,
+    types,
     idempotent: !conditional && node.assignments.every(assignmentIsIdempotent),
     conditional,
-    ...(requires.length && { requires }),
+    requires: requires.length ? requires : undefined,
   };
 }
 
 export function compileDelete(node: DeleteNode): CompiledStatement {
-  const params: Param[] = [];
-  for (const m of node.mapKeys) params.push({ type: m.column.type.keyType!, value: m.value });
   const using = { timestamp: node.timestamp };
-  usingParams(using, params);
-  whereParams(node.wheres, params);
-  conditionParams(node.conditions, node.ifExists, params);
   let shape = step(start('D', node.table), usingFlags(using));
   for (const c of node.columns) shape = step(shape, c);
   shape = step(shape, 'mapKeys');
   for (const m of node.mapKeys) shape = step(shape, m.column);
   shape = walkConditions(walkWheres(shape, node.wheres), node.conditions, node.ifExists);
-  const cql = textOf(shape, () => {
-    const targets = [...node.columns.map((c) => c.quoted), ...node.mapKeys.map((m) => `${m.column.quoted}[?]`)];
-    return (
-      `DELETE ${targets.length ? `${targets.join(', ')} ` : ''}FROM ${tableName(node.table.keyspace, node.table.table)}${usingText(using)}` +
-      `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`
-    );
-  });
+  const values: unknown[] = [];
+  const types: Types = shape.template ? undefined : [];
+  for (const m of node.mapKeys) {
+    values.push(m.value);
+    types?.push(m.column.type.keyType!);
+  }
+  bindUsing(using, values, types);
+  bindWheres(node.wheres, values, types);
+  bindConditions(node.conditions, node.ifExists, values, types);
+  const template = shape.template ?? remember(shape, deleteTemplate(node, using, types!));
+  return { template, values };
+}
+
+function deleteTemplate(node: DeleteNode, using: WriteOptions, types: CqlType<unknown>[]): StatementTemplate {
+  const targets = [...node.columns.map((c) => c.quoted), ...node.mapKeys.map((m) => `${m.column.quoted}[?]`)];
+  const cql =
+    `DELETE ${targets.length ? `${targets.join(', ')} ` : ''}FROM ${tableName(node.table.keyspace, node.table.table)}${usingText(using)}` +
+    `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`;
   const conditional = node.ifExists || node.conditions.length > 0;
   const requires: Requirement[] = [];
   conditionRequirements(node.conditions, node.ifExists, false, requires);
   if (node.wheres.some((w) => w.column.isClusteringKey && ['>', '>=', '<', '<='].includes(w.op))) requires.push(FEATURES.rangeDelete);
-  return { cql, params, idempotent: !conditional, conditional, ...(requires.length && { requires }) };
+  return { cql, types, idempotent: !conditional, conditional, requires: requires.length ? requires : undefined };
 }

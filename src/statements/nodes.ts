@@ -81,7 +81,9 @@ export interface WriteOptions {
 export interface InsertNode extends WriteOptions {
   readonly kind: 'insert';
   readonly table: TableRef;
-  readonly values: readonly ColumnValue[];
+  /** The columns written, and beside them (same index) their values: no object per value. */
+  readonly columns: readonly ColumnSchema[];
+  readonly values: readonly unknown[];
   readonly ifNotExists: boolean;
 }
 
@@ -118,19 +120,28 @@ export interface DeleteNode extends WriteOptions {
   readonly ifExists: boolean;
 }
 
-/** One bind value with the CQL type that converts it for the driver (none: already a driver value). */
-export interface Param {
-  readonly type: CqlType<unknown> | undefined;
-  readonly value: unknown;
-}
-
-export interface CompiledStatement {
+/**
+ * What a statement's shape alone decides, built once per shape (compile.ts caches it): the text,
+ * the CQL type that converts each bound value for the driver, and what kind of statement it is.
+ */
+export interface StatementTemplate {
   readonly cql: string;
-  readonly params: readonly Param[];
+  /** One per marker in the text, in order. */
+  readonly types: readonly CqlType<unknown>[];
   /** Safe for the driver to retry: no counter, list append/prepend or condition. */
   readonly idempotent: boolean;
   /** A lightweight transaction, whose `[applied]` column must be checked. */
   readonly conditional: boolean;
   /** Features a server must have for this statement, checked before it is sent. */
-  readonly requires?: readonly Requirement[];
+  readonly requires: readonly Requirement[] | undefined;
+}
+
+/**
+ * A statement to send: its shape's template and its values, in marker order. Two objects per
+ * statement at most (this and the values array, which an INSERT shares with its node), where a
+ * value-and-type pair per marker made one more object for every value bound.
+ */
+export interface CompiledStatement {
+  readonly template: StatementTemplate;
+  readonly values: readonly unknown[];
 }

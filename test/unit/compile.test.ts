@@ -713,11 +713,11 @@ describe('idempotence of compiled statements', () => {
         orderBy: [],
         limit: 1,
         allowFiltering: false,
-      }).idempotent,
+      }).template.idempotent,
       true,
     );
-    const insert = compileInsert({ kind: 'insert', table, values: [{ column: col('blog'), value: 'b' }], ifNotExists: false, ttl: 3 });
-    assert.deepEqual([insert.idempotent, insert.conditional], [true, false]);
+    const insert = compileInsert({ kind: 'insert', table, columns: [col('blog')], values: ['b'], ifNotExists: false, ttl: 3 });
+    assert.deepEqual([insert.template.idempotent, insert.template.conditional], [true, false]);
     const del = compileDelete({
       kind: 'delete',
       table,
@@ -727,17 +727,18 @@ describe('idempotence of compiled statements', () => {
       conditions: [],
       ifExists: false,
     });
-    assert.deepEqual([del.idempotent, del.conditional], [true, false]);
+    assert.deepEqual([del.template.idempotent, del.template.conditional], [true, false]);
     assert.equal(
-      update([assign('title', 'set'), assign('xs', 'set'), assign('tags', 'add'), assign('tags', 'remove'), assign('m', 'add')]).idempotent,
+      update([assign('title', 'set'), assign('xs', 'set'), assign('tags', 'add'), assign('tags', 'remove'), assign('m', 'add')]).template
+        .idempotent,
       true,
     );
   });
 
   it('list appends, prepends and removals, counters and conditions are not', () => {
-    assert.equal(update([assign('title', 'set'), assign('xs', 'add')]).idempotent, false);
-    assert.equal(update([assign('xs', 'prepend')]).idempotent, false);
-    assert.equal(update([assign('xs', 'remove')]).idempotent, false);
+    assert.equal(update([assign('title', 'set'), assign('xs', 'add')]).template.idempotent, false);
+    assert.equal(update([assign('xs', 'prepend')]).template.idempotent, false);
+    assert.equal(update([assign('xs', 'remove')]).template.idempotent, false);
     const views = Hits.schema.byName.get('views')!;
     const counter = compileUpdate({
       kind: 'update',
@@ -747,15 +748,15 @@ describe('idempotence of compiled statements', () => {
       conditions: [],
       ifExists: false,
     });
-    assert.equal(counter.idempotent, false);
+    assert.equal(counter.template.idempotent, false);
     const ifExists = update([assign('title', 'set')], { ifExists: true });
-    assert.deepEqual([ifExists.idempotent, ifExists.conditional], [false, true]);
+    assert.deepEqual([ifExists.template.idempotent, ifExists.template.conditional], [false, true]);
     const iff = update([assign('title', 'set')], { conditions: [{ column: col('title'), value: 'x' }] });
-    assert.deepEqual([iff.idempotent, iff.conditional], [false, true]);
-    const insert = compileInsert({ kind: 'insert', table, values: [{ column: col('blog'), value: 'b' }], ifNotExists: true });
-    assert.deepEqual([insert.idempotent, insert.conditional], [false, true]);
+    assert.deepEqual([iff.template.idempotent, iff.template.conditional], [false, true]);
+    const insert = compileInsert({ kind: 'insert', table, columns: [col('blog')], values: ['b'], ifNotExists: true });
+    assert.deepEqual([insert.template.idempotent, insert.template.conditional], [false, true]);
     const del = compileDelete({ kind: 'delete', table, columns: [], mapKeys: [], wheres: keys, conditions: [], ifExists: true });
-    assert.deepEqual([del.idempotent, del.conditional], [false, true]);
+    assert.deepEqual([del.template.idempotent, del.template.conditional], [false, true]);
   });
 
   it('the funnel hands the flag to the driver, with prepare and the per-call options', async () => {

@@ -23,29 +23,22 @@ describe('statement text by shape', () => {
     const a = compileInsert({
       kind: 'insert',
       table,
-      values: [
-        { column: sensor, value: 'a' },
-        { column: value, value: 1 },
-      ],
+      columns: [sensor, value],
+      values: ['a', 1],
       ifNotExists: false,
       ttl: 60,
     });
     const b = compileInsert({
       kind: 'insert',
       table,
-      values: [
-        { column: sensor, value: "b'); DROP" },
-        { column: value, value: 2 },
-      ],
+      columns: [sensor, value],
+      values: ["b'); DROP", 2],
       ifNotExists: false,
       ttl: 7,
     });
-    assert.equal(a.cql, b.cql);
-    assert.equal(b.cql, 'INSERT INTO "shape_cache"."readings" ("sensor", "value") VALUES (?, ?) USING TTL ?');
-    assert.deepEqual(
-      b.params.map((p) => p.value),
-      ["b'); DROP", 2, 7],
-    );
+    assert.equal(a.template.cql, b.template.cql);
+    assert.equal(b.template.cql, 'INSERT INTO "shape_cache"."readings" ("sensor", "value") VALUES (?, ?) USING TTL ?');
+    assert.deepEqual(b.values, ["b'); DROP", 2, 7]);
   });
 
   it('a different shape gets its own text', () => {
@@ -53,9 +46,9 @@ describe('statement text by shape', () => {
     const one = compileSelect({ ...base, wheres: [{ column: sensor, op: '=', value: 'a' }], limit: 10 });
     const other = compileSelect({ ...base, wheres: [{ column: sensor, op: 'IN', value: ['a', 'b'] }], limit: 10 });
     const again = compileSelect({ ...base, wheres: [{ column: sensor, op: 'IN', value: ['c'] }], limit: 99 });
-    assert.notEqual(one.cql, other.cql);
-    assert.equal(other.cql, again.cql);
-    assert.equal(again.cql, 'SELECT "sensor", "at", "value", "tags" FROM "shape_cache"."readings" WHERE "sensor" IN ? LIMIT ?');
+    assert.notEqual(one.template.cql, other.template.cql);
+    assert.equal(other.template.cql, again.template.cql);
+    assert.equal(again.template.cql, 'SELECT "sensor", "at", "value", "tags" FROM "shape_cache"."readings" WHERE "sensor" IN ? LIMIT ?');
   });
 
   it('the keyspace, the operators and the options are part of the shape', () => {
@@ -72,10 +65,15 @@ describe('statement text by shape', () => {
         ifExists: false,
         ttl,
       });
-    const texts = new Set([update('ks1', 'add').cql, update('ks2', 'add').cql, update('ks1', 'remove').cql, update('ks1', 'add', 5).cql]);
+    const texts = new Set([
+      update('ks1', 'add').template.cql,
+      update('ks2', 'add').template.cql,
+      update('ks1', 'remove').template.cql,
+      update('ks1', 'add', 5).template.cql,
+    ]);
     assert.equal(texts.size, 4);
     assert.equal(
-      update('ks1', 'add', 5).cql,
+      update('ks1', 'add', 5).template.cql,
       'UPDATE "ks1"."readings" USING TTL ? SET "tags" = "tags" + ? WHERE "sensor" = ? AND "at" = ?',
     );
   });
@@ -93,10 +91,16 @@ describe('statement text by shape', () => {
     const id = Counted.schema.byName.get('id')!;
     const count = Counted.schema.columns.filter((c) => c.name === 'count');
     const wheres = [{ column: id, op: '=' as const, value: 1 }];
-    assert.equal(compileSelect({ ...base, fields: 'count', wheres }).cql, 'SELECT COUNT(*) FROM "shape_cache"."counted" WHERE "id" = ?');
-    assert.equal(compileSelect({ ...base, fields: count, wheres }).cql, 'SELECT "count" FROM "shape_cache"."counted" WHERE "id" = ?');
+    assert.equal(
+      compileSelect({ ...base, fields: 'count', wheres }).template.cql,
+      'SELECT COUNT(*) FROM "shape_cache"."counted" WHERE "id" = ?',
+    );
+    assert.equal(
+      compileSelect({ ...base, fields: count, wheres }).template.cql,
+      'SELECT "count" FROM "shape_cache"."counted" WHERE "id" = ?',
+    );
     const del = (columns: typeof count, mapKeys: never[] = []) =>
-      compileDelete({ kind: 'delete', table: base.table, columns, mapKeys, wheres, conditions: [], ifExists: false }).cql;
+      compileDelete({ kind: 'delete', table: base.table, columns, mapKeys, wheres, conditions: [], ifExists: false }).template.cql;
     assert.equal(del(count), 'DELETE "count" FROM "shape_cache"."counted" WHERE "id" = ?');
     assert.equal(del([]), 'DELETE FROM "shape_cache"."counted" WHERE "id" = ?');
   });
