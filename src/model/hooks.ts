@@ -80,16 +80,7 @@ export function checkColumn(schema: ModelSchema, column: ColumnSchema, value: un
   }
 }
 
-/** The columns of a schema that have validators: most have none, and a write should not look at each. */
-const validated = new WeakMap<ModelSchema, readonly ColumnSchema[]>();
-
 /** Runs every column's validators on an instance's values. */
 export function checkColumns(schema: ModelSchema, values: Record<string, unknown>): void {
-  for (const column of validatedColumns(schema)) checkColumn(schema, column, values[column.name]);
-}
-
-export function validatedColumns(schema: ModelSchema): readonly ColumnSchema[] {
-  let columns = validated.get(schema);
-  if (!columns) validated.set(schema, (columns = schema.columns.filter((c) => c.column.options.validators.length > 0)));
-  return columns;
+  for (const column of schema.validatedColumns) checkColumn(schema, column, values[column.name]);
 }

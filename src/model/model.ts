@@ -44,7 +44,7 @@ import { assignmentsFor, same, snapshot } from './tracking.js';
 import { registerVariant, variantFor, variantWriteValue } from './variants.js';
 import { FROM_OWN_ROW } from './own-row.js';
 import { displayOf, jsonRow, type JsonRow } from './json.js';
-import { HOOK_NAMES, checkColumns, runAfterHook, runHook, validatedColumns, type LifecycleHooks } from './hooks.js';
+import { HOOK_NAMES, checkColumns, runAfterHook, runHook, type LifecycleHooks } from './hooks.js';
 
 // An instance's state lives in four symbol-keyed fields of its own rather than in an object beside
 // it: a page of rows read makes one object per row instead of two (fewer objects to collect), and
@@ -480,7 +480,7 @@ function checkValues(instance: BaseModel, schema: ModelSchema): void {
   }
   // A validator is handed the live value (and a ValidationError carries it).
   const state = stateOf(instance);
-  for (const column of validatedColumns(schema)) if (isMutable(column)) expose(state, column.name);
+  for (const column of schema.validatedColumns) if (isMutable(column)) expose(state, column.name);
   checkColumns(schema, state[VALUES]);
 }
 

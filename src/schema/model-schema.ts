@@ -61,6 +61,8 @@ export interface ModelSchema<Cs extends Columns = Columns> {
   readonly primaryKeys: readonly ColumnSchema[];
   /** Whether some column holds values that can change in place (collections, tuples, UDTs). */
   readonly hasMutableValues: boolean;
+  /** The columns that have validators: most have none, and a write should not look at each. */
+  readonly validatedColumns: readonly ColumnSchema[];
   /** Whether every column's property name is its name in the table (no `dbName` given). */
   readonly namesAreDbNames: boolean;
   /** Whether some column is static: then a row may be written with its clustering keys null (static columns only). */
@@ -183,6 +185,7 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
     clusteringKeys,
     primaryKeys: [...partitionKeys, ...clusteringKeys],
     hasMutableValues: columns.some(isMutable),
+    validatedColumns: columns.filter((c) => c.column.options.validators.length > 0),
     namesAreDbNames: columns.every((c) => c.name === c.dbName),
     hasStatic: columns.some((c) => c.isStatic),
     isCounterTable: counters.length > 0,
