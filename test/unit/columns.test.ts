@@ -260,14 +260,40 @@ describe('collection and tuple column types', () => {
       }
       throw new Error('no error');
     };
-    assert.equal(names(() => columns.set(columns.text()).type.coerce(['a', 1], 'tags')), 'tags{}');
-    assert.equal(names(() => columns.set(columns.text()).type.coerce(new Set(['a', null]), 'tags')), 'tags{}');
+    assert.equal(
+      names(() => columns.set(columns.text()).type.coerce(['a', 1], 'tags')),
+      'tags{}',
+    );
+    assert.equal(
+      names(() => columns.set(columns.text()).type.coerce(new Set(['a', null]), 'tags')),
+      'tags{}',
+    );
     const scores = columns.map(columns.text(), columns.int()).type;
-    assert.equal(names(() => scores.coerce(new Map<unknown, unknown>([[1, 2]]), 'scores')), 'scores key');
-    assert.equal(names(() => scores.coerce(new Map<unknown, unknown>([['a', 1], ['b', 'x']]), 'scores')), 'scores[b]');
-    assert.equal(names(() => scores.coerce({ c: null }, 'scores')), 'scores[c]');
+    assert.equal(
+      names(() => scores.coerce(new Map<unknown, unknown>([[1, 2]]), 'scores')),
+      'scores key',
+    );
+    assert.equal(
+      names(() =>
+        scores.coerce(
+          new Map<unknown, unknown>([
+            ['a', 1],
+            ['b', 'x'],
+          ]),
+          'scores',
+        ),
+      ),
+      'scores[b]',
+    );
+    assert.equal(
+      names(() => scores.coerce({ c: null }, 'scores')),
+      'scores[c]',
+    );
     const nested = columns.map(columns.text(), columns.list(columns.int())).type;
-    assert.equal(names(() => nested.coerce(new Map([['k', [1, 'no']]]), 'm')), 'm[k][1]');
+    assert.equal(
+      names(() => nested.coerce(new Map([['k', [1, 'no']]]), 'm')),
+      'm[k][1]',
+    );
     // Valid items are coerced once, as they are.
     assert.deepEqual(nested.coerce({ k: [1, 2] }, 'm'), new Map([['k', [1, 2]]]));
   });
