@@ -132,7 +132,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       if (!schema.byName.has(key)) throw new UnknownColumnError(`${schema.name} has no column '${key}'`, key, given[key]);
       if (given[key] === undefined) undefinedGiven = true;
     }
-    if (undefinedGiven) explicit = explicit.filter((key) => given[key] !== undefined);
+    if (undefinedGiven) explicit = definedKeys(given, explicit);
     const own: Record<string, unknown> = {};
     for (const column of schema.columns) {
       let value = given[column.name];
@@ -298,19 +298,14 @@ export class BaseModel<Cs extends Columns = Columns> {
    * Writes the instance: an INSERT of its non-null values when new (or its key changed), otherwise
    * an UPDATE of the changed columns only, with collection deltas and counter increments.
    */
-  async save(options: SaveOptions<Cs> = {}): Promise<this> {
-    const schema = (this.constructor as ModelStatic).schema;
-    // Each step returns a promise only when there is something to wait for (see hooks.ts).
-    const before = runHook(this, 'beforeSave');
-    if (before) await before;
-    writeVariant(this, schema);
-    const checked = checkAll(this);
-    if (checked) await checked;
-    const written = saveRow(this, schema, options);
-    if (written) await written;
-    const after = runAfterHook(this, 'afterSave', options.batch);
-    if (after) await after;
-    return this;
+  save(options: SaveOptions<Cs> = {}): Promise<this> {
+    // Not async: the steps run at once while none has anything to wait for (no hooks, a batched
+    // write), and an async function's own state cost each such save some 250 bytes.
+    try {
+      return (runSteps(SAVE_STEPS, this, options, 0) as Promise<this> | undefined) ?? Promise.resolve(this);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Sets the given values and writes only what changed; key columns cannot be changed (their current value is accepted). */
@@ -370,6 +365,48 @@ export class BaseModel<Cs extends Columns = Columns> {
   }
 }
 
+/** One step of a save; it returns a promise only when there is something to wait for (see hooks.ts). */
+type SaveStep = (instance: BaseModel, schema: ModelSchema, options: SaveOptions) => void | Promise<unknown> | undefined;
+
+const SAVE_STEPS: readonly SaveStep[] = [
+  (instance) => runHook(instance, 'beforeSave'),
+  (instance, schema) => {
+    writeVariant(instance, schema);
+    return checkAll(instance);
+  },
+  saveRow,
+  (instance, _schema, options) => runAfterHook(instance, 'afterSave', options.batch),
+];
+
+/**
+ * Runs steps in order from `from`, synchronously until one returns a promise; from there on, in an
+ * async function whose promise (resolving to the instance) it returns. Undefined: all are done.
+ */
+function runSteps(steps: readonly SaveStep[], instance: BaseModel, options: SaveOptions, from: number): Promise<BaseModel> | undefined {
+  const schema = (instance.constructor as ModelStatic).schema;
+  for (let k = from; k < steps.length; k++) {
+    const pending = steps[k]!(instance, schema, options);
+    if (pending) return finishSteps(pending, steps, instance, options, k + 1);
+  }
+  return undefined;
+}
+
+async function finishSteps(
+  pending: Promise<unknown>,
+  steps: readonly SaveStep[],
+  instance: BaseModel,
+  options: SaveOptions,
+  from: number,
+): Promise<BaseModel> {
+  await pending;
+  const schema = (instance.constructor as ModelStatic).schema;
+  for (let k = from; k < steps.length; k++) {
+    const next = steps[k]!(instance, schema, options);
+    if (next) await next;
+  }
+  return instance;
+}
+
 /**
  * Writes an instance: an INSERT of its non-null values when new (or its key changed), otherwise
  * an UPDATE of the changed columns only. Hooks and validation are the caller's.
@@ -377,9 +414,16 @@ export class BaseModel<Cs extends Columns = Columns> {
 function saveRow(instance: BaseModel, schema: ModelSchema, options: SaveOptions): Promise<void> | undefined {
   const state = stateOf(instance);
   const conditional = options.ifExists === true || options.iff !== undefined;
-  const keyChanged = !state[ORIGINAL] || schema.primaryKeys.some((k) => !same(state[VALUES][k.name], state[ORIGINAL]![k.name]));
-  if (schema.isCounterTable || conditional || !keyChanged) return updateChanged(instance, schema, options, false);
+  if (schema.isCounterTable || conditional || !keyChanged(state, schema)) return updateChanged(instance, schema, options, false);
   return insert(instance, schema, options, false);
+}
+
+/** Whether the row is new, or its primary key changed since it was read or written. */
+function keyChanged(state: InstanceState, schema: ModelSchema): boolean {
+  const original = state[ORIGINAL];
+  if (!original) return true;
+  for (const k of schema.primaryKeys) if (!same(state[VALUES][k.name], original[k.name])) return true;
+  return false;
 }
 
 /**
@@ -447,7 +491,10 @@ function scopeOf(instance: BaseModel, ctor: ModelStatic): ResolvedScope {
 /** WHERE on the primary key; on the partition key alone when only static columns are written (Cassandra refuses clustering keys then). */
 function keyWheres(instance: BaseModel, schema: ModelSchema, partitionOnly = false): Where[] {
   const values = stateOf(instance)[VALUES];
-  return (partitionOnly ? schema.partitionKeys : schema.primaryKeys).map((column) => ({ column, op: '=', value: values[column.name] }));
+  const keys = partitionOnly ? schema.partitionKeys : schema.primaryKeys;
+  const wheres = new Array<Where>(keys.length);
+  for (let i = 0; i < keys.length; i++) wheres[i] = { column: keys[i]!, op: '=', value: values[keys[i]!.name] };
+  return wheres;
 }
 
 /**
@@ -455,8 +502,10 @@ function keyWheres(instance: BaseModel, schema: ModelSchema, partitionOnly = fal
  * which cqlengine allows for a model with static columns.
  */
 function isStaticOnly(instance: BaseModel, schema: ModelSchema): boolean {
+  if (!schema.hasStatic) return false;
   const values = stateOf(instance)[VALUES];
-  return schema.hasStatic && schema.clusteringKeys.every((c) => values[c.name] == null);
+  for (const c of schema.clusteringKeys) if (values[c.name] != null) return false;
+  return true;
 }
 
 function validateKeys(instance: BaseModel, schema: ModelSchema, allowStaticOnly = false): void {
@@ -501,36 +550,43 @@ function insert(instance: BaseModel, schema: ModelSchema, options: SaveOptions, 
   const state = stateOf(instance);
   const staticOnly = isStaticOnly(instance, schema);
   const target = scopeOf(instance, ctor);
-  // Sized for every column and cut to those written: grown one push at a time, they cost twice the memory.
-  const columns = new Array<ColumnSchema>(schema.columns.length);
-  const values = new Array<unknown>(schema.columns.length);
+  // Sized for every column and cut to those written (grown one push at a time, it cost twice the
+  // memory). The columns are the schema's own list while every column is written: the usual case.
+  const all = schema.columns;
+  const values = new Array<unknown>(all.length);
+  let columns: ColumnSchema[] | undefined;
   let n = 0;
   const own = state[VALUES];
-  for (const column of schema.columns) {
+  for (let i = 0; i < all.length; i++) {
+    const column = all[i]!;
     const value = own[column.name];
     // Whether the column was given matters only for an empty value, update() and static-only rows.
     const empty = isNullish(value);
     if (!empty && !explicitOnly && !staticOnly) {
-      columns[n] = column;
+      if (columns) columns[n] = column;
       values[n++] = value;
       continue;
     }
     const explicit = isExplicit(state, column.name);
-    if (column.isClusteringKey && staticOnly) continue;
-    if (!column.isPrimaryKey && !explicit && explicitOnly) continue;
-    if (staticOnly && !column.isPrimaryKey && !column.isStatic) {
+    let skip = (column.isClusteringKey && staticOnly) || (!column.isPrimaryKey && !explicit && explicitOnly);
+    if (!skip && staticOnly && !column.isPrimaryKey && !column.isStatic) {
       if (explicit && !empty) throw staticOnlyError(schema, column.name, value);
+      skip = true;
+    }
+    // An empty value is written (as null, which clears) when given, or when the row held a value.
+    if (!skip && empty && !explicit && !(state[ORIGINAL] && !same(state[ORIGINAL][column.name], null))) skip = true;
+    if (skip) {
+      columns ??= all.slice(0, n);
       continue;
     }
-    if (empty && !explicit && !(state[ORIGINAL] && !same(state[ORIGINAL][column.name], null))) continue;
-    columns[n] = column;
+    if (columns) columns[n] = column;
     values[n++] = empty ? null : value;
   }
-  if (n < columns.length) columns.length = values.length = n;
+  if (n < values.length) values.length = n;
   const stmt = compileInsert({
     kind: 'insert',
     table: { keyspace: target.keyspace, table: schema.table! },
-    columns,
+    columns: columns ?? all,
     values,
     ifNotExists: options.ifNotExists === true,
     ttl: writeTtl(options),
@@ -614,6 +670,11 @@ function execute(
 ): Promise<void> | undefined {
   const sent = send(instance, ctor, scope, stmt, options);
   if (!sent) return void written(instance);
+  return whenSent(sent, instance);
+}
+
+// Apart from execute(): a closure there would cost every write a context object, batched or not.
+function whenSent(sent: Promise<unknown>, instance: BaseModel): Promise<void> {
   return sent.then(() => written(instance));
 }
 
@@ -632,6 +693,11 @@ function written(instance: BaseModel): void {
   const original = { ...state[VALUES] };
   for (const name of exposed) original[name] = snapshot(original[name]);
   state[ORIGINAL] = original;
+}
+
+/** The given keys whose value is not undefined. */
+function definedKeys(given: Record<string, unknown>, keys: string[]): string[] {
+  return keys.filter((key) => given[key] !== undefined);
 }
 
 function marksOf(state: InstanceState): Marks {
