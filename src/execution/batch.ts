@@ -25,11 +25,14 @@ export interface BatchOptions {
   registry?: ConnectionRegistry;
 }
 
-interface Entry {
-  readonly stmt: CompiledStatement;
-  readonly keyspace: string;
-  readonly schema: ModelSchema | undefined;
+/** The statements waiting, with the keyspace and model of each at the same index: no object per statement. */
+interface Entries {
+  readonly statements: CompiledStatement[];
+  readonly keyspaces: string[];
+  readonly schemas: (ModelSchema | undefined)[];
 }
+
+const noEntries = (): Entries => ({ statements: [], keyspaces: [], schemas: [] });
 
 /**
  * Statements collected to run as one CQL batch, on one connection. Models, QuerySets and instances
@@ -44,7 +47,7 @@ export class BatchQuery {
   readonly #consistency: number | undefined;
   readonly #timestamp: bigint | undefined;
   readonly #timeout: number | undefined;
-  #entries: Entry[] = [];
+  #entries: Entries = noEntries();
   #callbacks: (() => unknown)[] = [];
   #executed = false;
 
@@ -63,7 +66,7 @@ export class BatchQuery {
 
   /** How many statements wait to run. */
   get size(): number {
-    return this.#entries.length;
+    return this.#entries.statements.length;
   }
 
   /**
@@ -91,7 +94,10 @@ export class BatchQuery {
         );
       }
     }
-    this.#entries.push({ stmt, keyspace: target.keyspace, schema });
+    const entries = this.#entries;
+    entries.statements.push(stmt);
+    entries.keyspaces.push(target.keyspace);
+    entries.schemas.push(schema);
   }
 
   /**
@@ -118,25 +124,23 @@ export class BatchQuery {
     this.#executed = true;
     const entries = this.#entries;
     const callbacks = this.#callbacks;
-    this.#entries = [];
+    this.#entries = noEntries();
     this.#callbacks = [];
-    const result = entries.length === 0 ? undefined : await this.#send(entries);
+    const result = entries.statements.length === 0 ? undefined : await this.#send(entries);
     for (const callback of callbacks) await callback();
     return result;
   }
 
-  #send(entries: Entry[]): Promise<types.ResultSet> {
+  #send({ statements, keyspaces, schemas }: Entries): Promise<types.ResultSet> {
     // One pass over what may be thousands of statements.
-    let keyspace: string | undefined = entries[0]!.keyspace;
-    let conditional: Entry | undefined;
-    const statements = new Array<CompiledStatement>(entries.length);
+    let keyspace: string | undefined = keyspaces[0];
+    let conditional: number | undefined;
     const tables = new Set<string>();
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      statements[i] = e.stmt;
-      if (e.keyspace !== keyspace) keyspace = undefined;
-      if (e.schema?.table) tables.add(e.schema.table);
-      if (!conditional && e.stmt.template.conditional) conditional = e;
+    for (let i = 0; i < statements.length; i++) {
+      if (keyspaces[i] !== keyspace) keyspace = undefined;
+      const table = schemas[i]?.table;
+      if (table) tables.add(table);
+      if (conditional === undefined && statements[i]!.template.conditional) conditional = i;
     }
     return send(
       (this.#registry ?? defaultRegistry).peek(this.#explicitConnection ?? this.#connection),
@@ -146,7 +150,7 @@ export class BatchQuery {
         batch: statements,
         keyspace,
         tables: [...tables],
-        schema: conditional?.schema,
+        schema: conditional === undefined ? undefined : schemas[conditional],
         conditional: conditional !== undefined,
       },
       {

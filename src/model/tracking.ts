@@ -25,7 +25,8 @@ export function same(a: unknown, b: unknown): boolean {
   }
   if (a instanceof Map && b instanceof Map) {
     if (a.size !== b.size) return false;
-    for (const [k, v] of a) if (!hasEntry(b, k, v)) return false;
+    // By key, then get: iterating entries would make a [key, value] array for each.
+    for (const k of a.keys()) if (!hasEntry(b, k, a.get(k))) return false;
     return true;
   }
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
@@ -54,7 +55,10 @@ export function snapshot(value: unknown): unknown {
   }
   if (value instanceof Map) {
     const copy = new Map();
-    for (const [k, v] of value) copy.set(k, v !== null && typeof v === 'object' ? snapshot(v) : v);
+    for (const k of value.keys()) {
+      const v = value.get(k);
+      copy.set(k, v !== null && typeof v === 'object' ? snapshot(v) : v);
+    }
     return copy;
   }
   if (Array.isArray(value)) return value.map(snapshot);

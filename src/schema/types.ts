@@ -540,9 +540,15 @@ export function map<KR, KW, VR, VW>(
     keyType: k as CqlType<unknown>,
     element: val as CqlType<unknown>,
     coerce: (v, c) => {
-      const entries = v instanceof Map ? v : isPlainObject(v) ? Object.entries(v) : invalid(c, v, 'a Map or a plain object');
-      checkSize(entries, c);
       const out = new Map<KR, VR>();
+      if (v instanceof Map) {
+        checkSize(v, c);
+        // By key, then get: iterating entries made a [key, value] array for each.
+        for (const ek of v.keys()) out.set(coerceItem(k, ek, c, undefined, keyLabel), coerceItem(val, v.get(ek), c, ek, itemLabel));
+        return out;
+      }
+      if (!isPlainObject(v)) return invalid(c, v, 'a Map or a plain object');
+      const entries = checkSize(Object.entries(v), c);
       for (const [ek, ev] of entries) out.set(coerceItem(k, ek, c, undefined, keyLabel), coerceItem(val, ev, c, ek, itemLabel));
       return out;
     },
