@@ -167,9 +167,22 @@ function logLine(conn: Connection, out: Outgoing, wire: Wire): string {
   return formatLogContext(line, conn.name, out.keyspace);
 }
 
-/** Sends one statement (or batch) on a connection, connecting it first if needed. */
-export async function send(conn: Connection, out: Outgoing, options: SendOptions = {}): Promise<types.ResultSet> {
-  const client = conn.connectedClient ?? (await conn.client());
+/**
+ * Sends one statement (or batch) on a connection, connecting it first if needed. Not async: a
+ * statement on a connected Client settles through one promise of the driver's and one of ours,
+ * without an async function's state and the extra turns of its awaits.
+ */
+export function send(conn: Connection, out: Outgoing, options: SendOptions = {}): Promise<types.ResultSet> {
+  const client = conn.connectedClient;
+  if (client === undefined) return conn.client().then((connected) => sendOn(conn, connected, out, options));
+  try {
+    return sendOn(conn, client, out, options);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function sendOn(conn: Connection, client: Client, out: Outgoing, options: SendOptions): Promise<types.ResultSet> {
   const requires = out.batch ? batchRequires(out.batch) : out.requires;
   if (requires?.length) checkServer(conn, client, requires);
   const wire = wireOf(out, conn.codec);
@@ -178,19 +191,28 @@ export async function send(conn: Connection, out: Outgoing, options: SendOptions
   // Timed only while someone listens: unobserved, a statement costs no clock reads.
   const observed = statements.hasSubscribers;
   const start = observed ? performance.now() : 0;
-  let result: types.ResultSet;
   conn.inFlight.begin();
+  let pending: Promise<types.ResultSet>;
   try {
-    result = await (wire.batch ? client.batch(wire.batch, queryOptions) : client.execute(wire.cql, wire.values, queryOptions));
+    pending = wire.batch ? client.batch(wire.batch, queryOptions) : client.execute(wire.cql, wire.values, queryOptions);
   } catch (error) {
-    if (observed) publish(conn, out, wire, start, error);
-    throw annotate(failure(conn, error), { connection: conn.name, keyspace: out.keyspace, model: modelOf(out) });
-  } finally {
-    conn.inFlight.end();
+    // The driver refused it at once (a bad argument): settled as a failure from the wire.
+    pending = Promise.reject(error);
   }
-  if (observed) publish(conn, out, wire, start, undefined);
-  if (out.conditional) checkApplied(result, conn.codec, out.schema);
-  return result;
+  return pending.then(
+    (result) => {
+      conn.inFlight.end();
+      if (observed) publish(conn, out, wire, start, undefined);
+      if (out.conditional) checkApplied(result, conn.codec, out.schema);
+      return result;
+    },
+    (error: unknown) => {
+      if (observed) publish(conn, out, wire, start, error);
+      const explained = annotate(failure(conn, error), { connection: conn.name, keyspace: out.keyspace, model: modelOf(out) });
+      conn.inFlight.end();
+      throw explained;
+    },
+  );
 }
 
 /** What a batch's statements need of the server, gathered without an array per statement. */

@@ -48,9 +48,13 @@ export function runAfterHook(
   else return runHook(instance, name);
 }
 
-/** Runs afterLoad on rows just read, one after the other in row order. */
-export async function runAfterLoad(rows: readonly LifecycleHooks[], prototype: LifecycleHooks): Promise<void> {
-  if (typeof prototype.afterLoad !== 'function') return;
+/** Runs afterLoad on rows just read, one after the other in row order; nothing to await without the hook. */
+export function runAfterLoad(rows: readonly LifecycleHooks[], prototype: LifecycleHooks): Promise<void> | undefined {
+  if (typeof prototype.afterLoad !== 'function') return undefined;
+  return afterLoadEach(rows);
+}
+
+async function afterLoadEach(rows: readonly LifecycleHooks[]): Promise<void> {
   for (const row of rows) await runHook(row, 'afterLoad');
 }
 

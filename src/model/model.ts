@@ -27,7 +27,7 @@ import { registry as defaultRegistry, type ConnectionRegistry } from '../connect
 import { checkConnectionName } from '../connection/validate.js';
 import { compileDelete, compileInsert, compileUpdate } from '../statements/compile.js';
 import { parseConditions } from '../statements/filters.js';
-import type { Assignment, CompiledStatement, Where } from '../statements/nodes.js';
+import type { Assignment, CompiledStatement, Condition, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
 import { emptyOf, isNullish, readValue, type Codec } from '../schema/types.js';
 import type { Columns, Filter, Insert, KeyValues, Row, Values, WriteOf } from '../schema/infer.js';
@@ -355,7 +355,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       columns: [],
       mapKeys: [],
       wheres: keyWheres(this, schema),
-      conditions: options.iff ? parseConditions(schema, options.iff as Record<string, unknown>) : [],
+      conditions: options.iff ? parseConditions(schema, options.iff as Record<string, unknown>) : NO_CONDITIONS,
       ifExists: options.ifExists === true,
       timestamp: writeTimestamp(options),
     });
@@ -379,32 +379,16 @@ const SAVE_STEPS: readonly SaveStep[] = [
 ];
 
 /**
- * Runs steps in order from `from`, synchronously until one returns a promise; from there on, in an
- * async function whose promise (resolving to the instance) it returns. Undefined: all are done.
+ * Runs steps in order from `from`, synchronously until one returns a promise; the rest run once it
+ * settles, and the promise returned resolves to the instance. Undefined: all are done.
  */
 function runSteps(steps: readonly SaveStep[], instance: BaseModel, options: SaveOptions, from: number): Promise<BaseModel> | undefined {
   const schema = (instance.constructor as ModelStatic).schema;
   for (let k = from; k < steps.length; k++) {
     const pending = steps[k]!(instance, schema, options);
-    if (pending) return finishSteps(pending, steps, instance, options, k + 1);
+    if (pending) return pending.then(() => runSteps(steps, instance, options, k + 1) ?? instance);
   }
   return undefined;
-}
-
-async function finishSteps(
-  pending: Promise<unknown>,
-  steps: readonly SaveStep[],
-  instance: BaseModel,
-  options: SaveOptions,
-  from: number,
-): Promise<BaseModel> {
-  await pending;
-  const schema = (instance.constructor as ModelStatic).schema;
-  for (let k = from; k < steps.length; k++) {
-    const next = steps[k]!(instance, schema, options);
-    if (next) await next;
-  }
-  return instance;
 }
 
 /**
@@ -416,6 +400,14 @@ function saveRow(instance: BaseModel, schema: ModelSchema, options: SaveOptions)
   const conditional = options.ifExists === true || options.iff !== undefined;
   if (schema.isCounterTable || conditional || !keyChanged(state, schema)) return updateChanged(instance, schema, options, false);
   return insert(instance, schema, options, false);
+}
+
+const NO_CONDITIONS: readonly Condition[] = Object.freeze([]);
+
+/** Whether every assignment is to a static column (then the partition key alone is the WHERE). */
+function allStatic(assignments: readonly Assignment[]): boolean {
+  for (const a of assignments) if (!a.column.isStatic) return false;
+  return true;
 }
 
 /** Whether the row is new, or its primary key changed since it was read or written. */
@@ -648,8 +640,8 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
     kind: 'update',
     table: { keyspace: target.keyspace, table: schema.table! },
     assignments,
-    wheres: keyWheres(instance, schema, staticOnly || assignments.every((a) => a.column.isStatic)),
-    conditions: options.iff ? parseConditions(schema, options.iff as Record<string, unknown>) : [],
+    wheres: keyWheres(instance, schema, staticOnly || allStatic(assignments)),
+    conditions: options.iff ? parseConditions(schema, options.iff as Record<string, unknown>) : NO_CONDITIONS,
     ifExists: options.ifExists === true,
     ttl: writeTtl(options),
     timestamp: writeTimestamp(options),

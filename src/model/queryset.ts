@@ -87,6 +87,16 @@ export interface Scored<T> {
 /** The discriminator filters QuerySets of polymorphic submodels start with, which writes leave out. */
 const implicit = new WeakSet<Where>();
 
+const NO_OVERRIDES: Partial<SelectNode> = Object.freeze({});
+
+/**
+ * A SELECT node's field from the overrides when they name it (even as undefined), else from the
+ * QuerySet's state: field by field, since spreading the overrides into the node built it the slow way.
+ */
+function pick<K extends keyof SelectNode & keyof QueryState>(overrides: Partial<SelectNode>, state: QueryState, key: K): SelectNode[K] {
+  return (key in overrides ? overrides[key] : state[key]) as SelectNode[K];
+}
+
 /**
  * A polymorphic submodel's queries select its rows, as cqlengine does, when the server can filter
  * on the discriminator without ALLOW FILTERING: it is part of the partition key, or indexed.
@@ -297,9 +307,10 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return resolveScope(this.model.schema, this.#state.scope, this.model.scope, this.model.registry);
   }
 
-  #selectNode(overrides: Partial<SelectNode> = {}): SelectNode {
+  #selectNode(overrides: Partial<SelectNode> = NO_OVERRIDES): SelectNode {
     const s = this.#state;
-    if (s.ann && (overrides.limit ?? s.limit) === undefined)
+    const limit = pick(overrides, s, 'limit');
+    if (s.ann && limit === undefined)
       throw new ConfigurationError('annOf() needs a limit(): Cassandra returns the n nearest rows', 'limit', undefined);
     if (s.ann && s.orderBy.length)
       throw new ConfigurationError(
@@ -307,19 +318,20 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
         'orderBy',
         s.orderBy.map((o) => o.column.name),
       );
-    checkSelectWheres(this.model.schema, overrides.wheres ?? s.wheres, s.allowFiltering || s.ann !== undefined);
+    const wheres = pick(overrides, s, 'wheres');
+    checkSelectWheres(this.model.schema, wheres, s.allowFiltering || s.ann !== undefined);
     return {
       kind: 'select',
       table: { keyspace: this.#resolved().keyspace, table: this.model.schema.table! },
-      fields: s.fields ?? selectColumns(this.model.schema),
-      distinct: s.distinct,
-      wheres: s.wheres,
-      orderBy: s.orderBy,
-      limit: s.limit,
-      perPartitionLimit: s.perPartitionLimit,
-      ann: s.ann,
-      allowFiltering: s.allowFiltering,
-      ...overrides,
+      fields: overrides.fields ?? s.fields ?? selectColumns(this.model.schema),
+      distinct: pick(overrides, s, 'distinct'),
+      wheres,
+      orderBy: pick(overrides, s, 'orderBy'),
+      limit,
+      perPartitionLimit: pick(overrides, s, 'perPartitionLimit'),
+      ann: pick(overrides, s, 'ann'),
+      similarity: overrides.similarity,
+      allowFiltering: pick(overrides, s, 'allowFiltering'),
     };
   }
 
@@ -337,8 +349,9 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return compileSelect(this.#selectNode());
   }
 
-  #runOptions(extra: Partial<RunOptions> = {}): RunOptions {
-    return { consistency: this.#state.consistency, timeout: this.#state.timeout, fetchSize: this.#state.fetchSize, ...extra };
+  #runOptions(pageState?: string): RunOptions {
+    const s = this.#state;
+    return { consistency: s.consistency, timeout: s.timeout, fetchSize: s.fetchSize, pageState };
   }
 
   // ---- reading ----
@@ -348,20 +361,33 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return this.#page(this.#compiledSelect(), pageState);
   }
 
-  async #page(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<InstanceOf<M>>> {
-    const { rows: driverRows, pageState: next, codec } = await this.#fetch(stmt, pageState);
+  #page(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<InstanceOf<M>>> {
+    return this.#fetch(stmt, pageState).then((page) => this.#instances(page));
+  }
+
+  /** A page of driver rows as instances, once their afterLoad hooks (if any) have run. */
+  #instances({
+    rows: driverRows,
+    pageState,
+    codec,
+  }: Page<types.Row> & { codec: Codec }): Page<InstanceOf<M>> | Promise<Page<InstanceOf<M>>> {
     const scope = this.#state.scope;
     const rows = new Array<InstanceOf<M>>(driverRows.length);
     for (let i = 0; i < rows.length; i++) rows[i] = this.model[FROM_OWN_ROW](driverRows[i]!, codec, scope) as InstanceOf<M>;
-    await runAfterLoad(rows, this.model.prototype);
-    return { rows, pageState: next };
+    const page = { rows, pageState };
+    const loaded = runAfterLoad(rows, this.model.prototype);
+    return loaded ? loaded.then(() => page) : page;
   }
 
   /** One page of driver rows, with the codec that reads them. */
-  async #fetch(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<types.Row> & { codec: Codec }> {
+  #fetch(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<types.Row> & { codec: Codec }> {
     const target = this.#resolved();
-    const result = await run(target, stmt, this.#runOptions({ pageState }), this.model.schema, 'page');
-    return { rows: result.rows, pageState: result.pageState ?? undefined, codec: target.registry.peek(target.connection).codec };
+    const codec = target.registry.peek(target.connection).codec;
+    return run(target, stmt, this.#runOptions(pageState), this.model.schema, 'page').then((result) => ({
+      rows: result.rows,
+      pageState: result.pageState ?? undefined,
+      codec,
+    }));
   }
 
   /**
@@ -434,12 +460,28 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
    * }
    * ```
    */
-  async get(filter?: Filter<ColumnsOf<M>>): Promise<InstanceOf<M>> {
+  get(filter?: Filter<ColumnsOf<M>>): Promise<InstanceOf<M>> {
+    // Not async: the page's promise is handed on with one step more, not through an async function.
+    try {
+      return this.#page(this.#getSelect(this.#getWheres(filter)), undefined).then((page) => this.#one(page.rows));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #getWheres(filter: Filter<ColumnsOf<M>> | undefined): readonly Where[] {
     // The filter's clauses go straight into the statement: no QuerySet is made for one get.
-    const wheres = filter
-      ? [...this.#state.wheres, ...parseFilter(this.model.schema, filter as Record<string, unknown>)]
-      : this.#state.wheres;
-    const rows = (await this.#page(this.#getSelect(wheres), undefined)).rows;
+    const own = this.#state.wheres;
+    let wheres = own;
+    if (filter) {
+      const more = parseFilter(this.model.schema, filter as Record<string, unknown>);
+      wheres = own.length ? [...own, ...more] : more;
+    }
+    return wheres;
+  }
+
+  /** The one row of a get(), or the model's DoesNotExist or MultipleObjectsReturned. */
+  #one(rows: readonly InstanceOf<M>[]): InstanceOf<M> {
     const name = this.model.schema.name;
     if (rows.length === 0) throw new this.model.DoesNotExist(`${name} matching query does not exist`);
     if (rows.length > 1) throw new this.model.MultipleObjectsReturned(`${rows.length} or more ${name} objects returned for a get() query`);
@@ -478,7 +520,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const result = await run(target, stmt, this.#runOptions(), this.model.schema);
     const codec = target.registry.peek(target.connection).codec;
     const rows = result.rows.map((row) => this.model.fromRow(row, codec, this.#state.scope) as InstanceOf<M>);
-    await runAfterLoad(rows, this.model.prototype);
+    const loaded = runAfterLoad(rows, this.model.prototype);
+    if (loaded) await loaded;
     return rows.map((row, i) => ({ row, similarity: Number(result.rows[i]!['similarity']) }));
   }
 

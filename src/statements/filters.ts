@@ -53,7 +53,9 @@ function coerce(column: ColumnSchema, value: unknown, label = column.name): unkn
 export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>): Where[] {
   if (filter === null || typeof filter !== 'object') throw new ConfigurationError('filter() takes an object', 'filter', filter);
   const wheres: Where[] = [];
-  for (const [key, value] of Object.entries(filter)) {
+  // By key, then value: Object.entries made a [key, value] array for each.
+  for (const key of Object.keys(filter)) {
+    const value = filter[key];
     if (value === undefined) continue;
     const tokenMatch = key.includes('__token') ? /^(.+)__token(?:__(gt|gte|lt|lte))?$/.exec(key) : null;
     if (tokenMatch) {
