@@ -40,7 +40,7 @@ import {
   type ModelDefinition,
   type ModelSchema,
 } from '../schema/model-schema.js';
-import { assignmentsFor, same, snapshot } from './tracking.js';
+import { pushAssignments, same, snapshot } from './tracking.js';
 import { registerVariant, variantFor, variantWriteValue } from './variants.js';
 import { FROM_OWN_ROW } from './own-row.js';
 import { displayOf, jsonRow, type JsonRow } from './json.js';
@@ -608,11 +608,12 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
       if (explicitOnly && !explicit) continue;
       // An unmoved counter writes nothing; an explicit null clears.
       if (empty && (!explicit || column.isCounter)) continue;
-      assignments.push(...(empty ? [{ column, op: 'set' as const, value: null }] : assignmentsFor(column, emptyOf(column.type), after)));
+      if (empty) assignments.push({ column, op: 'set', value: null });
+      else pushAssignments(assignments, column, emptyOf(column.type), after);
       continue;
     }
     const before = state[ORIGINAL][column.name];
-    if (!same(before, after)) assignments.push(...assignmentsFor(column, before, after));
+    if (!same(before, after)) pushAssignments(assignments, column, before, after);
   }
   const staticOnly = isStaticOnly(instance, schema);
   if (staticOnly) {

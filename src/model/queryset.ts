@@ -88,6 +88,7 @@ export interface Scored<T> {
 const implicit = new WeakSet<Where>();
 
 const NO_OVERRIDES: Partial<SelectNode> = Object.freeze({});
+const NO_OPTIONS: RunOptions = Object.freeze({});
 
 /**
  * A SELECT node's field from the overrides when they name it (even as undefined), else from the
@@ -307,7 +308,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return resolveScope(this.model.schema, this.#state.scope, this.model.scope, this.model.registry);
   }
 
-  #selectNode(overrides: Partial<SelectNode> = NO_OVERRIDES): SelectNode {
+  #selectNode(overrides: Partial<SelectNode> = NO_OVERRIDES, target: ResolvedScope = this.#resolved()): SelectNode {
     const s = this.#state;
     const limit = pick(overrides, s, 'limit');
     if (s.ann && limit === undefined)
@@ -322,7 +323,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     checkSelectWheres(this.model.schema, wheres, s.allowFiltering || s.ann !== undefined);
     return {
       kind: 'select',
-      table: { keyspace: this.#resolved().keyspace, table: this.model.schema.table! },
+      table: { keyspace: target.keyspace, table: this.model.schema.table! },
       fields: overrides.fields ?? s.fields ?? selectColumns(this.model.schema),
       distinct: pick(overrides, s, 'distinct'),
       wheres,
@@ -351,6 +352,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   #runOptions(pageState?: string): RunOptions {
     const s = this.#state;
+    if (s.consistency === undefined && s.timeout === undefined && s.fetchSize === undefined && pageState === undefined) return NO_OPTIONS;
     return { consistency: s.consistency, timeout: s.timeout, fetchSize: s.fetchSize, pageState };
   }
 
@@ -361,8 +363,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return this.#page(this.#compiledSelect(), pageState);
   }
 
-  #page(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<InstanceOf<M>>> {
-    return this.#fetch(stmt, pageState).then((page) => this.#instances(page));
+  #page(stmt: CompiledStatement, pageState: string | undefined, target?: ResolvedScope): Promise<Page<InstanceOf<M>>> {
+    return this.#fetch(stmt, pageState, target).then((page) => this.#instances(page));
   }
 
   /** A page of driver rows as instances, once their afterLoad hooks (if any) have run. */
@@ -380,8 +382,11 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   /** One page of driver rows, with the codec that reads them. */
-  #fetch(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<types.Row> & { codec: Codec }> {
-    const target = this.#resolved();
+  #fetch(
+    stmt: CompiledStatement,
+    pageState: string | undefined,
+    target: ResolvedScope = this.#resolved(),
+  ): Promise<Page<types.Row> & { codec: Codec }> {
     const codec = target.registry.peek(target.connection).codec;
     return run(target, stmt, this.#runOptions(pageState), this.model.schema, 'page').then((result) => ({
       rows: result.rows,
@@ -463,7 +468,9 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   get(filter?: Filter<ColumnsOf<M>>): Promise<InstanceOf<M>> {
     // Not async: the page's promise is handed on with one step more, not through an async function.
     try {
-      return this.#page(this.#getSelect(this.#getWheres(filter)), undefined).then((page) => this.#one(page.rows));
+      // The scope is resolved once, for the statement and for the run.
+      const target = this.#resolved();
+      return this.#page(this.#getSelect(this.#getWheres(filter), target), undefined, target).then((page) => this.#one(page.rows));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -488,9 +495,9 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return rows[0]!;
   }
 
-  #getSelect(wheres: readonly Where[]): CompiledStatement {
+  #getSelect(wheres: readonly Where[], target?: ResolvedScope): CompiledStatement {
     // Two rows are enough to tell one from many.
-    return compileSelect(this.#selectNode({ wheres, limit: this.#state.limit ?? 2 }));
+    return compileSelect(this.#selectNode({ wheres, limit: this.#state.limit ?? 2 }, target));
   }
 
   async count(): Promise<number> {

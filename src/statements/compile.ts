@@ -117,47 +117,55 @@ function whereType(where: Where): CqlType<unknown> {
 }
 
 // ---- bound values, in the order of the markers in the text ----
-// Each pushes a node's values, and their types too when `types` is given: only the first time a
-// shape is compiled, when its template is built.
+// Each writes a node's values from index `at` on and returns the index after them; with `types`
+// (only the first time a shape is compiled, when its template is built) it pushes their types too.
+// Written by index into an array sized from the template: grown by push, it cost three times the memory.
 
 type Types = CqlType<unknown>[] | undefined;
 
-function bindWheres(wheres: readonly Where[], values: unknown[], types: Types): void {
+/** The array a statement's values are written into: sized by its template when the shape is known. */
+const valuesFor = (template: StatementTemplate | undefined): unknown[] => (template ? new Array(template.types.length) : []);
+
+function bindWheres(wheres: readonly Where[], values: unknown[], at: number, types: Types): number {
   for (const w of wheres) {
     if (w.tokenKeys) {
       const keys = w.tokenKeys;
       for (let i = 0; i < keys.length; i++) {
-        values.push((w.value as unknown[])[i]);
+        values[at++] = (w.value as unknown[])[i];
         types?.push(keys[i]!.type);
       }
     } else if (w.op === 'ENTRY') {
       const [key, value] = w.value as [unknown, unknown];
-      values.push(key, value);
+      values[at++] = key;
+      values[at++] = value;
       types?.push(w.column.type.keyType!, w.column.type.element!);
     } else {
-      values.push(w.value);
+      values[at++] = w.value;
       types?.push(whereType(w));
     }
   }
+  return at;
 }
 
-function bindConditions(conditions: readonly Condition[], ifExists: boolean, values: unknown[], types: Types): void {
-  if (ifExists) return;
+function bindConditions(conditions: readonly Condition[], ifExists: boolean, values: unknown[], at: number, types: Types): number {
+  if (ifExists) return at;
   for (const c of conditions) {
-    values.push(c.value);
+    values[at++] = c.value;
     types?.push(c.op === 'IN' ? listOf(c.column.type) : c.column.type);
   }
+  return at;
 }
 
-function bindUsing(options: WriteOptions, values: unknown[], types: Types): void {
+function bindUsing(options: WriteOptions, values: unknown[], at: number, types: Types): number {
   if (options.ttl !== undefined) {
-    values.push(options.ttl);
+    values[at++] = options.ttl;
     types?.push(cqlTypes.int as CqlType<unknown>);
   }
   if (options.timestamp !== undefined) {
-    values.push(options.timestamp);
+    values[at++] = options.timestamp;
     types?.push(cqlTypes.bigint as CqlType<unknown>);
   }
+  return at;
 }
 
 /** What a conditional write needs of the server beyond plain `IF c = ?`. */
@@ -253,23 +261,24 @@ export function compileSelect(node: SelectNode): CompiledStatement {
   shape = step(shape, ORDER);
   if (ann) shape = step(step(shape, 'ann'), ann.column);
   else for (const o of node.orderBy) shape = step(step(shape, o.column), o.descending);
-  const values: unknown[] = [];
+  const values = valuesFor(shape.template);
   const types: Types = shape.template ? undefined : [];
+  let at = 0;
   if (node.similarity) {
-    values.push(ann!.vector);
+    values[at++] = ann!.vector;
     types?.push(ann!.column.type);
   }
-  bindWheres(node.wheres, values, types);
+  at = bindWheres(node.wheres, values, at, types);
   if (ann) {
-    values.push(ann.vector);
+    values[at++] = ann.vector;
     types?.push(ann.column.type);
   }
   if (node.perPartitionLimit !== undefined) {
-    values.push(node.perPartitionLimit);
+    values[at++] = node.perPartitionLimit;
     types?.push(cqlTypes.int as CqlType<unknown>);
   }
   if (node.limit !== undefined) {
-    values.push(node.limit);
+    values[at++] = node.limit;
     types?.push(cqlTypes.int as CqlType<unknown>);
   }
   const template = shape.template ?? remember(shape, selectTemplate(node, types!));
@@ -301,10 +310,10 @@ export function compileInsert(node: InsertNode): CompiledStatement {
   let template = shape.template;
   // The node's values are the statement's, unless USING values follow them.
   let values = node.values;
-  if (flags & 3) bindUsing(node, (values = [...node.values]), undefined);
+  if (flags & 3) bindUsing(node, (values = [...node.values]), node.values.length, undefined);
   if (!template) {
     const types = node.columns.map((c) => c.type);
-    bindUsing(node, [], types);
+    bindUsing(node, [], 0, types);
     const names = node.columns.map((c) => c.quoted).join(', ');
     const markers = node.columns.map(() => '?').join(', ');
     const cql = `INSERT INTO ${tableName(node.table.keyspace, node.table.table)} (${names}) VALUES (${markers})${node.ifNotExists ? ' IF NOT EXISTS' : ''}${usingText(node)}`;
@@ -317,20 +326,21 @@ export function compileUpdate(node: UpdateNode): CompiledStatement {
   let shape = step(start('U', node.table), usingFlags(node));
   for (const a of node.assignments) shape = step(step(shape, a.column), a.op);
   shape = walkConditions(walkWheres(shape, node.wheres), node.conditions, node.ifExists);
-  const values: unknown[] = [];
+  const values = valuesFor(shape.template);
   const types: Types = shape.template ? undefined : [];
-  bindUsing(node, values, types);
+  let at = bindUsing(node, values, 0, types);
   for (const a of node.assignments) {
     if (a.op === 'removeKey') {
-      values.push(a.value, null);
+      values[at++] = a.value;
+      values[at++] = null;
       types?.push(a.column.type.keyType!, a.column.type.element!);
     } else {
-      values.push(a.value);
+      values[at++] = a.value;
       types?.push(a.column.type);
     }
   }
-  bindWheres(node.wheres, values, types);
-  bindConditions(node.conditions, node.ifExists, values, types);
+  at = bindWheres(node.wheres, values, at, types);
+  bindConditions(node.conditions, node.ifExists, values, at, types);
   const template = shape.template ?? remember(shape, updateTemplate(node, types!));
   return { template, values };
 }
@@ -358,15 +368,16 @@ export function compileDelete(node: DeleteNode): CompiledStatement {
   shape = step(shape, 'mapKeys');
   for (const m of node.mapKeys) shape = step(shape, m.column);
   shape = walkConditions(walkWheres(shape, node.wheres), node.conditions, node.ifExists);
-  const values: unknown[] = [];
+  const values = valuesFor(shape.template);
   const types: Types = shape.template ? undefined : [];
+  let at = 0;
   for (const m of node.mapKeys) {
-    values.push(m.value);
+    values[at++] = m.value;
     types?.push(m.column.type.keyType!);
   }
-  bindUsing(using, values, types);
-  bindWheres(node.wheres, values, types);
-  bindConditions(node.conditions, node.ifExists, values, types);
+  at = bindUsing(using, values, at, types);
+  at = bindWheres(node.wheres, values, at, types);
+  bindConditions(node.conditions, node.ifExists, values, at, types);
   const template = shape.template ?? remember(shape, deleteTemplate(node, using, types!));
   return { template, values };
 }

@@ -52,9 +52,12 @@ function coerce(column: ColumnSchema, value: unknown, label = column.name): unkn
 /** Turns one filter object into WHERE clauses, validating every value with its column's type. */
 export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>): Where[] {
   if (filter === null || typeof filter !== 'object') throw new ConfigurationError('filter() takes an object', 'filter', filter);
-  const wheres: Where[] = [];
-  // By key, then value: Object.entries made a [key, value] array for each.
-  for (const key of Object.keys(filter)) {
+  // By key, then value: Object.entries made a [key, value] array for each. Sized by the keys and
+  // written by index: grown by push from empty, the array cost three times the memory.
+  const keys = Object.keys(filter);
+  const wheres = new Array<Where>(keys.length);
+  let n = 0;
+  for (const key of keys) {
     const value = filter[key];
     if (value === undefined) continue;
     const tokenMatch = key.includes('__token') ? /^(.+)__token(?:__(gt|gte|lt|lte))?$/.exec(key) : null;
@@ -62,16 +65,16 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
       if (tokenMatch[1] !== 'pk')
         throw new ConfigurationError(`${key}: token() comparisons apply to the virtual column pk__token only`, key, value);
       const values = (value as { $token?: unknown[] })?.$token;
-      const keys = schema.partitionKeys;
-      if (!Array.isArray(values) || values.length !== keys.length) {
-        throw new ValidationError(`${key}: expected token(${keys.map((k) => k.name).join(', ')}), got ${describe(value)}`, key, value);
+      const partition = schema.partitionKeys;
+      if (!Array.isArray(values) || values.length !== partition.length) {
+        throw new ValidationError(`${key}: expected token(${partition.map((k) => k.name).join(', ')}), got ${describe(value)}`, key, value);
       }
-      wheres.push({
-        column: keys[0]!,
+      wheres[n++] = {
+        column: partition[0]!,
         op: OPERATORS[tokenMatch[2] ?? 'eq']!,
-        tokenKeys: keys,
-        value: values.map((v, i) => coerce(keys[i]!, v)),
-      });
+        tokenKeys: partition,
+        value: values.map((v, i) => coerce(partition[i]!, v)),
+      };
       continue;
     }
     const split = key.lastIndexOf('__');
@@ -83,7 +86,7 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
     } else if (split > 0 && !schema.byName.has(key)) unknownOperator(schema, key, split, Object.keys(OPERATORS), value);
     const column = columnOf(schema, name, key);
     if (isFunctionValue(value)) {
-      wheres.push({ column, op, ...parseFunctionValue(column, op, value, key) });
+      wheres[n++] = { column, op, ...parseFunctionValue(column, op, value, key) };
       continue;
     }
     let bound: unknown;
@@ -114,8 +117,9 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
         bound = coerce(column, value, key);
         if (op === '=') checkKeyValue(schema, column, bound, key);
     }
-    wheres.push({ column, op, value: bound });
+    wheres[n++] = { column, op, value: bound };
   }
+  if (n < wheres.length) wheres.length = n;
   return wheres;
 }
 
@@ -124,13 +128,22 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
  * equality (=, IN, CONTAINS) on the partition key or on an indexed column, or a token() bound.
  */
 export function checkSelectWheres(schema: ModelSchema, wheres: readonly Where[], allowFiltering: boolean): void {
-  if (allowFiltering || wheres.length === 0 || wheres.some((w) => w.tokenKeys)) return;
-  const equal = wheres.filter((w) => w.op === '=' || w.op === 'IN' || w.op === 'CONTAINS' || w.op === 'CONTAINS KEY' || w.op === 'ENTRY');
-  // Each index kind serves its own operator: keys CONTAINS KEY, entries m[k] = v, full = on the
-  // whole frozen collection, values the rest (=, IN, CONTAINS).
-  const served = (w: Where) => w.column.indexOn === servingIndex(w);
-  if (equal.some((w) => w.column.isPartitionKey || served(w))) return;
-  const culprit = wheres.find((w) => !w.column.isPrimaryKey && !served(w)) ?? wheres[0]!;
+  if (allowFiltering || wheres.length === 0) return;
+  // Loops, not array methods with closures: this runs for every get and page.
+  for (const w of wheres) if (w.tokenKeys) return;
+  for (const w of wheres) {
+    const equal = w.op === '=' || w.op === 'IN' || w.op === 'CONTAINS' || w.op === 'CONTAINS KEY' || w.op === 'ENTRY';
+    if (equal && (w.column.isPartitionKey || isServed(w))) return;
+  }
+  refuseFiltering(schema, wheres);
+}
+
+// Each index kind serves its own operator: keys CONTAINS KEY, entries m[k] = v, full = on the
+// whole frozen collection, values the rest (=, IN, CONTAINS).
+const isServed = (w: Where): boolean => w.column.indexOn === servingIndex(w);
+
+function refuseFiltering(schema: ModelSchema, wheres: readonly Where[]): never {
+  const culprit = wheres.find((w) => !w.column.isPrimaryKey && !isServed(w)) ?? wheres[0]!;
   const what = culprit.column.isPrimaryKey
     ? `filtering on the clustering key ${culprit.column.name} without the partition key`
     : culprit.column.isIndexed
