@@ -387,11 +387,11 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     pageState: string | undefined,
     target: ResolvedScope = this.#resolved(),
   ): Promise<Page<types.Row> & { codec: Codec }> {
-    const codec = target.registry.peek(target.connection).codec;
     return run(target, stmt, this.#runOptions(pageState), this.model.schema, 'page').then((result) => ({
       rows: result.rows,
       pageState: result.pageState ?? undefined,
-      codec,
+      // Read once the statement has run: connecting may have made the Client it describes.
+      codec: target.registry.peek(target.connection).codec,
     }));
   }
 

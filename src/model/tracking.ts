@@ -87,7 +87,7 @@ function hasEntry(map: Map<unknown, unknown>, key: unknown, value: unknown): boo
 
 /**
  * Adds to `out` the assignments that take a persisted column from `before` to `after`. Pushed into
- * the caller's list: a generator spread into an array cost a save some 400 bytes per changed column.
+ * the caller's list: a generator spread into an array, then spread again, cost a save a few hundred bytes per changed column.
  */
 export function pushAssignments(out: Assignment[], column: ColumnSchema, before: unknown, after: unknown): void {
   if (column.isCounter) {

@@ -1,7 +1,7 @@
 import { ConfigurationError, ValidationError } from '../errors.js';
 import { quote, validateIdentifier, validatePropertyName } from './identifier.js';
 import type { AnyColumn, IndexTarget } from './columns.js';
-import type { CqlType } from './types.js';
+import { readsAsIs, type CqlType } from './types.js';
 import type { Columns } from './infer.js';
 
 /** A column of a model, resolved: property name, table name, and role in the key. */
@@ -63,6 +63,8 @@ export interface ModelSchema<Cs extends Columns = Columns> {
   readonly hasMutableValues: boolean;
   /** The columns that have validators: most have none, and a write should not look at each. */
   readonly validatedColumns: readonly ColumnSchema[];
+  /** The columns whose driver values reading may convert (collections, null as an empty value, …): a row read looks at these only. */
+  readonly convertedOnRead: readonly ColumnSchema[];
   /** Whether every column's property name is its name in the table (no `dbName` given). */
   readonly namesAreDbNames: boolean;
   /** Whether some column is static: then a row may be written with its clustering keys null (static columns only). */
@@ -186,6 +188,7 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
     primaryKeys: [...partitionKeys, ...clusteringKeys],
     hasMutableValues: columns.some(isMutable),
     validatedColumns: columns.filter((c) => c.column.options.validators.length > 0),
+    convertedOnRead: columns.filter((c) => !readsAsIs(c.type)),
     namesAreDbNames: columns.every((c) => c.name === c.dbName),
     hasStatic: columns.some((c) => c.isStatic),
     isCounterTable: counters.length > 0,

@@ -685,6 +685,11 @@ export function readValue(type: CqlType<unknown>, value: unknown, codec: Codec):
   return value == null ? emptyOf(type) : type.fromDriver(value, codec);
 }
 
+/** Whether readValue() hands a driver value of this type back as it is, null included. */
+export function readsAsIs(type: CqlType<unknown>): boolean {
+  return type.fromDriver === identity && emptyOf(type) === null;
+}
+
 /** An object literal (or Object.create(null)): not a Date, RegExp, class instance or array, whose fields would read as missing. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
