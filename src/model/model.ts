@@ -133,7 +133,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       if (given[key] === undefined) undefinedGiven = true;
     }
     if (undefinedGiven) explicit = definedKeys(given, explicit);
-    const own: Record<string, unknown> = {};
+    const own: Record<string, unknown> = { ...schema.blankValues };
     for (const column of schema.columns) {
       let value = given[column.name];
       if (value === undefined && column.defaultValue !== undefined) {

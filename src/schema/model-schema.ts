@@ -63,6 +63,11 @@ export interface ModelSchema<Cs extends Columns = Columns> {
   readonly hasMutableValues: boolean;
   /** The columns that have validators: most have none, and a write should not look at each. */
   readonly validatedColumns: readonly ColumnSchema[];
+  /**
+   * A property per column, in column order, each null: an instance's values start as a copy of it,
+   * one allocation of the right size instead of an object grown one property at a time.
+   */
+  readonly blankValues: Readonly<Record<string, null>>;
   /** The columns whose driver values reading may convert (collections, null as an empty value, …): a row read looks at these only. */
   readonly convertedOnRead: readonly ColumnSchema[];
   /** Whether every column's property name is its name in the table (no `dbName` given). */
@@ -189,6 +194,7 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
     hasMutableValues: columns.some(isMutable),
     validatedColumns: columns.filter((c) => c.column.options.validators.length > 0),
     convertedOnRead: columns.filter((c) => !readsAsIs(c.type)),
+    blankValues: Object.freeze(Object.fromEntries(columns.map((c) => [c.name, null]))),
     namesAreDbNames: columns.every((c) => c.name === c.dbName),
     hasStatic: columns.some((c) => c.isStatic),
     isCounterTable: counters.length > 0,
