@@ -294,6 +294,11 @@ describe('collection and tuple column types', () => {
       names(() => nested.coerce(new Map([['k', [1, 'no']]]), 'm')),
       'm[k][1]',
     );
+    // A hole in an array is a missing item, refused here rather than by the driver's encoder.
+    const holey = new Array<number>(3);
+    holey[0] = 1;
+    holey[2] = 3;
+    assert.equal(names(() => columns.list(columns.int()).type.coerce(holey, 'xs')), 'xs[1]');
     // Valid items are coerced once, as they are.
     assert.deepEqual(nested.coerce({ k: [1, 2] }, 'm'), new Map([['k', [1, 2]]]));
   });
