@@ -298,7 +298,10 @@ describe('collection and tuple column types', () => {
     const holey = new Array<number>(3);
     holey[0] = 1;
     holey[2] = 3;
-    assert.equal(names(() => columns.list(columns.int()).type.coerce(holey, 'xs')), 'xs[1]');
+    assert.equal(
+      names(() => columns.list(columns.int()).type.coerce(holey, 'xs')),
+      'xs[1]',
+    );
     // Valid items are coerced once, as they are.
     assert.deepEqual(nested.coerce({ k: [1, 2] }, 'm'), new Map([['k', [1, 2]]]));
   });
