@@ -126,6 +126,13 @@ type Types = CqlType<unknown>[] | undefined;
 /** The array a statement's values are written into: sized by its template when the shape is known. */
 const valuesFor = (template: StatementTemplate | undefined): unknown[] => (template ? new Array(template.types.length) : []);
 
+/** Writes one value at `at` (and pushes its type, when types are being gathered); returns the next index. */
+function bindOne(values: unknown[], at: number, value: unknown, types: Types, type: CqlType<unknown>): number {
+  values[at] = value;
+  types?.push(type);
+  return at + 1;
+}
+
 function bindWheres(wheres: readonly Where[], values: unknown[], at: number, types: Types): number {
   for (const w of wheres) {
     if (w.tokenKeys) {
@@ -157,14 +164,8 @@ function bindConditions(conditions: readonly Condition[], ifExists: boolean, val
 }
 
 function bindUsing(options: WriteOptions, values: unknown[], at: number, types: Types): number {
-  if (options.ttl !== undefined) {
-    values[at++] = options.ttl;
-    types?.push(cqlTypes.int as CqlType<unknown>);
-  }
-  if (options.timestamp !== undefined) {
-    values[at++] = options.timestamp;
-    types?.push(cqlTypes.bigint as CqlType<unknown>);
-  }
+  if (options.ttl !== undefined) at = bindOne(values, at, options.ttl, types, cqlTypes.int as CqlType<unknown>);
+  if (options.timestamp !== undefined) at = bindOne(values, at, options.timestamp, types, cqlTypes.bigint as CqlType<unknown>);
   return at;
 }
 
@@ -264,23 +265,11 @@ export function compileSelect(node: SelectNode): CompiledStatement {
   const values = valuesFor(shape.template);
   const types: Types = shape.template ? undefined : [];
   let at = 0;
-  if (node.similarity) {
-    values[at++] = ann!.vector;
-    types?.push(ann!.column.type);
-  }
+  if (node.similarity) at = bindOne(values, at, ann!.vector, types, ann!.column.type);
   at = bindWheres(node.wheres, values, at, types);
-  if (ann) {
-    values[at++] = ann.vector;
-    types?.push(ann.column.type);
-  }
-  if (node.perPartitionLimit !== undefined) {
-    values[at++] = node.perPartitionLimit;
-    types?.push(cqlTypes.int as CqlType<unknown>);
-  }
-  if (node.limit !== undefined) {
-    values[at++] = node.limit;
-    types?.push(cqlTypes.int as CqlType<unknown>);
-  }
+  if (ann) at = bindOne(values, at, ann.vector, types, ann.column.type);
+  if (node.perPartitionLimit !== undefined) at = bindOne(values, at, node.perPartitionLimit, types, cqlTypes.int as CqlType<unknown>);
+  if (node.limit !== undefined) bindOne(values, at, node.limit, types, cqlTypes.int as CqlType<unknown>);
   const template = shape.template ?? remember(shape, selectTemplate(node, types!));
   return { template, values };
 }
