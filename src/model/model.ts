@@ -254,10 +254,8 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** A column's value by name, for code that handles any model (`instance[name]` without the typing trouble). */
   get<K extends keyof Cs & string>(name: K): Row<Cs>[K] {
-    const column = columnNamed(this, name, 'get');
-    const state = stateOf(this);
-    if (isMutable(column)) expose(state, column.name);
-    return state[VALUES][column.name] as Row<Cs>[K];
+    // Through the column's property, as set() is: its getter marks a collection as handed out.
+    return (this as Record<string, unknown>)[columnNamed(this, name, 'get').name] as Row<Cs>[K];
   }
 
   /** Sets a column's value by name, validated as the property setter does. */
@@ -712,8 +710,13 @@ function expose(state: InstanceState, name: string): void {
   (marks.exposed ??= new Set()).add(name);
   const original = state[ORIGINAL];
   if (!original || original[name] !== state[VALUES][name]) return;
-  if (original === state[VALUES]) state[ORIGINAL] = { ...original };
-  state[ORIGINAL]![name] = snapshot(state[VALUES][name]);
+  ownBaseline(state, original)[name] = snapshot(state[VALUES][name]);
+}
+
+/** The row's baseline as an object of its own: a copy, the first time, of the values it shares (copy on write). */
+function ownBaseline(state: InstanceState, original: Record<string, unknown>): Record<string, unknown> {
+  if (original !== state[VALUES]) return original;
+  return (state[ORIGINAL] = { ...original });
 }
 
 /** Every value handed out at once (toObject(), inspect, a row its caller still holds): the live values. */
@@ -842,8 +845,9 @@ function define<Cs extends Columns>(
       set(this: BaseModel, value: unknown) {
         const state = stateOf(this);
         const coerced = coerceValue(column, value);
-        if (state[ORIGINAL] === state[VALUES]) state[ORIGINAL] = { ...state[VALUES] };
-        else if (!state[ORIGINAL]) {
+        const original = state[ORIGINAL];
+        if (original) ownBaseline(state, original);
+        else {
           const marks = marksOf(state);
           if (!marks.explicit?.includes(name)) (marks.explicit ??= []).push(name);
         }
