@@ -14,8 +14,8 @@ import { olderThan, parseVersion, type Requirement } from '../schema/version.js'
 import { annotate } from './annotate.js';
 import { debugEnabled, formatLogContext, logger, logValues } from '../log.js';
 import type { ModelSchema } from '../schema/model-schema.js';
-import { readValue, type Codec, type CqlType } from '../schema/types.js';
-import type { CompiledStatement } from '../statements/nodes.js';
+import { readValue, sentAsIs, type Codec } from '../schema/types.js';
+import type { CompiledStatement, StatementTemplate } from '../statements/nodes.js';
 import type { Connection, Params } from './connection.js';
 import { explainError } from './explain.js';
 
@@ -67,8 +67,8 @@ export interface Outgoing {
   readonly cql: string;
   /** The values bound: as they are (connection.execute), or converted by `types`. */
   readonly values?: Params | readonly unknown[] | undefined;
-  /** A compiled statement's types, which convert its values with the connection's codec once connected. */
-  readonly types?: readonly CqlType<unknown>[] | undefined;
+  /** A compiled statement's template, whose types convert its values with the connection's codec once connected. */
+  readonly template?: StatementTemplate | undefined;
   /** The statements of a batch. */
   readonly batch?: readonly CompiledStatement[] | undefined;
   readonly keyspace?: string | undefined;
@@ -118,7 +118,13 @@ interface Wire {
  * changes (the usual case: text, numbers, Sets and Maps go as they are), else a converted copy:
  * the statement's own values are never changed, since a QuerySet sends one statement per page.
  */
-function driverValues(values: readonly unknown[], types: readonly CqlType<unknown>[], codec: Codec): unknown[] {
+function driverValues(values: readonly unknown[], template: StatementTemplate, codec: Codec): unknown[] {
+  if (template.asIsFor === codec) return values as unknown[];
+  const types = template.types;
+  if (types.every((type) => sentAsIs(type, codec))) {
+    template.asIsFor = codec;
+    return values as unknown[];
+  }
   let out: unknown[] | undefined;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
@@ -134,11 +140,11 @@ function wireOf(out: Outgoing, codec: Codec): Wire {
     const batch = new Array<{ query: string; params: unknown[] }>(out.batch.length);
     for (let i = 0; i < batch.length; i++) {
       const { template, values } = out.batch[i]!;
-      batch[i] = { query: template.cql, params: driverValues(values, template.types, codec) };
+      batch[i] = { query: template.cql, params: driverValues(values, template, codec) };
     }
     return { cql: '', values: undefined, batch };
   }
-  const values = out.types ? driverValues(out.values as readonly unknown[], out.types, codec) : (out.values as Params | undefined);
+  const values = out.template ? driverValues(out.values as readonly unknown[], out.template, codec) : (out.values as Params | undefined);
   return { cql: out.cql, values, batch: undefined };
 }
 

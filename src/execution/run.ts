@@ -30,7 +30,7 @@ export function run(
         kind,
         cql: t.cql,
         values: stmt.values,
-        types: t.types,
+        template: t,
         keyspace: target.keyspace,
         schema,
         idempotent: t.idempotent,

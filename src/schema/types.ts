@@ -41,6 +41,8 @@ export interface CqlType<R, W = R> {
   /** Validates and normalizes a user's value; throws ValidationError naming the column. */
   coerce(value: unknown, column: string): R;
   toDriver(value: R, codec: Codec): unknown;
+  /** Whether toDriver() returns every value as it is under this codec (unset: only when it is the identity). */
+  readonly sendsAsIs?: ((codec: Codec) => boolean) | undefined;
   fromDriver(value: unknown, codec: Codec): R;
   /** Phantom fields, for inference only. */
   readonly $read?: R;
@@ -58,6 +60,7 @@ function scalar<R, W = R>(
   coerce: (value: unknown, column: string) => R,
   convert?: {
     toDriver?: (value: R, codec: Codec) => unknown;
+    sendsAsIs?: (codec: Codec) => boolean;
     fromDriver?: (value: unknown, codec: Codec) => R;
     since?: string;
     kind?: TypeKind;
@@ -70,6 +73,7 @@ function scalar<R, W = R>(
     frozen: false,
     coerce,
     toDriver: convert?.toDriver ?? identity,
+    sendsAsIs: convert?.sendsAsIs,
     fromDriver: convert?.fromDriver ?? (identity as (value: unknown) => R),
   };
 }
@@ -192,6 +196,7 @@ const long = (cql: string, kind: TypeKind) =>
   scalar<bigint, bigint | number>(cql, (v, c) => toBigInt(v, c, true), {
     kind,
     toDriver: (v, codec) => (codec.bigIntAsLong ? v : types.Long.fromString(v.toString())),
+    sendsAsIs: (codec) => codec.bigIntAsLong,
     fromDriver: bigintFromDriver,
   });
 
@@ -366,6 +371,7 @@ export const cqlTypes = {
   counter: long('counter', 'counter'),
   varint: scalar<bigint, bigint | number>('varint', (v, c) => toBigInt(v, c, false), {
     toDriver: (v, codec) => (codec.bigIntAsVarint ? v : bigintToInteger(v)),
+    sendsAsIs: (codec) => codec.bigIntAsVarint,
     fromDriver: bigintFromDriver,
   }),
   float: floatIn('float', 32),
@@ -463,7 +469,11 @@ const EMPTY_COLLECTION = Buffer.alloc(4);
  */
 function frozenCollection<T extends CqlType<unknown, unknown>>(type: T): T {
   const toDriver = type.toDriver;
-  return { ...type, toDriver: (v: unknown, codec: Codec) => (isEmptyCollection(v) ? EMPTY_COLLECTION : toDriver(v, codec)) };
+  return {
+    ...type,
+    toDriver: (v: unknown, codec: Codec) => (isEmptyCollection(v) ? EMPTY_COLLECTION : toDriver(v, codec)),
+    sendsAsIs: undefined,
+  };
 }
 
 const isEmptyCollection = (v: unknown): boolean =>
@@ -474,6 +484,8 @@ const FROZEN_COLLECTIONS = '2.1.3';
 
 export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[], W[]> {
   const inner = nested(element);
+  // An array is sent as it is when its items are.
+  const asIs = (codec: Codec): boolean => sentAsIs(inner, codec);
   const type: CqlType<R[], W[]> = {
     cql: collectionCql('list', inner.cql, frozen),
     kind: 'list',
@@ -487,7 +499,8 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
       for (let i = 0; i < v.length; i++) out[i] = coerceItem(inner, v[i], c, i, itemLabel);
       return out;
     },
-    toDriver: (v, codec) => (inner.toDriver === identity ? v : v.map((item) => inner.toDriver(item, codec))),
+    toDriver: (v, codec) => (asIs(codec) ? v : v.map((item) => inner.toDriver(item, codec))),
+    sendsAsIs: asIs,
     // The driver builds a fresh array per row: kept as it is when its items need no conversion.
     fromDriver: (v, codec) =>
       v == null
@@ -501,6 +514,8 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
 
 export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R>, Set<W> | W[]> {
   const inner = nested(element);
+  // An array is accepted whatever the Client's `encoding.set`; a Set only with it.
+  const asIs = (codec: Codec): boolean => codec.setClass && sentAsIs(inner, codec);
   const type: CqlType<Set<R>, Set<W> | W[]> = {
     cql: collectionCql('set', inner.cql, frozen),
     kind: 'set',
@@ -514,8 +529,8 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
       checkSize(out, c);
       return out;
     },
-    // An array is accepted whatever the Client's `encoding.set`; a Set only with it.
-    toDriver: (v, codec) => (codec.setClass && inner.toDriver === identity ? v : [...v].map((item) => inner.toDriver(item, codec))),
+    toDriver: (v, codec) => (asIs(codec) ? v : [...v].map((item) => inner.toDriver(item, codec))),
+    sendsAsIs: asIs,
     // The driver builds a fresh Set per row: kept as it is when its items need no conversion.
     fromDriver: (v, codec) => {
       if (v instanceof Set && inner.fromDriver === identity) return v as Set<R>;
@@ -532,6 +547,8 @@ export function map<KR, KW, VR, VW>(
 ): CqlType<Map<KR, VR>, Map<KW, VW> | (KW extends string ? Record<KW, VW> : never)> {
   const k = nested(key);
   const val = nested(value);
+  // As it is only to a Client that encodes maps as Map (`encoding.map`).
+  const asIs = (codec: Codec): boolean => codec.mapClass && sentAsIs(k, codec) && sentAsIs(val, codec);
   const type: CqlType<Map<KR, VR>, Map<KW, VW> | (KW extends string ? Record<KW, VW> : never)> = {
     cql: collectionCql('map', `${k.cql}, ${val.cql}`, frozen),
     kind: 'map',
@@ -552,8 +569,9 @@ export function map<KR, KW, VR, VW>(
       for (const [ek, ev] of entries) out.set(coerceItem(k, ek, c, undefined, keyLabel), coerceItem(val, ev, c, ek, itemLabel));
       return out;
     },
+    sendsAsIs: asIs,
     toDriver: (v, codec) => {
-      if (codec.mapClass && k.toDriver === identity && val.toDriver === identity) return v;
+      if (asIs(codec)) return v;
       const entries = [...v].map(([ek, ev]) => [k.toDriver(ek, codec), val.toDriver(ev, codec)] as const);
       if (codec.mapClass) return new Map(entries);
       // A Client without `encoding.map` takes a plain object, whose keys are strings.
@@ -683,6 +701,11 @@ export function isNullish(value: unknown): boolean {
 /** A value from the driver, null or empty when unset. */
 export function readValue(type: CqlType<unknown>, value: unknown, codec: Codec): unknown {
   return value == null ? emptyOf(type) : type.fromDriver(value, codec);
+}
+
+/** Whether toDriver() hands every value of this type to a Client with this codec as it is. */
+export function sentAsIs(type: CqlType<unknown>, codec: Codec): boolean {
+  return type.toDriver === identity || type.sendsAsIs?.(codec) === true;
 }
 
 /** Whether readValue() hands a driver value of this type back as it is, null included. */

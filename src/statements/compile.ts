@@ -54,7 +54,16 @@ function step(shape: Shape, key: unknown): Shape {
 }
 
 /** Keeps the template of the shape ending at `shape`, the first time it is compiled. */
-function remember(shape: Shape, template: StatementTemplate): StatementTemplate {
+function remember(shape: Shape, made: Omit<StatementTemplate, 'asIsFor'>): StatementTemplate {
+  // Field by field, so that every template has one layout.
+  const template: StatementTemplate = {
+    cql: made.cql,
+    types: made.types,
+    idempotent: made.idempotent,
+    conditional: made.conditional,
+    requires: made.requires,
+    asIsFor: undefined,
+  };
   shape.template = template;
   templates++;
   return template;
@@ -274,7 +283,7 @@ export function compileSelect(node: SelectNode): CompiledStatement {
   return { template, values };
 }
 
-function selectTemplate(node: SelectNode, types: CqlType<unknown>[]): StatementTemplate {
+function selectTemplate(node: SelectNode, types: CqlType<unknown>[]): Omit<StatementTemplate, 'asIsFor'> {
   const ann = node.ann;
   let fields = node.fields === 'count' ? 'COUNT(*)' : node.fields.map((c) => c.quoted).join(', ');
   if (node.similarity) fields += `, similarity_${node.similarity}(${ann!.column.quoted}, ?) AS "similarity"`;
@@ -334,7 +343,7 @@ export function compileUpdate(node: UpdateNode): CompiledStatement {
   return { template, values };
 }
 
-function updateTemplate(node: UpdateNode, types: CqlType<unknown>[]): StatementTemplate {
+function updateTemplate(node: UpdateNode, types: CqlType<unknown>[]): Omit<StatementTemplate, 'asIsFor'> {
   const cql =
     `UPDATE ${tableName(node.table.keyspace, node.table.table)}${usingText(node)} SET ${node.assignments.map(assignmentText).join(', ')}` +
     `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`;
@@ -371,7 +380,7 @@ export function compileDelete(node: DeleteNode): CompiledStatement {
   return { template, values };
 }
 
-function deleteTemplate(node: DeleteNode, using: WriteOptions, types: CqlType<unknown>[]): StatementTemplate {
+function deleteTemplate(node: DeleteNode, using: WriteOptions, types: CqlType<unknown>[]): Omit<StatementTemplate, 'asIsFor'> {
   const targets = [...node.columns.map((c) => c.quoted), ...node.mapKeys.map((m) => `${m.column.quoted}[?]`)];
   const cql =
     `DELETE ${targets.length ? `${targets.join(', ')} ` : ''}FROM ${tableName(node.table.keyspace, node.table.table)}${usingText(using)}` +

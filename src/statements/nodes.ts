@@ -3,7 +3,7 @@
  * it (execution/). Values are carried with their CQL type, to be bound, never interpolated.
  */
 import type { ColumnSchema } from '../schema/model-schema.js';
-import type { CqlType } from '../schema/types.js';
+import type { Codec, CqlType } from '../schema/types.js';
 import type { Requirement } from '../schema/version.js';
 
 export interface TableRef {
@@ -134,6 +134,11 @@ export interface StatementTemplate {
   readonly conditional: boolean;
   /** Features a server must have for this statement, checked before it is sent. */
   readonly requires: readonly Requirement[] | undefined;
+  /**
+   * The codec under which every value goes to the driver as it is, once the funnel has found so:
+   * a memo, so that a statement of text, numbers, Sets and Maps converts nothing, not even a call.
+   */
+  asIsFor: Codec | undefined;
 }
 
 /**

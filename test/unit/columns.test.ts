@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
 import { abstractModel, CQLEngineError, columns, ConfigurationError, extend, model, userType, ValidationError } from '../../src/index.js';
-import { codecOf } from '../../src/schema/types.js';
+import { codecOf, sentAsIs, type CqlType } from '../../src/schema/types.js';
 
 type AnyCol = { type: { coerce(value: unknown, column: string): unknown } };
 
@@ -695,5 +695,59 @@ describe('unset values from the driver', () => {
   it('read as null, or empty for collections, at any depth (a UDT field, a tuple)', () => {
     assert.deepEqual(Point.cqlType.fromDriver({ xy: null, tags: null, label: null }, codec), { xy: null, tags: new Set(), label: null });
     assert.deepEqual(Point.cqlType.fromDriver({}, codec), { xy: null, tags: new Set(), label: null });
+  });
+});
+
+describe('values sent as they are', () => {
+  const codecs = [false, true].flatMap((long) =>
+    [false, true].flatMap((varint) =>
+      [false, true].flatMap((map) =>
+        [false, true].map((set) =>
+          codecOf({ encoding: { useBigIntAsLong: long, useBigIntAsVarint: varint, ...(map && { map: Map }), ...(set && { set: Set }) } }),
+        ),
+      ),
+    ),
+  );
+  const Point = userType('point', { x: columns.int() });
+  const samples: [AnyCol & { type: CqlType<unknown> }, unknown][] = [
+    [columns.text(), 'a'],
+    [columns.int(), 1],
+    [columns.bigint(), 1n],
+    [columns.varint(), 1n],
+    [columns.uuid(), types.Uuid.random()],
+    [columns.timestamp(), new Date(0)],
+    [columns.list(columns.int()), [1]],
+    [columns.list(columns.bigint()), [1n]],
+    [columns.set(columns.text()), new Set(['a'])],
+    [columns.set(columns.text(), { frozen: true }), new Set()],
+    [columns.map(columns.text(), columns.int()), new Map([['a', 1]])],
+    [columns.map(columns.text(), columns.list(columns.int(), { frozen: true })), new Map([['a', []]])],
+    [columns.tuple(columns.int(), columns.text()), [1, 'a']],
+    [columns.udt(Point), { x: 1 }],
+  ];
+
+  it('sentAsIs() holds only where toDriver() returns the very value, under every codec', () => {
+    for (const [col, value] of samples) {
+      for (const codec of codecs) {
+        if (sentAsIs(col.type, codec)) assert.equal(col.type.toDriver(value, codec), value, `${col.type.cql} ${JSON.stringify(codec)}`);
+      }
+    }
+  });
+
+  it('holds for text, numbers, Sets and Maps of them under the codec the registry gives its Clients', () => {
+    const native = codecs.at(-1)!;
+    const asIs = samples.filter(([col]) => sentAsIs(col.type, native)).map(([col]) => col.type.cql);
+    assert.deepEqual(asIs, [
+      'text',
+      'int',
+      'bigint',
+      'varint',
+      'uuid',
+      'timestamp',
+      'list<int>',
+      'list<bigint>',
+      'set<text>',
+      'map<text, int>',
+    ]);
   });
 });

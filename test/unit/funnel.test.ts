@@ -173,3 +173,48 @@ describe('the statement funnel', () => {
     assert.match(entries[0]!, /\(2 values\) \[7,"secret"\]$/);
   });
 });
+
+describe('values as each Client takes them', () => {
+  it('one statement shape is converted for a Client that encodes Sets and Maps otherwise, after it went as it is to one that does not', async () => {
+    const sent: { name: string; params: unknown[] }[] = [];
+    const client = (name: string, encoding: object) => ({
+      keyspace: undefined,
+      options: { contactPoints: ['127.0.0.1'], encoding },
+      async execute(_cql: string, params: unknown[]) {
+        sent.push({ name, params });
+        return { rows: [], first: () => null, pageState: null };
+      },
+      async shutdown() {},
+    });
+    const own = new ConnectionRegistry();
+    await own.register('native', { session: client('native', { map: Map, set: Set }) as unknown as Client, default: true });
+    await own.register('plain', { session: client('plain', {}) as unknown as Client });
+    try {
+      const Bag = model(
+        'bags',
+        { id: columns.int().partitionKey(), tags: columns.set(columns.text()), n: columns.map(columns.text(), columns.int()) },
+        {
+          keyspace: 'ks',
+          registry: own,
+        },
+      );
+      const row = { id: 1, tags: new Set(['a']), n: new Map([['k', 1]]) };
+      await Bag.create(row);
+      await Bag.create(row);
+      await contextQuery([Bag], { connection: 'plain' }, (B) => B.create(row));
+      await Bag.create(row);
+      assert.deepEqual(
+        sent.map((s) => [s.name, s.params[1] instanceof Set, s.params[2] instanceof Map]),
+        [
+          ['native', true, true],
+          ['native', true, true],
+          ['plain', false, false],
+          ['native', true, true],
+        ],
+      );
+      assert.deepEqual(sent[2]!.params.slice(1), [['a'], { k: 1 }]);
+    } finally {
+      await own.shutdown();
+    }
+  });
+});
