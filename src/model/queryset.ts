@@ -15,11 +15,12 @@ import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connec
 import { checkColumn, runAfterLoad } from './hooks.js';
 import { selectColumns } from './variants.js';
 import { FROM_OWN_ROW } from './own-row.js';
-import type { ColumnSchema } from '../schema/model-schema.js';
+import type { ColumnSchema, ModelSchema } from '../schema/model-schema.js';
 import type { Codec } from '../schema/types.js';
 import type { types } from 'cassandra-driver';
+import { isDeepStrictEqual } from 'node:util';
 import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
-import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate } from '../statements/filters.js';
+import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate, primaryKeyValues } from '../statements/filters.js';
 import type {
   AnnOrder,
   CompiledStatement,
@@ -27,6 +28,7 @@ import type {
   OrderBy,
   SelectNode,
   SimilarityFunction,
+  StatementTemplate,
   Where,
 } from '../statements/nodes.js';
 
@@ -109,6 +111,15 @@ function initialState(model: ModelStatic): QueryState {
   if (!column.isPrimaryKey) implicit.add(where);
   return { ...EMPTY, wheres: [where] };
 }
+
+/** A get()'s limit: two rows are enough to tell one from many. */
+const GET_LIMIT = 2;
+
+/**
+ * The template of each model's last get() by its whole primary key, with the keyspace it names:
+ * one per model, so that keyspaces chosen at run time cannot grow it.
+ */
+const keyReads = new WeakMap<ModelSchema, { readonly keyspace: string; readonly template: StatementTemplate }>();
 
 /** One page of rows, and the state to fetch the next (undefined on the last page). */
 export interface Page<T> {
@@ -470,10 +481,29 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     try {
       // The scope is resolved once, for the statement and for the run.
       const target = this.#resolved();
-      return this.#page(this.#getSelect(this.#getWheres(filter), target), undefined, target).then((page) => this.#one(page.rows));
+      const stmt = (this.#state === EMPTY && this.#keyRead(filter, target)) || this.#getSelect(this.#getWheres(filter), target);
+      return this.#page(stmt, undefined, target).then((page) => this.#one(page.rows));
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * A get() by the whole primary key on a plain QuerySet, from the template its first such get()
+   * compiled in this keyspace: the generic path parses the filter, checks it and walks the shape
+   * cache, which in a sequential service costs more than the statement's own work.
+   */
+  #keyRead(filter: Filter<ColumnsOf<M>> | undefined, target: ResolvedScope): CompiledStatement | undefined {
+    const schema = this.model.schema;
+    const values = primaryKeyValues(schema, filter);
+    if (!values) return undefined;
+    values[values.length - 1] = GET_LIMIT;
+    const kept = keyReads.get(schema);
+    if (kept?.keyspace === target.keyspace) return { template: kept.template, values };
+    const stmt = this.#getSelect(this.#getWheres(filter), target);
+    // Kept only when the generic statement binds exactly these values: the key's, then the limit.
+    if (isDeepStrictEqual(stmt.values, values)) keyReads.set(schema, { keyspace: target.keyspace, template: stmt.template });
+    return stmt;
   }
 
   #getWheres(filter: Filter<ColumnsOf<M>> | undefined): readonly Where[] {
@@ -496,8 +526,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   #getSelect(wheres: readonly Where[], target?: ResolvedScope): CompiledStatement {
-    // Two rows are enough to tell one from many.
-    return compileSelect(this.#selectNode({ wheres, limit: this.#state.limit ?? 2 }, target));
+    return compileSelect(this.#selectNode({ wheres, limit: this.#state.limit ?? GET_LIMIT }, target));
   }
 
   async count(): Promise<number> {

@@ -49,6 +49,34 @@ function coerce(column: ColumnSchema, value: unknown, label = column.name): unkn
   return column.type.coerce(value, label);
 }
 
+/** The value of a `column = ?` clause: coerced, and not empty where the partition key cannot be. */
+function equalTo(schema: ModelSchema, column: ColumnSchema, value: unknown, key: string): unknown {
+  const bound = coerce(column, value, key);
+  checkKeyValue(schema, column, bound, key);
+  return bound;
+}
+
+/**
+ * The values of a filter that is the whole primary key by equality, its keys in the key's order
+ * (`{ id }`, `{ userId, at }`), as `parseFilter` would bind them, plus a free slot at the end;
+ * undefined for any other filter. A get() by key is the mapper's most common read.
+ */
+export function primaryKeyValues(schema: ModelSchema, filter: unknown): unknown[] | undefined {
+  if (filter === null || typeof filter !== 'object') return undefined;
+  const given = filter as Record<string, unknown>;
+  const keys = Object.keys(given);
+  const columns = schema.primaryKeys;
+  if (keys.length !== columns.length) return undefined;
+  const values = new Array<unknown>(keys.length + 1);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value = given[key];
+    if (key !== columns[i]!.name || value === undefined || isFunctionValue(value)) return undefined;
+    values[i] = equalTo(schema, columns[i]!, value, key);
+  }
+  return values;
+}
+
 /** Turns one filter object into WHERE clauses, validating every value with its column's type. */
 export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>): Where[] {
   if (filter === null || typeof filter !== 'object') throw new ConfigurationError('filter() takes an object', 'filter', filter);
@@ -114,8 +142,7 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
         break;
       }
       default:
-        bound = coerce(column, value, key);
-        if (op === '=') checkKeyValue(schema, column, bound, key);
+        bound = op === '=' ? equalTo(schema, column, value, key) : coerce(column, value, key);
     }
     wheres[n++] = { column, op, value: bound };
   }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
 import { columns, ConfigurationError, CQLEngineError, model, token, ValidationError } from '../../src/index.js';
-import { checkSelectWheres, parseConditions, parseFilter, parseUpdate } from '../../src/statements/filters.js';
+import { checkSelectWheres, parseConditions, parseFilter, parseUpdate, primaryKeyValues } from '../../src/statements/filters.js';
 import type { Where } from '../../src/statements/nodes.js';
 import type { ModelSchema } from '../../src/schema/model-schema.js';
 
@@ -372,5 +372,37 @@ describe('parseUpdate', () => {
       Event.filter({ day: 'a', shard__gt: 1 } as never).delete(),
       (err: unknown) => err instanceof ConfigurationError && err.option === 'shard',
     );
+  });
+});
+
+describe('primaryKeyValues', () => {
+  it('binds the whole primary key in key order as parseFilter does, with a slot left at the end', () => {
+    const filter = { day: 'mon', shard: 1, at: 5 };
+    const values = primaryKeyValues(schema, filter)!;
+    assert.equal(values.length, 4);
+    assert.deepEqual(
+      values.slice(0, 3),
+      parseFilter(schema, filter).map((w) => w.value),
+    );
+  });
+
+  it('is undefined for any other filter', () => {
+    for (const filter of [
+      { shard: 1, day: 'mon', at: 5 },
+      { day: 'mon', shard: 1 },
+      { day: 'mon', shard: 1, at: 5, age: 3 },
+      { day: 'mon', shard: 1, at__gte: 5 },
+      { day: 'mon', shard: 1, at: undefined },
+      { pk: 'mon', shard: 1, at: 5 },
+      null,
+      'day',
+    ]) {
+      assert.equal(primaryKeyValues(schema, filter), undefined, JSON.stringify(filter));
+    }
+  });
+
+  it('refuses a bad key value as parseFilter does', () => {
+    assert.throws(() => primaryKeyValues(schema, { day: 'mon', shard: 'x', at: 5 }), ValidationError);
+    assert.throws(() => primaryKeyValues(schema, { day: 'mon', shard: null, at: 5 }), ValidationError);
   });
 });

@@ -1,0 +1,92 @@
+/**
+ * A get() by the whole primary key sends, from its second call on, the template its first call
+ * compiled: the same text and values as the generic path, in whatever keyspace each call resolves
+ * to, with the same errors. A stand-in Client in a registry of the test's own records what is sent.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { Client } from 'cassandra-driver';
+import { columns, contextQuery, model, ValidationError } from '../../src/index.js';
+import { ConnectionRegistry } from '../../src/connection/index.js';
+import { FakeRow } from '../helpers/util.js';
+
+interface Call {
+  cql: string;
+  params: unknown[];
+}
+
+const calls: Call[] = [];
+let rows: FakeRow[] = [];
+const fakeClient = {
+  keyspace: undefined,
+  options: { contactPoints: ['127.0.0.1'], encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true } },
+  async execute(cql: string, params: unknown[]) {
+    calls.push({ cql, params: [...params] });
+    const out = rows;
+    return { rows: out, first: () => out[0] ?? null, pageState: null };
+  },
+  async shutdown() {},
+};
+
+const registry = new ConnectionRegistry();
+const Visit = model(
+  'visits',
+  { userId: columns.int().partitionKey(), at: columns.int().primaryKey(), path: columns.text() },
+  { keyspace: 'ks', registry },
+);
+const Tag = model('tags', { name: columns.text().partitionKey(), n: columns.int() }, { keyspace: 'ks', registry });
+
+before(() => registry.register('fake', { session: fakeClient as unknown as Client, default: true }));
+after(() => registry.shutdown());
+beforeEach(() => {
+  calls.length = 0;
+  rows = [new FakeRow({ userId: 1, at: 2, path: '/' })];
+});
+
+describe('get() by the whole primary key', () => {
+  it('sends what the generic path sends, first call and later ones', async () => {
+    for (let i = 0; i < 3; i++) await Visit.get({ userId: 1, at: 2 });
+    // using({}) leaves the plain QuerySet, and so the generic path, with the same filter.
+    await Visit.using({}).get({ userId: 1, at: 2 });
+    assert.equal(calls.length, 4);
+    for (const call of calls) assert.deepEqual(call, calls[3]);
+    assert.equal(calls[0]!.cql, 'SELECT "userId", "at", "path" FROM "ks"."visits" WHERE "userId" = ? AND "at" = ? LIMIT ?');
+    assert.deepEqual(calls[0]!.params, [1, 2, 2]);
+  });
+
+  it('names the keyspace each call resolves to', async () => {
+    await Visit.get({ userId: 1, at: 2 });
+    await contextQuery([Visit], { keyspace: 'other' }, (V) => V.get({ userId: 1, at: 2 }));
+    await Visit.get({ userId: 1, at: 2 });
+    assert.deepEqual(
+      calls.map((c) => c.cql.match(/FROM ("\w+")/)![1]),
+      ['"ks"', '"other"', '"ks"'],
+    );
+  });
+
+  it('keys in another order, an operator or a missing key take the generic path', async () => {
+    await Visit.get({ at: 2, userId: 1 });
+    await Visit.get({ userId: 1, at__gte: 2 }).catch(() => undefined);
+    await Visit.get({ userId: 1 });
+    assert.match(calls[0]!.cql, /WHERE "at" = \? AND "userId" = \? LIMIT \?$/);
+    assert.match(calls[1]!.cql, /WHERE "userId" = \? AND "at" >= \? LIMIT \?$/);
+    assert.match(calls[2]!.cql, /WHERE "userId" = \? LIMIT \?$/);
+  });
+
+  it('refuses what the generic path refuses, before anything is sent', async () => {
+    await Tag.get({ name: 'a' }).catch(() => undefined);
+    calls.length = 0;
+    await assert.rejects(Tag.get({ name: '' }), (err: unknown) => err instanceof ValidationError && /cannot be empty/.test(err.message));
+    await assert.rejects(Visit.get({ userId: null as unknown as number, at: 2 }), ValidationError);
+    await assert.rejects(Visit.get({ userId: 'x' as unknown as number, at: 2 }), ValidationError);
+    assert.equal(calls.length, 0);
+  });
+
+  it('still tells none from many', async () => {
+    await Visit.get({ userId: 1, at: 2 });
+    rows = [];
+    await assert.rejects(Visit.get({ userId: 1, at: 2 }), Visit.DoesNotExist);
+    rows = [new FakeRow({ userId: 1, at: 2, path: '/' }), new FakeRow({ userId: 1, at: 2, path: '/' })];
+    await assert.rejects(Visit.get({ userId: 1, at: 2 }), Visit.MultipleObjectsReturned);
+  });
+});
