@@ -20,6 +20,8 @@ const nodeDebugLogger: Logger = {
 
 let current: Logger = nodeDebugLogger;
 let values = false;
+// Known once asked: NODE_DEBUG is read once, as Node's debuglog reads it, and setLogger() resets it.
+let debugging: boolean | undefined;
 
 export interface LogOptions {
   /** Also log the bound values of each statement (they may hold personal data); default false. */
@@ -34,11 +36,13 @@ export interface LogOptions {
 export function setLogger(logger?: Logger, options: LogOptions = {}): void {
   current = logger ?? nodeDebugLogger;
   values = options.logValues === true;
+  debugging = undefined;
 }
 
 /** Whether a debug message would go anywhere: spares building one per statement when not. */
 export function debugEnabled(): boolean {
-  return current !== nodeDebugLogger || debug.enabled;
+  debugging ??= current !== nodeDebugLogger || debug.enabled;
+  return debugging;
 }
 
 /** Whether statement log lines carry the bound values. */
