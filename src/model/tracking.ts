@@ -16,6 +16,8 @@ import type { ColumnSchema } from '../schema/model-schema.js';
 export function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a == null || b == null) return isNullish(a) && isNullish(b);
+  // Two different primitives (text, numbers, booleans, bigints): what every changed scalar column compares.
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
   if (a instanceof Set && b instanceof Set) {
