@@ -495,6 +495,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
    */
   #keyRead(filter: Filter<ColumnsOf<M>> | undefined, target: ResolvedScope): CompiledStatement | undefined {
     const schema = this.model.schema;
+    // A polymorphic family selects the columns of every member, and members can be added later.
+    if (schema.discriminator) return undefined;
     const values = primaryKeyValues(schema, filter);
     if (!values) return undefined;
     values[values.length - 1] = GET_LIMIT;

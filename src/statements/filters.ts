@@ -71,7 +71,9 @@ export function primaryKeyValues(schema: ModelSchema, filter: unknown): unknown[
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const value = given[key];
-    if (key !== columns[i]!.name || value === undefined || isFunctionValue(value)) return undefined;
+    // `pk` and `__` are read as an alias and operators by parseFilter, even in a column's name.
+    if (key !== columns[i]!.name || key === 'pk' || key.includes('__')) return undefined;
+    if (value === undefined || isFunctionValue(value)) return undefined;
     values[i] = equalTo(schema, columns[i]!, value, key);
   }
   return values;

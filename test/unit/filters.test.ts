@@ -401,6 +401,11 @@ describe('primaryKeyValues', () => {
     }
   });
 
+  it('is undefined where parseFilter would read a key column name as an alias or an operator', () => {
+    const Odd = model('odd', { pk: columns.int().partitionKey(), a__gt: columns.int().primaryKey() }, { keyspace: 'ks' });
+    assert.equal(primaryKeyValues(Odd.schema, { pk: 1, a__gt: 2 }), undefined);
+  });
+
   it('refuses a bad key value as parseFilter does', () => {
     assert.throws(() => primaryKeyValues(schema, { day: 'mon', shard: 'x', at: 5 }), ValidationError);
     assert.throws(() => primaryKeyValues(schema, { day: 'mon', shard: null, at: 5 }), ValidationError);
