@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { errors, types } from 'cassandra-driver';
+import { errors, types, type Client } from 'cassandra-driver';
 import { setLogger, type Logger } from '../../src/log.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -68,4 +68,36 @@ export class FakeRow {
   keys(): string[] {
     return Object.keys(this);
   }
+}
+
+/** The encoding the registry gives the Clients it makes: Maps, Sets and bigints as JavaScript has them. */
+export const NATIVE_ENCODING = { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true } as const;
+
+/** One execute() a stand-in Client received. */
+export interface SentStatement {
+  cql: string;
+  params: unknown[];
+}
+
+/**
+ * A stand-in Client for unit tests: it records what each execute() sends (the params as a copy of
+ * the array, their items as given) and answers with the rows `answer` returns, none by default.
+ * No socket is opened.
+ */
+export function recordingClient(
+  encoding: object = NATIVE_ENCODING,
+  answer: () => FakeRow[] = () => [],
+): { client: Client; sent: SentStatement[] } {
+  const sent: SentStatement[] = [];
+  const client = {
+    keyspace: undefined,
+    options: { contactPoints: ['127.0.0.1'], encoding },
+    async execute(cql: string, params: unknown[] = []) {
+      sent.push({ cql, params: [...params] });
+      const rows = answer();
+      return { rows, first: () => rows[0] ?? null, pageState: null };
+    },
+    async shutdown() {},
+  };
+  return { client: client as unknown as Client, sent };
 }

@@ -9,7 +9,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Client } from 'cassandra-driver';
 import { batch, columns, connection, contextQuery, LWTError, management, model } from '../../src/index.js';
 import { ConnectionRegistry, type StatementEvent } from '../../src/connection/index.js';
-import { FakeRow, captureLogs } from '../helpers/util.js';
+import { FakeRow, captureLogs, recordingClient, type SentStatement } from '../helpers/util.js';
 
 interface Call {
   method: 'execute' | 'batch';
@@ -176,19 +176,11 @@ describe('the statement funnel', () => {
 
 describe('values as each Client takes them', () => {
   it('one statement shape is converted for a Client that encodes Sets and Maps otherwise, after it went as it is to one that does not', async () => {
-    const sent: { name: string; params: unknown[] }[] = [];
-    const client = (name: string, encoding: object) => ({
-      keyspace: undefined,
-      options: { contactPoints: ['127.0.0.1'], encoding },
-      async execute(_cql: string, params: unknown[]) {
-        sent.push({ name, params });
-        return { rows: [], first: () => null, pageState: null };
-      },
-      async shutdown() {},
-    });
+    const native = recordingClient({ map: Map, set: Set });
+    const plain = recordingClient({});
     const own = new ConnectionRegistry();
-    await own.register('native', { session: client('native', { map: Map, set: Set }) as unknown as Client, default: true });
-    await own.register('plain', { session: client('plain', {}) as unknown as Client });
+    await own.register('native', { session: native.client, default: true });
+    await own.register('plain', { session: plain.client });
     try {
       const Bag = model(
         'bags',
@@ -203,16 +195,15 @@ describe('values as each Client takes them', () => {
       await Bag.create(row);
       await contextQuery([Bag], { connection: 'plain' }, (B) => B.create(row));
       await Bag.create(row);
-      assert.deepEqual(
-        sent.map((s) => [s.name, s.params[1] instanceof Set, s.params[2] instanceof Map]),
-        [
-          ['native', true, true],
-          ['native', true, true],
-          ['plain', false, false],
-          ['native', true, true],
-        ],
-      );
-      assert.deepEqual(sent[2]!.params.slice(1), [['a'], { k: 1 }]);
+      // In the order sent: two to native, one to plain, one more to native.
+      const kinds = (sent: SentStatement[]) => sent.map((s) => [s.params[1] instanceof Set, s.params[2] instanceof Map]);
+      assert.deepEqual(kinds(native.sent), [
+        [true, true],
+        [true, true],
+        [true, true],
+      ]);
+      assert.deepEqual(kinds(plain.sent), [[false, false]]);
+      assert.deepEqual(plain.sent[0]!.params.slice(1), [['a'], { k: 1 }]);
     } finally {
       await own.shutdown();
     }

@@ -5,28 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Client } from 'cassandra-driver';
 import { columns, contextQuery, model, polymorphic, ValidationError } from '../../src/index.js';
 import { ConnectionRegistry } from '../../src/connection/index.js';
-import { FakeRow } from '../helpers/util.js';
+import { FakeRow, NATIVE_ENCODING, recordingClient } from '../helpers/util.js';
 
-interface Call {
-  cql: string;
-  params: unknown[];
-}
-
-const calls: Call[] = [];
 let rows: FakeRow[] = [];
-const fakeClient = {
-  keyspace: undefined,
-  options: { contactPoints: ['127.0.0.1'], encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true } },
-  async execute(cql: string, params: unknown[]) {
-    calls.push({ cql, params: [...params] });
-    const out = rows;
-    return { rows: out, first: () => out[0] ?? null, pageState: null };
-  },
-  async shutdown() {},
-};
+const { client: fakeClient, sent: calls } = recordingClient(NATIVE_ENCODING, () => rows);
 
 const registry = new ConnectionRegistry();
 const Visit = model(
@@ -36,7 +20,7 @@ const Visit = model(
 );
 const Tag = model('tags', { name: columns.text().partitionKey(), n: columns.int() }, { keyspace: 'ks', registry });
 
-before(() => registry.register('fake', { session: fakeClient as unknown as Client, default: true }));
+before(() => registry.register('fake', { session: fakeClient, default: true }));
 after(() => registry.shutdown());
 beforeEach(() => {
   calls.length = 0;

@@ -5,25 +5,12 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { types, type Client } from 'cassandra-driver';
+import { types } from 'cassandra-driver';
 import { columns, connection, model } from '../../src/index.js';
 import { codecOf } from '../../src/schema/types.js';
+import { NATIVE_ENCODING, recordingClient, type SentStatement } from '../helpers/util.js';
 
-interface Sent {
-  cql: string;
-  params: unknown[];
-}
-const sent: Sent[] = [];
-const encoding = { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true };
-const fakeClient = {
-  keyspace: undefined,
-  options: { contactPoints: ['127.0.0.1'], encoding },
-  async execute(cql: string, params: unknown[]) {
-    sent.push({ cql, params });
-    return { rows: [], first: () => null, pageState: null };
-  },
-  async shutdown() {},
-};
+const { client: fakeClient, sent } = recordingClient();
 
 const Doc = model(
   'docs',
@@ -37,15 +24,15 @@ const Doc = model(
   },
   { keyspace: 'ks', connection: 'shared' },
 );
-const codec = codecOf({ encoding });
+const codec = codecOf({ encoding: NATIVE_ENCODING });
 
-const last = (): Sent => {
+const last = (): SentStatement => {
   assert.ok(sent.length > 0, 'nothing was sent');
   return sent[sent.length - 1]!;
 };
 
 before(async () => {
-  await connection.registerConnection('shared', { session: fakeClient as unknown as Client });
+  await connection.registerConnection('shared', { session: fakeClient });
 });
 after(async () => {
   await connection.shutdown();
