@@ -53,8 +53,11 @@ function step(shape: Shape, key: unknown): Shape {
   return found;
 }
 
+/** What compiling a shape makes of its template; the funnel's memo starts empty. */
+type TemplateParts = Omit<StatementTemplate, 'asIsFor'>;
+
 /** Keeps the template of the shape ending at `shape`, the first time it is compiled. */
-function remember(shape: Shape, made: Omit<StatementTemplate, 'asIsFor'>): StatementTemplate {
+function remember(shape: Shape, made: TemplateParts): StatementTemplate {
   // Field by field, so that every template has one layout.
   const template: StatementTemplate = {
     cql: made.cql,
@@ -283,7 +286,7 @@ export function compileSelect(node: SelectNode): CompiledStatement {
   return { template, values };
 }
 
-function selectTemplate(node: SelectNode, types: CqlType<unknown>[]): Omit<StatementTemplate, 'asIsFor'> {
+function selectTemplate(node: SelectNode, types: CqlType<unknown>[]): TemplateParts {
   const ann = node.ann;
   let fields = node.fields === 'count' ? 'COUNT(*)' : node.fields.map((c) => c.quoted).join(', ');
   if (node.similarity) fields += `, similarity_${node.similarity}(${ann!.column.quoted}, ?) AS "similarity"`;
@@ -343,7 +346,7 @@ export function compileUpdate(node: UpdateNode): CompiledStatement {
   return { template, values };
 }
 
-function updateTemplate(node: UpdateNode, types: CqlType<unknown>[]): Omit<StatementTemplate, 'asIsFor'> {
+function updateTemplate(node: UpdateNode, types: CqlType<unknown>[]): TemplateParts {
   const cql =
     `UPDATE ${tableName(node.table.keyspace, node.table.table)}${usingText(node)} SET ${node.assignments.map(assignmentText).join(', ')}` +
     `${whereText(node.wheres)}${conditionText(node.conditions, node.ifExists)}`;
@@ -380,7 +383,7 @@ export function compileDelete(node: DeleteNode): CompiledStatement {
   return { template, values };
 }
 
-function deleteTemplate(node: DeleteNode, using: WriteOptions, types: CqlType<unknown>[]): Omit<StatementTemplate, 'asIsFor'> {
+function deleteTemplate(node: DeleteNode, using: WriteOptions, types: CqlType<unknown>[]): TemplateParts {
   const targets = [...node.columns.map((c) => c.quoted), ...node.mapKeys.map((m) => `${m.column.quoted}[?]`)];
   const cql =
     `DELETE ${targets.length ? `${targets.join(', ')} ` : ''}FROM ${tableName(node.table.keyspace, node.table.table)}${usingText(using)}` +
