@@ -1,18 +1,20 @@
 /**
- * The mapper against the raw cassandra-driver doing the same work on the same tables and node. Each
- * side of each round runs in a process of its own (bench/side.ts), sides alternating which goes
- * first; each reports wall time and its own CPU (user + system) over the measured loop. Medians per
- * operation are printed, and mapper/raw ratios as the median of each round's paired ratio; every row written is checked afterwards (count and
- * content). Not a test.
+ * The mapper against the raw cassandra-driver doing the same work on the same tables and node. In
+ * each round of a case, a raw and a mapper process (bench/side.ts) start together, prime the JIT
+ * and warm up, then run the measured operations in alternating blocks; each reports wall time and
+ * its own CPU (user + system) over its blocks. Medians per operation are printed, and mapper/raw
+ * ratios as the median of each round's paired ratio; every row written is checked afterwards
+ * (count and content). Not a test.
  *
  *   npm run bench                              the local tool's node (npm run cassandra), started if needed
  *   BENCH_HOSTS=127.0.0.2 npm run bench        a running node (CQLENGINE_TEST_HOSTS is read too)
  *   BENCH_ROUNDS=9 BENCH_SCALE=2               more rounds, longer loops
+ *   BENCH_BLOCKS=1                             each side's measured loop in one piece (default: up to 10 blocks)
  *   BENCH_CASES=create,get                     some cases only
  *   BENCH_LIB=src                              the mapper side runs the sources through tsx, not the built package
  *   BENCH_PROFILE=mapper                       also write .cpuprofile files of that side to bench/profiles
  */
-import { execFile } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'cassandra-driver';
@@ -31,12 +33,15 @@ import {
   runOps,
   SCALE,
   type CaseSpec,
+  type ParentMessage,
   type Side,
+  type SideMessage,
   type SideResult,
   type WriteKind,
 } from './schema.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
+const BLOCKS = Number(process.env['BENCH_BLOCKS'] ?? 10);
 const ONLY = process.env['BENCH_CASES']?.split(',').filter(Boolean);
 const PROFILE = process.env['BENCH_PROFILE'] as Side | undefined;
 const SIDE_SCRIPT = fileURLToPath(new URL('./side.ts', import.meta.url));
@@ -53,7 +58,14 @@ async function hostsToUse(): Promise<string[]> {
   return [node!.address];
 }
 
-function spawnSide(
+/** A side process (bench/side.ts) under this one's control, through its IPC channel. */
+interface SideProcess {
+  /** The side's next message; rejects if it exits first. */
+  next(): Promise<SideMessage>;
+  send(message: ParentMessage): void;
+}
+
+function startSide(
   side: Side,
   spec: CaseSpec,
   inFlight: number,
@@ -62,21 +74,80 @@ function spawnSide(
   hosts: string[],
   keyspace: string,
   libPath: string,
-): Promise<SideResult> {
-  const flags = ['--import', 'tsx'];
+): SideProcess {
+  const execArgv = ['--import', 'tsx'];
   if (PROFILE === side)
-    flags.push('--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${side}-${spec.name}-${inFlight}-${base}.cpuprofile`);
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [...flags, SIDE_SCRIPT, side, spec.name, String(inFlight), String(ops), String(base)],
-      { env: { ...process.env, BENCH_HOSTS: hosts.join(','), BENCH_KEYSPACE: keyspace, BENCH_LIB: libPath }, maxBuffer: 1 << 24 },
-      (err, stdout, stderr) => {
-        if (err) return reject(new Error(`${side} ${spec.name} (${inFlight} in flight) failed: ${stderr || err.message}`));
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as SideResult);
-      },
-    );
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${side}-${spec.name}-${inFlight}-${base}.cpuprofile`);
+  const child = fork(SIDE_SCRIPT, [side, spec.name, String(inFlight), String(ops), String(base)], {
+    execArgv,
+    env: { ...process.env, BENCH_HOSTS: hosts.join(','), BENCH_KEYSPACE: keyspace, BENCH_LIB: libPath },
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const queue: SideMessage[] = [];
+  let waiting: { resolve: (m: SideMessage) => void; reject: (e: Error) => void } | undefined;
+  let failure: Error | undefined;
+  child.on('message', (message: SideMessage) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w.resolve(message);
+    } else queue.push(message);
+  });
+  child.on('exit', (code) => {
+    if (code === 0) return;
+    failure = new Error(`${side} ${spec.name} (${inFlight} in flight) failed (exit ${code}): ${stderr}`);
+    waiting?.reject(failure);
+  });
+  return {
+    next: () => {
+      const message = queue.shift();
+      if (message) return Promise.resolve(message);
+      if (failure) return Promise.reject(failure);
+      return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+    },
+    send: (message) => void child.send(message),
+  };
+}
+
+/**
+ * One round of a case: both sides start (connect, prime, warm up) together, then run the measured
+ * operations in alternating blocks, so that the node's load, which drifts over seconds (compaction,
+ * flushes, its GC), weighs on both sides alike. Blocks keep at least twice the in-flight count.
+ */
+async function runRound(
+  spec: CaseSpec,
+  inFlight: number,
+  ops: number,
+  round: number,
+  bases: Record<Side, number>,
+  hosts: string[],
+  keyspace: string,
+  libPath: string,
+): Promise<Record<Side, SideResult>> {
+  const sides: Record<Side, SideProcess> = {
+    raw: startSide('raw', spec, inFlight, ops, bases.raw, hosts, keyspace, libPath),
+    mapper: startSide('mapper', spec, inFlight, ops, bases.mapper, hosts, keyspace, libPath),
+  };
+  await Promise.all([sides.raw.next(), sides.mapper.next()]);
+  const blocks = Math.max(1, Math.min(BLOCKS, Math.floor(ops / Math.max(20, 2 * inFlight))));
+  for (let b = 0; b < blocks; b++) {
+    const count = Math.floor((ops * (b + 1)) / blocks) - Math.floor((ops * b) / blocks);
+    // Alternating which side goes first keeps either from always following the other.
+    for (const side of ((round + b) % 2 === 0 ? ['raw', 'mapper'] : ['mapper', 'raw']) as Side[]) {
+      sides[side].send({ run: count });
+      await sides[side].next();
+    }
+  }
+  const results = {} as Record<Side, SideResult>;
+  for (const side of ['raw', 'mapper'] as Side[]) {
+    sides[side].send({});
+    const message = await sides[side].next();
+    if (!('result' in message)) throw new Error(`${side} ${spec.name}: expected its result, got ${JSON.stringify(message)}`);
+    results[side] = message.result;
+  }
+  return results;
 }
 
 const median = (xs: number[]) => {
@@ -168,12 +239,12 @@ async function main(): Promise<void> {
         const ops = Math.max(1, Math.round(spec.ops[inFlight === 1 ? 0 : 1] * SCALE));
         const results: Record<Side, SideResult[]> = { raw: [], mapper: [] };
         for (let r = 0; r < ROUNDS; r++) {
-          // Alternating which side goes first keeps drift (compaction, GC, neighbours) from favouring one.
-          for (const side of (r % 2 === 0 ? ['raw', 'mapper'] : ['mapper', 'raw']) as Side[]) {
-            const result = await spawnSide(side, spec, inFlight, ops, nextBase, hosts, keyspace, libPath);
-            nextBase += 1_000_000;
-            results[side].push(result);
-            written.push(...result.written);
+          const bases = { raw: nextBase, mapper: nextBase + 1_000_000 };
+          nextBase += 2_000_000;
+          const round = await runRound(spec, inFlight, ops, r, bases, hosts, keyspace, libPath);
+          for (const side of ['raw', 'mapper'] as Side[]) {
+            results[side].push(round[side]);
+            written.push(...round[side].written);
           }
         }
         const perOp = (side: Side, f: (r: SideResult) => number) => median(results[side].map((r) => f(r) / r.ops));

@@ -1,11 +1,13 @@
 /**
  * One side of one benchmark case, in a process of its own: `raw` (the cassandra-driver alone) or
- * `mapper` (cqlengine). Connects, prepares what it will write, warms up, then times one measured
- * loop and reports wall time and this process's CPU (user + system) as one JSON line. bench/run.ts
- * spawns it; run by hand (e.g. under `node --cpu-prof`) with the keyspace of a kept run:
+ * `mapper` (cqlengine). Connects, prepares what it will write, primes the JIT and warms up, then
+ * runs the measured operations in the blocks bench/run.ts hands out over IPC, and reports wall time
+ * and this process's CPU (user + system) over them. Run by hand (e.g. under `node --cpu-prof`) with
+ * the keyspace of a kept run, it measures one block and prints its result as one JSON line:
  *
  *   BENCH_HOSTS=127.0.0.2 BENCH_KEYSPACE=<ks> node --import tsx bench/side.ts mapper create 64 6000 1000000
  */
+import { on } from 'node:events';
 import { Client } from 'cassandra-driver';
 import {
   BATCH_SIZE,
@@ -20,6 +22,8 @@ import {
   itemContent,
   models,
   type Lib,
+  type ParentMessage,
+  type SideMessage,
   type CaseName,
   type Side,
   type SideResult,
@@ -152,32 +156,44 @@ async function main(): Promise<void> {
   const warmup = Math.max(Math.ceil(ops / 4), Math.round((spec?.warmup[inFlight === 1 ? 0 : 1] ?? 0) * SCALE));
   const o = side === 'raw' ? await rawSide(hosts, keyspace) : await mapperSide(hosts, keyspace);
 
-  // Each case as (warm-up work, measured work); writes go to fresh ids, warm-up ones first.
+  const prime = Math.round((spec?.prime ?? 0) * SCALE);
+
+  // Each case as (warm-up work, measured work), and the work that primes the JIT. Writes go to fresh
+  // ids, warm-up ones first; priming creates rewrite the warm-up rows with the same content.
   const written: { from: number; to: number; kind: WriteKind }[] = [];
   let work: (offset: number) => Work;
+  let primeWork: Work;
   switch (name) {
     case 'create':
       work = (offset) => (i) => o.create(base + offset + i);
+      primeWork = (i) => o.create(base + (i % warmup));
       written.push({ from: base, to: base + warmup + ops, kind: 'created' });
       break;
     case 'get':
       work = () => (i) => o.get(i % GET_ROWS);
+      primeWork = work(0);
       break;
-    case 'load-change-save':
-      // The rows to change, written first (unmeasured) by this same side.
-      await runOps(warmup + ops, 64, (i) => o.create(base + i));
-      work = (offset) => (i) => o.loadChangeSave(base + offset + i);
-      written.push({ from: base, to: base + warmup + ops, kind: 'saved' });
+    case 'load-change-save': {
+      // The rows to change (priming ones first), written (unmeasured) by this same side; each is changed once.
+      await runOps(prime + warmup + ops, 64, (i) => o.create(base + i));
+      const lcs = (offset: number) => (i: number) => o.loadChangeSave(base + offset + i);
+      work = (offset) => lcs(prime + offset);
+      primeWork = lcs(0);
+      written.push({ from: base, to: base + prime + warmup + ops, kind: 'saved' });
       break;
+    }
     case 'batch':
       work = (offset) => (i) => o.batch(base + (offset + i) * BATCH_SIZE);
+      primeWork = (i) => o.batch(base + (i % warmup) * BATCH_SIZE);
       written.push({ from: base, to: base + (warmup + ops) * BATCH_SIZE, kind: 'created' });
       break;
     case 'read-10k':
       work = () => async () => expectRows(await o.readAll(BIG_SERIES, BIG_FETCH), BIG_ROWS);
+      primeWork = work(0);
       break;
     case 'pages-1k':
       work = () => async () => expectRows(await o.readPages(SMALL_SERIES, SMALL_FETCH), SMALL_ROWS);
+      primeWork = work(0);
       break;
     default:
       throw new Error(`unknown case ${String(name)}`);
@@ -185,15 +201,40 @@ async function main(): Promise<void> {
   // No forced gc() here: a full collection just before the loop left both sides to re-grow the
   // young generation and re-warm their code inside the measured window (about doubling the mapper
   // side's CPU on short sequential loops), which is not what a running service sees.
+  await runOps(prime, 64, primeWork);
   await runOps(warmup, inFlight, work(0));
-  const cpu = process.cpuUsage();
-  const began = process.hrtime.bigint();
-  await runOps(ops, inFlight, work(warmup));
-  const ms = Number(process.hrtime.bigint() - began) / 1e6;
-  const used = process.cpuUsage(cpu);
+
+  // The measured loop, in blocks the parent hands out (see bench/run.ts), alternating with the other
+  // side's; run by hand, in one block. Only the blocks themselves are timed.
+  const measured = work(warmup);
+  let done = 0;
+  let ms = 0;
+  let cpuUs = 0;
+  const runBlock = async (count: number) => {
+    const from = done;
+    const cpu = process.cpuUsage();
+    const began = process.hrtime.bigint();
+    await runOps(count, inFlight, (i) => measured(from + i));
+    ms += Number(process.hrtime.bigint() - began) / 1e6;
+    const used = process.cpuUsage(cpu);
+    cpuUs += used.user + used.system;
+    done += count;
+  };
+  if (process.send) {
+    const send = (message: SideMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
+    await send({ ready: true });
+    for await (const [message] of on(process, 'message') as AsyncIterable<[ParentMessage]>) {
+      if (message.run === undefined) break;
+      await runBlock(message.run);
+      await send({ ran: message.run });
+    }
+  } else {
+    await runBlock(ops);
+  }
   await o.close();
-  const result: SideResult = { ms, cpuMs: (used.user + used.system) / 1000, ops, written };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  const result: SideResult = { ms, cpuMs: cpuUs / 1000, ops: done, written };
+  if (process.send) process.send({ result } satisfies SideMessage, () => process.disconnect());
+  else process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 main().catch((err) => {
