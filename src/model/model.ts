@@ -72,7 +72,7 @@ interface Marks {
    * While the row is new: the columns given to the constructor or assigned since. As in cqlengine,
    * a new instance's explicit null clears the stored value, and update() writes only these.
    */
-  explicit: string[] | undefined;
+  explicit: readonly string[] | undefined;
   /**
    * Columns whose live value (a collection, tuple or UDT) has been handed out (getter, get(),
    * toObject(), a validator), so it may change in place: `original` holds a snapshot of each.
@@ -124,15 +124,17 @@ export class BaseModel<Cs extends Columns = Columns> {
       throw new ConfigurationError(`${schema.name} takes its values as an object, got ${describe(values)}`, 'values', values);
     }
     const given = values as Record<string, unknown>;
-    // The given keys are the explicit columns, less those given undefined (rare: then a copy).
-    let explicit = Object.keys(given);
+    // The explicit columns are the given keys whose value is not undefined. Counted without a keys
+    // array: given every column (a create's usual case), they are the schema's own list.
+    let keys = 0;
     let undefinedGiven = false;
-    for (let i = 0; i < explicit.length; i++) {
-      const key = explicit[i]!;
+    for (const key in given) {
+      if (!Object.hasOwn(given, key)) continue;
       if (!schema.byName.has(key)) throw new UnknownColumnError(`${schema.name} has no column '${key}'`, key, given[key]);
       if (given[key] === undefined) undefinedGiven = true;
+      keys++;
     }
-    if (undefinedGiven) explicit = definedKeys(given, explicit);
+    const explicit = !undefinedGiven && keys === schema.columns.length ? schema.columnNames : definedKeys(given, Object.keys(given));
     const own: Record<string, unknown> = { ...schema.blankValues };
     for (const column of schema.columns) {
       let value = given[column.name];
@@ -849,7 +851,8 @@ function define<Cs extends Columns>(
         if (original) ownBaseline(state, original);
         else {
           const marks = marksOf(state);
-          if (!marks.explicit?.includes(name)) (marks.explicit ??= []).push(name);
+          // A copy: the list may be the schema's own.
+          if (!marks.explicit?.includes(name)) marks.explicit = [...(marks.explicit ?? []), name];
         }
         // The new value is a copy nobody else holds.
         state[MARKS]?.exposed?.delete(name);
