@@ -128,9 +128,15 @@ export class BaseModel<Cs extends Columns = Columns> {
     // array: given every column (a create's usual case), they are the schema's own list.
     let keys = 0;
     let undefinedGiven = false;
+    // A plain object inherits no enumerable key, unless someone gave Object.prototype one: the own-key
+    // check, most of this loop's cost, is left to the error path then.
+    const plain = Object.getPrototypeOf(given) === Object.prototype;
     for (const key in given) {
-      if (!Object.hasOwn(given, key)) continue;
-      if (!schema.byName.has(key)) throw new UnknownColumnError(`${schema.name} has no column '${key}'`, key, given[key]);
+      if (!plain && !Object.hasOwn(given, key)) continue;
+      if (!schema.byName.has(key)) {
+        if (!Object.hasOwn(given, key)) continue;
+        throw new UnknownColumnError(`${schema.name} has no column '${key}'`, key, given[key]);
+      }
       if (given[key] === undefined) undefinedGiven = true;
       keys++;
     }
