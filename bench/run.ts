@@ -150,10 +150,15 @@ async function runRound(
   return results;
 }
 
-const median = (xs: number[]) => {
+/** The q-quantile of xs, interpolated between the two nearest of the sorted values. */
+const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (at - lo);
 };
+
+const median = (xs: number[]) => quantile(xs, 0.5);
 
 const sameSet = (a: Set<unknown>, b: Set<unknown>) => a.size === b.size && [...a].every((x) => b.has(x));
 const sameMap = (a: Map<unknown, unknown>, b: Map<unknown, unknown>) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
@@ -228,7 +233,7 @@ async function main(): Promise<void> {
       `cqlengine benchmark: Cassandra ${version} at ${hosts.join(',')}, Node ${process.version}, ${availableParallelism()} cores; ` +
         `${ROUNDS} rounds, each side in its own process; medians per operation, ratios paired by round\n`,
     );
-    const header = `${'case'.padEnd(46)}${'raw ops/s'.padStart(10)}${'mapper'.padStart(9)}${'time ×'.padStart(8)}${'raw CPU µs/op'.padStart(15)}${'mapper'.padStart(9)}${'CPU ×'.padStart(7)}`;
+    const header = `${'case'.padEnd(46)}${'raw ops/s'.padStart(10)}${'mapper'.padStart(9)}${'time ×'.padStart(8)}${'raw CPU µs/op'.padStart(15)}${'mapper'.padStart(9)}${'CPU ×'.padStart(7)}${'middle half'.padStart(13)}`;
     console.log(header);
     const written: { from: number; to: number; kind: WriteKind }[] = [];
     let nextBase = 1_000_000;
@@ -253,16 +258,19 @@ async function main(): Promise<void> {
         // Ratios are paired: each round's mapper figure over the raw figure of the same round (the two
         // ran back to back), and the median taken of those. The node's own load drifts over seconds
         // (compaction, flushes), and a ratio of medians taken apart let that drift decide it.
-        const paired = (f: (r: SideResult) => number) => median(results.raw.map((raw, r) => f(results.mapper[r]!) / f(raw)));
-        const time = paired((r) => r.ms / r.ops);
-        const cpu = paired((r) => r.cpuMs / r.ops);
+        const ratios = (f: (r: SideResult) => number) => results.raw.map((raw, r) => f(results.mapper[r]!) / f(raw));
+        const time = median(ratios((r) => r.ms / r.ops));
+        const cpuRatios = ratios((r) => r.cpuMs / r.ops);
+        const cpu = median(cpuRatios);
+        // The spread of the rounds' CPU ratios (their middle half): how far one run's median may move.
+        const spread = `${quantile(cpuRatios, 0.25).toFixed(2)}–${quantile(cpuRatios, 0.75).toFixed(2)}`;
         worst.time = Math.max(worst.time, time);
         worst.cpu = Math.max(worst.cpu, cpu);
         const name = `${spec.label}, ${inFlight === 1 ? 'sequential' : '64 in flight'}`;
         const rate = (msPerOp: number) => (1000 / msPerOp).toFixed(msPerOp > 10 ? 1 : 0);
         console.log(
           `${name.padEnd(46)}${rate(rawMs).padStart(10)}${rate(mapperMs).padStart(9)}${time.toFixed(3).padStart(8)}` +
-            `${(rawCpu * 1000).toFixed(0).padStart(15)}${(mapperCpu * 1000).toFixed(0).padStart(9)}${cpu.toFixed(3).padStart(7)}`,
+            `${(rawCpu * 1000).toFixed(0).padStart(15)}${(mapperCpu * 1000).toFixed(0).padStart(9)}${cpu.toFixed(3).padStart(7)}${spread.padStart(13)}`,
         );
       }
     }
