@@ -42,6 +42,8 @@ import {
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const BLOCKS = Number(process.env['BENCH_BLOCKS'] ?? 10);
+if (!Number.isInteger(BLOCKS) || BLOCKS < 1)
+  throw new Error(`BENCH_BLOCKS must be a whole number of at least 1, got ${process.env['BENCH_BLOCKS']}`);
 const ONLY = process.env['BENCH_CASES']?.split(',').filter(Boolean);
 const PROFILE = process.env['BENCH_PROFILE'] as Side | undefined;
 const SIDE_SCRIPT = fileURLToPath(new URL('./side.ts', import.meta.url));
@@ -63,6 +65,8 @@ interface SideProcess {
   /** The side's next message; rejects if it exits first. */
   next(): Promise<SideMessage>;
   send(message: ParentMessage): void;
+  /** Stops the process (a round that failed on the other side). */
+  kill(): void;
 }
 
 function startSide(
@@ -95,11 +99,16 @@ function startSide(
       w.resolve(message);
     } else queue.push(message);
   });
-  child.on('exit', (code) => {
-    if (code === 0) return;
-    failure = new Error(`${side} ${spec.name} (${inFlight} in flight) failed (exit ${code}): ${stderr}`);
+  const fail = (error: Error) => {
+    failure ??= error;
     waiting?.reject(failure);
+    waiting = undefined;
+  };
+  child.on('exit', (code) => {
+    if (code !== 0) fail(new Error(`${side} ${spec.name} (${inFlight} in flight) failed (exit ${code}): ${stderr}`));
   });
+  // A fork that fails, or a send to a side already gone: its error, not an uncaught 'error' event.
+  child.on('error', fail);
   return {
     next: () => {
       const message = queue.shift();
@@ -107,7 +116,8 @@ function startSide(
       if (failure) return Promise.reject(failure);
       return new Promise((resolve, reject) => (waiting = { resolve, reject }));
     },
-    send: (message) => void child.send(message),
+    send: (message) => void child.send(message, (error) => error && fail(error)),
+    kill: () => void child.kill(),
   };
 }
 
@@ -130,6 +140,22 @@ async function runRound(
     raw: startSide('raw', spec, inFlight, ops, bases.raw, hosts, keyspace, libPath),
     mapper: startSide('mapper', spec, inFlight, ops, bases.mapper, hosts, keyspace, libPath),
   };
+  try {
+    return await measureRound(sides, spec, inFlight, ops, round);
+  } catch (error) {
+    sides.raw.kill();
+    sides.mapper.kill();
+    throw error;
+  }
+}
+
+async function measureRound(
+  sides: Record<Side, SideProcess>,
+  spec: CaseSpec,
+  inFlight: number,
+  ops: number,
+  round: number,
+): Promise<Record<Side, SideResult>> {
   await Promise.all([sides.raw.next(), sides.mapper.next()]);
   const blocks = Math.max(1, Math.min(BLOCKS, Math.floor(ops / Math.max(20, 2 * inFlight))));
   for (let b = 0; b < blocks; b++) {

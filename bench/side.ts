@@ -221,6 +221,9 @@ async function main(): Promise<void> {
     done += count;
   };
   if (process.send) {
+    // A parent gone (it failed, or was stopped) leaves nothing to measure for.
+    const orphaned = () => process.exit(1);
+    process.once('disconnect', orphaned);
     const send = (message: SideMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
     await send({ ready: true });
     for await (const [message] of on(process, 'message') as AsyncIterable<[ParentMessage]>) {
@@ -233,11 +236,14 @@ async function main(): Promise<void> {
   }
   await o.close();
   const result: SideResult = { ms, cpuMs: cpuUs / 1000, ops: done, written };
-  if (process.send) process.send({ result } satisfies SideMessage, () => process.disconnect());
-  else process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (process.send) {
+    process.removeAllListeners('disconnect');
+    process.send({ result } satisfies SideMessage, () => process.disconnect());
+  } else process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 main().catch((err) => {
   console.error(err);
-  process.exitCode = 1;
+  // Exit now: the driver's open sockets would keep a failed side alive, and its parent waiting.
+  process.exit(1);
 });
