@@ -124,7 +124,8 @@ function startSide(
 /**
  * One round of a case: both sides start (connect, prime, warm up) together, then run the measured
  * operations in alternating blocks, so that the node's load, which drifts over seconds (compaction,
- * flushes, its GC), weighs on both sides alike. Blocks keep at least twice the in-flight count.
+ * flushes, its GC), weighs on both sides alike. A block holds at least twice the in-flight count of
+ * operations, and at least 20.
  */
 async function runRound(
   spec: CaseSpec,
@@ -282,8 +283,8 @@ async function main(): Promise<void> {
         const [rawMs, mapperMs] = [perOp('raw', (r) => r.ms), perOp('mapper', (r) => r.ms)];
         const [rawCpu, mapperCpu] = [perOp('raw', (r) => r.cpuMs), perOp('mapper', (r) => r.cpuMs)];
         // Ratios are paired: each round's mapper figure over the raw figure of the same round (the two
-        // ran back to back), and the median taken of those. The node's own load drifts over seconds
-        // (compaction, flushes), and a ratio of medians taken apart let that drift decide it.
+        // ran in alternating blocks), and the median taken of those. The node's own load drifts over
+        // seconds (compaction, flushes), and a ratio of medians taken apart let that drift decide it.
         const ratios = (f: (r: SideResult) => number) => results.raw.map((raw, r) => f(results.mapper[r]!) / f(raw));
         const time = median(ratios((r) => r.ms / r.ops));
         const cpuRatios = ratios((r) => r.cpuMs / r.ops);

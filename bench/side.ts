@@ -220,26 +220,27 @@ async function main(): Promise<void> {
     cpuUs += used.user + used.system;
     done += count;
   };
-  if (process.send) {
-    // A parent gone (it failed, or was stopped) leaves nothing to measure for.
-    const orphaned = () => process.exit(1);
-    process.once('disconnect', orphaned);
-    const send = (message: SideMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
-    await send({ ready: true });
-    for await (const [message] of on(process, 'message') as AsyncIterable<[ParentMessage]>) {
-      if (message.run === undefined) break;
-      await runBlock(message.run);
-      await send({ ran: message.run });
-    }
-  } else {
+  const result = (): SideResult => ({ ms, cpuMs: cpuUs / 1000, ops: done, written });
+  if (!process.send) {
     await runBlock(ops);
+    await o.close();
+    process.stdout.write(`${JSON.stringify(result())}\n`);
+    return;
+  }
+  // A parent gone (it failed, or was stopped) leaves nothing to measure for.
+  const orphaned = () => process.exit(1);
+  process.once('disconnect', orphaned);
+  const send = (message: SideMessage) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
+  await send({ ready: true });
+  for await (const [message] of on(process, 'message') as AsyncIterable<[ParentMessage]>) {
+    if (message.run === undefined) break;
+    await runBlock(message.run);
+    await send({ ran: message.run });
   }
   await o.close();
-  const result: SideResult = { ms, cpuMs: cpuUs / 1000, ops: done, written };
-  if (process.send) {
-    process.removeAllListeners('disconnect');
-    process.send({ result } satisfies SideMessage, () => process.disconnect());
-  } else process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.off('disconnect', orphaned);
+  await send({ result: result() });
+  process.disconnect();
 }
 
 main().catch((err) => {

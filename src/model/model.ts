@@ -857,7 +857,8 @@ function define<Cs extends Columns>(
         if (original) ownBaseline(state, original);
         else {
           const marks = marksOf(state);
-          // A copy: the list may be the schema's own.
+          // A new list, not a push: the list may be the schema's frozen one (which already names every
+          // column, so it never gets here; the copy keeps that from mattering).
           if (!marks.explicit?.includes(name)) marks.explicit = [...(marks.explicit ?? []), name];
         }
         // The new value is a copy nobody else holds.
