@@ -14,6 +14,9 @@ import {
   TrackedReconnectionPolicy,
 } from './lifecycle.js';
 
+/** What the mapper reads of a driver Client: its options, and (driver internals) the protocol version it negotiated. */
+type DriverClient = { options?: ClientOptions; controlConnection?: { protocolVersion?: number | null } };
+
 export type ConnectionState = 'lazy' | 'connecting' | 'connected' | 'failed' | 'closed';
 
 /**
@@ -68,6 +71,7 @@ export class Connection {
   #nextAttemptAt = 0;
   #codec: Codec = codecOf(undefined);
   #codecOf: unknown;
+  #codecVersion: number | null | undefined;
   /** Statements in flight through the funnel, counted so that close() can let them finish. */
   readonly inFlight = new InFlight();
   #cutOff = false;
@@ -127,10 +131,14 @@ export class Connection {
 
   /** How the mapper hands values to this connection's Client (from its encoding options). */
   get codec(): Codec {
-    const client = this.#client as { options?: ClientOptions } | undefined;
-    if (client && this.#codecOf !== client) {
-      this.#codec = codecOf(client.options);
+    const client = this.#client as DriverClient | undefined;
+    if (!client) return this.#codec;
+    // The protocol version is known once the Client has connected (the driver's own field; a stand-in has none).
+    const version = client.controlConnection?.protocolVersion;
+    if (this.#codecOf !== client || this.#codecVersion !== version) {
+      this.#codec = codecOf(client.options, version);
       this.#codecOf = client;
+      this.#codecVersion = version;
     }
     return this.#codec;
   }

@@ -167,7 +167,8 @@ function logLine(conn: Connection, out: Outgoing, wire: Wire): string {
   const n = countValues(wire);
   let line = `${out.kind}: ${textOf(wire)} (${n} value${n === 1 ? '' : 's'})`;
   if (logValues() && n > 0) {
-    const shown = wire.batch ? wire.batch.map((q) => q.params) : wire.values;
+    // The statement's own values: the wire's may hold collections already serialized (see pack.ts).
+    const shown = out.batch ? out.batch.map((q) => q.values) : out.values;
     line += ` ${JSON.stringify(shown, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
   }
   return formatLogContext(line, conn.name, out.keyspace);

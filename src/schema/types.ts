@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { types } from 'cassandra-driver';
 import { ConfigurationError, describe, ValidationError } from '../errors.js';
+import { packEntries, packerOf, packItems } from './pack.js';
 
 /** What the mapper needs to know of a Client's `encoding` options to hand it values it accepts. */
 export interface Codec {
@@ -13,6 +14,8 @@ export interface Codec {
   readonly mapClass: boolean;
   /** The Client reads and writes sets as Set (`encoding.set`). */
   readonly setClass: boolean;
+  /** The Client speaks protocol v3 or later: collections of simple types go to it already serialized (see pack.ts). */
+  readonly packed: boolean;
 }
 
 export type TypeKind = 'scalar' | 'counter' | 'list' | 'set' | 'map' | 'tuple' | 'udt' | 'vector';
@@ -484,8 +487,9 @@ const FROZEN_COLLECTIONS = '2.1.3';
 
 export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[], W[]> {
   const inner = nested(element);
-  // An array is sent as it is when its items are.
-  const asIs = (codec: Codec): boolean => sentAsIs(inner, codec);
+  const packer = packerOf(inner);
+  // An array is sent as it is when its items are, unless it is sent serialized.
+  const asIs = (codec: Codec): boolean => !(packer && codec.packed) && sentAsIs(inner, codec);
   const type: CqlType<R[], W[]> = {
     cql: collectionCql('list', inner.cql, frozen),
     kind: 'list',
@@ -499,7 +503,9 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
       for (let i = 0; i < v.length; i++) out[i] = coerceItem(inner, v[i], c, i, itemLabel);
       return out;
     },
-    toDriver: (v, codec) => (asIs(codec) ? v : v.map((item) => inner.toDriver(item, codec))),
+    toDriver: (v, codec) =>
+      (packer && codec.packed && packItems(v, v.length, packer)) ||
+      (sentAsIs(inner, codec) ? v : v.map((item) => inner.toDriver(item, codec))),
     sendsAsIs: asIs,
     // The driver builds a fresh array per row: kept as it is when its items need no conversion.
     fromDriver: (v, codec) =>
@@ -514,8 +520,9 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
 
 export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R>, Set<W> | W[]> {
   const inner = nested(element);
+  const packer = packerOf(inner);
   // An array is accepted whatever the Client's `encoding.set`; a Set only with it.
-  const asIs = (codec: Codec): boolean => codec.setClass && sentAsIs(inner, codec);
+  const asIs = (codec: Codec): boolean => !(packer && codec.packed) && codec.setClass && sentAsIs(inner, codec);
   const type: CqlType<Set<R>, Set<W> | W[]> = {
     cql: collectionCql('set', inner.cql, frozen),
     kind: 'set',
@@ -529,7 +536,9 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
       checkSize(out, c);
       return out;
     },
-    toDriver: (v, codec) => (asIs(codec) ? v : [...v].map((item) => inner.toDriver(item, codec))),
+    toDriver: (v, codec) =>
+      (packer && codec.packed && packItems(v, v.size, packer)) ||
+      (codec.setClass && sentAsIs(inner, codec) ? v : [...v].map((item) => inner.toDriver(item, codec))),
     sendsAsIs: asIs,
     // The driver builds a fresh Set per row: kept as it is when its items need no conversion.
     fromDriver: (v, codec) => {
@@ -547,8 +556,10 @@ export function map<KR, KW, VR, VW>(
 ): CqlType<Map<KR, VR>, Map<KW, VW> | (KW extends string ? Record<KW, VW> : never)> {
   const k = nested(key);
   const val = nested(value);
-  // As it is only to a Client that encodes maps as Map (`encoding.map`).
-  const asIs = (codec: Codec): boolean => codec.mapClass && sentAsIs(k, codec) && sentAsIs(val, codec);
+  const keyPacker = packerOf(k);
+  const valuePacker = keyPacker && packerOf(val);
+  // As it is only to a Client that encodes maps as Map (`encoding.map`), and that is not sent it serialized.
+  const asIs = (codec: Codec): boolean => !(valuePacker && codec.packed) && codec.mapClass && sentAsIs(k, codec) && sentAsIs(val, codec);
   const type: CqlType<Map<KR, VR>, Map<KW, VW> | (KW extends string ? Record<KW, VW> : never)> = {
     cql: collectionCql('map', `${k.cql}, ${val.cql}`, frozen),
     kind: 'map',
@@ -571,7 +582,9 @@ export function map<KR, KW, VR, VW>(
     },
     sendsAsIs: asIs,
     toDriver: (v, codec) => {
-      if (asIs(codec)) return v;
+      const packed = valuePacker && codec.packed && packEntries(v, keyPacker!, valuePacker);
+      if (packed) return packed;
+      if (codec.mapClass && sentAsIs(k, codec) && sentAsIs(val, codec)) return v;
       const entries = [...v].map(([ek, ev]) => [k.toDriver(ek, codec), val.toDriver(ev, codec)] as const);
       if (codec.mapClass) return new Map(entries);
       // A Client without `encoding.map` takes a plain object, whose keys are strings.
@@ -759,9 +772,10 @@ const itemLabel = (column: string, at: unknown): string => `${column}[${String(a
 const elementLabel = (column: string): string => `${column}{}`;
 const keyLabel = (column: string): string => `${column} key`;
 
-/** The codec a Client's `encoding` options call for. */
+/** The codec a Client's `encoding` options, and the protocol version it speaks (if known yet), call for. */
 export function codecOf(
   options: { encoding?: { map?: unknown; set?: unknown; useBigIntAsLong?: boolean; useBigIntAsVarint?: boolean } } | undefined,
+  protocolVersion?: number | null,
 ): Codec {
   const encoding = options?.encoding;
   return {
@@ -769,5 +783,7 @@ export function codecOf(
     bigIntAsVarint: !!encoding?.useBigIntAsVarint,
     mapClass: encoding?.map === Map,
     setClass: encoding?.set === Set,
+    // Collections have had 32-bit counts and lengths since v3; v1 and v2 (Cassandra 2.0 and older) are left to the driver.
+    packed: protocolVersion != null && protocolVersion >= 3,
   };
 }
