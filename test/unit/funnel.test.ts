@@ -208,4 +208,33 @@ describe('values as each Client takes them', () => {
       await own.shutdown();
     }
   });
+
+  it('collections go serialized once the Client has negotiated protocol v3+; a log line shows the values given', async () => {
+    const recording = recordingClient({ map: Map, set: Set });
+    // The driver's own field; null until its control connection is up.
+    const control: { protocolVersion: number | null } = { protocolVersion: null };
+    Object.assign(recording.client, { controlConnection: control });
+    const own = new ConnectionRegistry();
+    await own.register('v4', { session: recording.client, default: true });
+    const entries: string[] = [];
+    const { setLogger } = await import('../../src/log.js');
+    try {
+      const Scores = model(
+        'scores',
+        { id: columns.int().partitionKey(), xs: columns.list(columns.int()) },
+        { keyspace: 'ks', registry: own },
+      );
+      await Scores.create({ id: 1, xs: [1, 2] });
+      control.protocolVersion = 4;
+      setLogger({ debug: (m) => entries.push(m), info() {}, warn() {}, error() {} }, { logValues: true });
+      await Scores.create({ id: 2, xs: [1, 2] });
+      assert.deepEqual(recording.sent[0]!.params[1], [1, 2], 'version unknown: the array as it is');
+      assert.deepEqual(recording.sent[1]!.params[1], Buffer.from([0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 2]));
+      assert.equal(entries.length, 1);
+      assert.match(entries[0]!, /\(2 values\) \[2,\[1,2\]\]$/);
+    } finally {
+      setLogger();
+      await own.shutdown();
+    }
+  });
 });
