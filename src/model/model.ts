@@ -29,7 +29,7 @@ import { compileDelete, compileInsert, compileUpdate } from '../statements/compi
 import { parseConditions } from '../statements/filters.js';
 import type { Assignment, CompiledStatement, Condition, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
-import { emptyOf, isNullish, readValue, type Codec } from '../schema/types.js';
+import { emptyOf, isNullish, keepsDriverValue, readValue, type Codec } from '../schema/types.js';
 import type { Columns, Filter, Insert, KeyValues, Row, Values, WriteOf } from '../schema/infer.js';
 import { runOptions, writeTimestamp, writeTtl, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
 import {
@@ -442,8 +442,15 @@ function readRow(base: ModelStatic, row: Record<string, unknown>, codec: Codec, 
   let values: Record<string, unknown>;
   if (own && schema.namesAreDbNames && (row as { __columns?: unknown[] }).__columns?.length === columns.length) {
     values = row;
-    for (const column of schema.convertedOnRead) {
+    const converted = schema.convertedOnRead;
+    const kept = keptOnRead(schema, codec);
+    for (let i = 0; i < converted.length; i++) {
+      const column = converted[i]!;
       const raw = row[column.name];
+      // A driver value the column keeps as it is (a Set, Map or array) is not looked into: on a page
+      // of rows, whose objects have left the cache since the driver parsed them, that is a miss each.
+      // Hence `!==` twice: `!= null` reads the object's map (for document.all), which is that miss.
+      if (kept[i] && raw !== null && raw !== undefined) continue;
       const value = readValue(column.type, raw, codec);
       if (value !== raw) row[column.name] = value;
     }
@@ -459,6 +466,21 @@ function readRow(base: ModelStatic, row: Record<string, unknown>, codec: Codec, 
   // The caller of the public fromRow() still holds the row, and so its collections.
   if (!own) exposeAll(instance, schema);
   return instance as unknown as BaseModel;
+}
+
+// The schema and codec the flags below were worked out for: rows are read a page at a time, of one model on one connection.
+let keptSchema: ModelSchema | undefined;
+let keptCodec: Codec | undefined;
+let kept: readonly boolean[] = [];
+
+/** For each of the schema's convertedOnRead columns, whether a non-null driver value is kept as it is under this codec. */
+function keptOnRead(schema: ModelSchema, codec: Codec): readonly boolean[] {
+  if (schema !== keptSchema || codec !== keptCodec) {
+    kept = schema.convertedOnRead.map((c) => keepsDriverValue(c.type, codec));
+    keptSchema = schema;
+    keptCodec = codec;
+  }
+  return kept;
 }
 
 // Module functions rather than #private methods: instances read from rows are made with

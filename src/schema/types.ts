@@ -47,6 +47,8 @@ export interface CqlType<R, W = R> {
   /** Whether toDriver() returns every value as it is under this codec (unset: only when it is the identity). */
   readonly sendsAsIs?: ((codec: Codec) => boolean) | undefined;
   fromDriver(value: unknown, codec: Codec): R;
+  /** Whether fromDriver() returns every non-null driver value as it is under this codec (unset: only when it is the identity). */
+  readonly keepsDriverValue?: ((codec: Codec) => boolean) | undefined;
   /** Phantom fields, for inference only. */
   readonly $read?: R;
   readonly $write?: W;
@@ -507,6 +509,7 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
       (packer && codec.packed && packItems(v, v.length, packer)) ||
       (sentAsIs(inner, codec) ? v : v.map((item) => inner.toDriver(item, codec))),
     sendsAsIs: asIs,
+    keepsDriverValue: () => inner.fromDriver === identity,
     // The driver builds a fresh array per row: kept as it is when its items need no conversion.
     fromDriver: (v, codec) =>
       v == null
@@ -540,6 +543,7 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
       (packer && codec.packed && packItems(v, v.size, packer)) ||
       (codec.setClass && sentAsIs(inner, codec) ? v : [...v].map((item) => inner.toDriver(item, codec))),
     sendsAsIs: asIs,
+    keepsDriverValue: (codec) => codec.setClass && inner.fromDriver === identity,
     // The driver builds a fresh Set per row: kept as it is when its items need no conversion.
     fromDriver: (v, codec) => {
       if (v instanceof Set && inner.fromDriver === identity) return v as Set<R>;
@@ -581,6 +585,7 @@ export function map<KR, KW, VR, VW>(
       return out;
     },
     sendsAsIs: asIs,
+    keepsDriverValue: (codec) => codec.mapClass && k.fromDriver === identity && val.fromDriver === identity,
     toDriver: (v, codec) => {
       const packed = valuePacker && codec.packed && packEntries(v, keyPacker!, valuePacker);
       if (packed) return packed;
@@ -719,6 +724,11 @@ export function readValue(type: CqlType<unknown>, value: unknown, codec: Codec):
 /** Whether toDriver() hands every value of this type to a Client with this codec as it is. */
 export function sentAsIs(type: CqlType<unknown>, codec: Codec): boolean {
   return type.toDriver === identity || type.sendsAsIs?.(codec) === true;
+}
+
+/** Whether readValue() hands a non-null driver value of this type back as it is under this codec. */
+export function keepsDriverValue(type: CqlType<unknown>, codec: Codec): boolean {
+  return type.fromDriver === identity || type.keepsDriverValue?.(codec) === true;
 }
 
 /** Whether readValue() hands a driver value of this type back as it is, null included. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { Client } from 'cassandra-driver';
+import { type Client, types } from 'cassandra-driver';
 import { batch, columns, connection, contextQuery, LWTError, management, model } from '../../src/index.js';
 import { ConnectionRegistry, type StatementEvent } from '../../src/connection/index.js';
 import { FakeRow, captureLogs, recordingClient, type SentStatement } from '../helpers/util.js';
@@ -204,6 +204,45 @@ describe('values as each Client takes them', () => {
       ]);
       assert.deepEqual(kinds(plain.sent), [[false, false]]);
       assert.deepEqual(plain.sent[0]!.params.slice(1), [['a'], { k: 1 }]);
+    } finally {
+      await own.shutdown();
+    }
+  });
+
+  it("a row's collections are kept as the driver made them where the Client's encoding gives the column's form, converted elsewhere", async () => {
+    const columnsRead = ['id', 'tags', 'scores', 'xs'].map((name) => ({ name }));
+    const driverRow = (values: unknown[]) => {
+      // The driver's own Row class (not in its type declarations): what the mapper reads in place.
+      const Row = (types as unknown as { Row: new (columns: unknown[]) => Record<string, unknown> }).Row;
+      const row = new Row(columnsRead);
+      columnsRead.forEach(({ name }, i) => {
+        row[name] = values[i];
+      });
+      return row as unknown as FakeRow;
+    };
+    const tags = new Set(['a']);
+    const native = recordingClient({ map: Map, set: Set }, () => [driverRow([1, tags, null, undefined])]);
+    // Without `encoding.set` and `encoding.map` the driver reads sets as arrays and maps as objects.
+    const plain = recordingClient({}, () => [driverRow([2, ['b'], { k: 1 }, [3]])]);
+    const own = new ConnectionRegistry();
+    await own.register('native', { session: native.client, default: true });
+    await own.register('plain', { session: plain.client });
+    try {
+      const Bag = model(
+        'bags',
+        {
+          id: columns.int().partitionKey(),
+          tags: columns.set(columns.text()),
+          scores: columns.map(columns.text(), columns.int()),
+          xs: columns.list(columns.int()),
+        },
+        { keyspace: 'ks', registry: own },
+      );
+      const one = await Bag.get({ id: 1 });
+      assert.deepEqual(one.tags, tags);
+      assert.deepEqual([one.scores, one.xs], [new Map(), []], 'null and unset read empty');
+      const two = await Bag.using({ connection: 'plain' }).get({ id: 2 });
+      assert.deepEqual([two.tags, two.scores, two.xs], [new Set(['b']), new Map([['k', 1]]), [3]]);
     } finally {
       await own.shutdown();
     }
