@@ -163,13 +163,21 @@ function modelOf(out: Outgoing): string | undefined {
   return out.tables?.length ? out.tables.join(',') : out.schema?.table;
 }
 
+/** A value as a log line shows it: bigints with their `n`, Sets as arrays, Maps as objects (JSON shows both as `{}`). */
+function logged(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Set) return [...value];
+  if (value instanceof Map) return Object.fromEntries(value);
+  return value;
+}
+
 function logLine(conn: Connection, out: Outgoing, wire: Wire): string {
   const n = countValues(wire);
   let line = `${out.kind}: ${textOf(wire)} (${n} value${n === 1 ? '' : 's'})`;
   if (logValues() && n > 0) {
     // The statement's own values: the wire's may hold collections already serialized (see pack.ts).
     const shown = out.batch ? out.batch.map((q) => q.values) : out.values;
-    line += ` ${JSON.stringify(shown, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+    line += ` ${JSON.stringify(shown, logged)}`;
   }
   return formatLogContext(line, conn.name, out.keyspace);
 }

@@ -2,6 +2,7 @@
  * Models: a table defined once as columns, with inferred TypeScript types, change-tracking
  * instances and the static entry points to queries.
  */
+import { types } from 'cassandra-driver';
 import { inspect } from 'node:util';
 import {
   CQLEngineError,
@@ -440,10 +441,11 @@ function readRow(base: ModelStatic, row: Record<string, unknown>, codec: Codec, 
   const schema = model.schema;
   const columns = schema.columns;
   let values: Record<string, unknown>;
-  if (own && schema.namesAreDbNames && (row as { __columns?: unknown[] }).__columns?.length === columns.length) {
+  const driverColumns = (row as { __columns?: readonly DriverColumn[] }).__columns;
+  if (own && schema.namesAreDbNames && driverColumns?.length === columns.length) {
     values = row;
     const converted = schema.convertedOnRead;
-    const kept = keptOnRead(schema, codec);
+    const kept = keptOnRead(schema, codec, driverColumns);
     for (let i = 0; i < converted.length; i++) {
       const column = converted[i]!;
       const raw = row[column.name];
@@ -468,17 +470,36 @@ function readRow(base: ModelStatic, row: Record<string, unknown>, codec: Codec, 
   return instance as unknown as BaseModel;
 }
 
-// The schema and codec the flags below were worked out for: rows are read a page at a time, of one model on one connection.
+/** A column of a driver result, as each of its rows carries it (`row.__columns`). */
+interface DriverColumn {
+  readonly name: string;
+  readonly type?: { readonly code?: number };
+}
+
+/** The driver's type codes of the collections (types.dataTypes): what a column holds on the table, whatever the model says. */
+const DRIVER_CODES: Partial<Record<string, number>> = { list: types.dataTypes.list, set: types.dataTypes.set, map: types.dataTypes.map };
+
+// What the flags below were worked out for: rows are read a page at a time, of one model, on one
+// connection, with one result's columns (the same array for every row of a page).
 let keptSchema: ModelSchema | undefined;
 let keptCodec: Codec | undefined;
+let keptColumns: readonly DriverColumn[] | undefined;
 let kept: readonly boolean[] = [];
 
-/** For each of the schema's convertedOnRead columns, whether a non-null driver value is kept as it is under this codec. */
-function keptOnRead(schema: ModelSchema, codec: Codec): readonly boolean[] {
-  if (schema !== keptSchema || codec !== keptCodec) {
-    kept = schema.convertedOnRead.map((c) => keepsDriverValue(c.type, codec));
+/**
+ * For each of the schema's convertedOnRead columns, whether a non-null driver value is kept as it is:
+ * the codec makes it the column's form, and the table's column is of the model's kind (a table that
+ * drifted from its model, a list where the model has a set, still has its values converted).
+ */
+function keptOnRead(schema: ModelSchema, codec: Codec, columns: readonly DriverColumn[]): readonly boolean[] {
+  if (schema !== keptSchema || codec !== keptCodec || columns !== keptColumns) {
+    kept = schema.convertedOnRead.map((c) => {
+      const code = DRIVER_CODES[c.type.kind];
+      return keepsDriverValue(c.type, codec) && (code === undefined || columns.find((d) => d.name === c.dbName)?.type?.code === code);
+    });
     keptSchema = schema;
     keptCodec = codec;
+    keptColumns = columns;
   }
   return kept;
 }

@@ -6,7 +6,8 @@
  * (test/unit/pack.test.ts checks them against its Encoder).
  *
  * A collection is [int32 count] then each element as [int32 length][bytes]; a map's elements are
- * its keys and values in turn.
+ * its keys and values in turn. Empty collections, and values the mapper's validation refuses, are
+ * left to the driver.
  */
 import { types } from 'cassandra-driver';
 
@@ -23,7 +24,18 @@ const fixed = (bytes: number, is: (value: unknown) => boolean, write: ElementPac
   write,
 });
 
+// Only values the mapper's validation lets through are written here. Anything else (NaN added in place
+// to an int set, an invalid Date) goes to the driver, which refuses it as it always has.
 const isNumber = (value: unknown): boolean => typeof value === 'number';
+const intIn =
+  (bits: number) =>
+  (value: unknown): boolean =>
+    Number.isInteger(value) && (value as number) >= -(2 ** (bits - 1)) && (value as number) < 2 ** (bits - 1);
+const isInt64 = (value: unknown): boolean => typeof value === 'bigint' && value >= -(2n ** 63n) && value < 2n ** 63n;
+const isDate = (value: unknown): boolean => value instanceof Date && !Number.isNaN(value.getTime());
+const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
+const isUuid = (value: unknown): boolean => value instanceof types.Uuid;
+const writeUuid: ElementPacker['write'] = (buf, v, at) => void (v as types.Uuid).getBuffer().copy(buf, at);
 
 /** Strings as UTF-8 (ASCII text is the same bytes). A short ASCII string is copied here: a native write costs more than the copy. */
 const utf8: ElementPacker = {
@@ -48,51 +60,16 @@ const PACKERS: ReadonlyMap<string, ElementPacker> = new Map([
   ['text', utf8],
   ['varchar', utf8],
   ['ascii', utf8],
-  ['int', fixed(4, isNumber, (buf, v, at) => buf.writeInt32BE(v as number, at))],
-  ['smallint', fixed(2, isNumber, (buf, v, at) => buf.writeInt16BE(v as number, at))],
-  ['tinyint', fixed(1, isNumber, (buf, v, at) => buf.writeInt8(v as number, at))],
+  ['int', fixed(4, intIn(32), (buf, v, at) => buf.writeInt32BE(v as number, at))],
+  ['smallint', fixed(2, intIn(16), (buf, v, at) => buf.writeInt16BE(v as number, at))],
+  ['tinyint', fixed(1, intIn(8), (buf, v, at) => buf.writeInt8(v as number, at))],
   ['double', fixed(8, isNumber, (buf, v, at) => buf.writeDoubleBE(v as number, at))],
   ['float', fixed(4, isNumber, (buf, v, at) => buf.writeFloatBE(v as number, at))],
-  [
-    'boolean',
-    fixed(
-      1,
-      (v) => typeof v === 'boolean',
-      (buf, v, at) => buf.writeUInt8(v ? 1 : 0, at),
-    ),
-  ],
-  [
-    'bigint',
-    fixed(
-      8,
-      (v) => typeof v === 'bigint',
-      (buf, v, at) => buf.writeBigInt64BE(v as bigint, at),
-    ),
-  ],
-  [
-    'timestamp',
-    fixed(
-      8,
-      (v) => v instanceof Date,
-      (buf, v, at) => writeMillis(buf, (v as Date).getTime(), at),
-    ),
-  ],
-  [
-    'uuid',
-    fixed(
-      16,
-      (v) => v instanceof types.Uuid,
-      (buf, v, at) => (v as types.Uuid).getBuffer().copy(buf, at),
-    ),
-  ],
-  [
-    'timeuuid',
-    fixed(
-      16,
-      (v) => v instanceof types.Uuid,
-      (buf, v, at) => (v as types.Uuid).getBuffer().copy(buf, at),
-    ),
-  ],
+  ['boolean', fixed(1, isBoolean, (buf, v, at) => buf.writeUInt8(v ? 1 : 0, at))],
+  ['bigint', fixed(8, isInt64, (buf, v, at) => buf.writeBigInt64BE(v as bigint, at))],
+  ['timestamp', fixed(8, isDate, (buf, v, at) => writeMillis(buf, (v as Date).getTime(), at))],
+  ['uuid', fixed(16, isUuid, writeUuid)],
+  ['timeuuid', fixed(16, isUuid, writeUuid)],
 ]);
 
 /** Epoch milliseconds as a signed 64-bit integer, in two 32-bit halves (no bigint made per value). */
@@ -107,8 +84,13 @@ export function packerOf(type: { readonly kind: string; readonly cql: string }):
   return type.kind === 'scalar' ? PACKERS.get(type.cql) : undefined;
 }
 
-/** A list's or set's elements serialized; undefined when one of them is not a value the packer writes. */
+/**
+ * A list's or set's elements serialized; undefined when one of them is not a value the packer writes,
+ * or when there are none: the driver sends an empty list or set as null, inside a user type or an
+ * IN list too, and so does the mapper.
+ */
 export function packItems(items: Iterable<unknown>, count: number, packer: ElementPacker): Buffer | undefined {
+  if (count === 0) return undefined;
   let total = 4 + 4 * count;
   for (const item of items) {
     const size = packer.size(item);
@@ -122,8 +104,9 @@ export function packItems(items: Iterable<unknown>, count: number, packer: Eleme
   return buf;
 }
 
-/** A map's keys and values serialized; undefined when one of them is not a value its packer writes. */
+/** A map's keys and values serialized; undefined when one of them is not a value its packer writes, or when it is empty. */
 export function packEntries(map: ReadonlyMap<unknown, unknown>, keys: ElementPacker, values: ElementPacker): Buffer | undefined {
+  if (map.size === 0) return undefined;
   let total = 4 + 8 * map.size;
   // By key, then get: iterating entries would make a [key, value] array for each.
   for (const k of map.keys()) {

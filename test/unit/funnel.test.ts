@@ -210,12 +210,19 @@ describe('values as each Client takes them', () => {
   });
 
   it("a row's collections are kept as the driver made them where the Client's encoding gives the column's form, converted elsewhere", async () => {
-    const columnsRead = ['id', 'tags', 'scores', 'xs'].map((name) => ({ name }));
-    const driverRow = (values: unknown[]) => {
+    const { dataTypes } = types;
+    // As the driver describes a result's columns: the table's types, whatever the model says.
+    const columnsRead = [
+      { name: 'id', type: { code: dataTypes.int } },
+      { name: 'tags', type: { code: dataTypes.set } },
+      { name: 'scores', type: { code: dataTypes.map } },
+      { name: 'xs', type: { code: dataTypes.list } },
+    ];
+    const driverRow = (values: unknown[], columnsOfRow = columnsRead) => {
       // The driver's own Row class (not in its type declarations): what the mapper reads in place.
       const Row = (types as unknown as { Row: new (columns: unknown[]) => Record<string, unknown> }).Row;
-      const row = new Row(columnsRead);
-      columnsRead.forEach(({ name }, i) => {
+      const row = new Row(columnsOfRow);
+      columnsOfRow.forEach(({ name }, i) => {
         row[name] = values[i];
       });
       return row as unknown as FakeRow;
@@ -224,9 +231,13 @@ describe('values as each Client takes them', () => {
     const native = recordingClient({ map: Map, set: Set }, () => [driverRow([1, tags, null, undefined])]);
     // Without `encoding.set` and `encoding.map` the driver reads sets as arrays and maps as objects.
     const plain = recordingClient({}, () => [driverRow([2, ['b'], { k: 1 }, [3]])]);
+    // A table that drifted from its model: its `tags` is a list, which the driver reads as an array.
+    const drifted = columnsRead.map((c) => (c.name === 'tags' ? { name: 'tags', type: { code: dataTypes.list } } : c));
+    const listed = recordingClient({ map: Map, set: Set }, () => [driverRow([3, ['c', 'c'], null, null], drifted)]);
     const own = new ConnectionRegistry();
     await own.register('native', { session: native.client, default: true });
     await own.register('plain', { session: plain.client });
+    await own.register('listed', { session: listed.client });
     try {
       const Bag = model(
         'bags',
@@ -243,6 +254,8 @@ describe('values as each Client takes them', () => {
       assert.deepEqual([one.scores, one.xs], [new Map(), []], 'null and unset read empty');
       const two = await Bag.using({ connection: 'plain' }).get({ id: 2 });
       assert.deepEqual([two.tags, two.scores, two.xs], [new Set(['b']), new Map([['k', 1]]), [3]]);
+      const three = await Bag.using({ connection: 'listed' }).get({ id: 3 });
+      assert.deepEqual(three.tags, new Set(['c']), 'an array in a set column is still made a Set');
     } finally {
       await own.shutdown();
     }
@@ -260,17 +273,17 @@ describe('values as each Client takes them', () => {
     try {
       const Scores = model(
         'scores',
-        { id: columns.int().partitionKey(), xs: columns.list(columns.int()) },
+        { id: columns.int().partitionKey(), xs: columns.list(columns.int()), tags: columns.set(columns.text()) },
         { keyspace: 'ks', registry: own },
       );
       await Scores.create({ id: 1, xs: [1, 2] });
       control.protocolVersion = 4;
       setLogger({ debug: (m) => entries.push(m), info() {}, warn() {}, error() {} }, { logValues: true });
-      await Scores.create({ id: 2, xs: [1, 2] });
+      await Scores.create({ id: 2, xs: [1, 2], tags: new Set(['a']) });
       assert.deepEqual(recording.sent[0]!.params[1], [1, 2], 'version unknown: the array as it is');
       assert.deepEqual(recording.sent[1]!.params[1], Buffer.from([0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 2]));
       assert.equal(entries.length, 1);
-      assert.match(entries[0]!, /\(2 values\) \[2,\[1,2\]\]$/);
+      assert.match(entries[0]!, /\(3 values\) \[2,\[1,2\],\["a"\]\]$/);
     } finally {
       setLogger();
       await own.shutdown();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
-import { columns } from '../../src/index.js';
+import { columns, userType } from '../../src/index.js';
 import { codecOf, type CqlType } from '../../src/schema/types.js';
 
 interface DriverEncoder {
@@ -29,7 +29,7 @@ const ELEMENTS: [string, () => Element, unknown[]][] = [
   ['tinyint', () => columns.tinyint(), [0, 127, -128]],
   ['bigint', () => columns.bigint(), [0n, 1n, -1n, 9223372036854775807n, -9223372036854775808n]],
   ['double', () => columns.double(), [0, -0, 1.5, -2.25, Number.MAX_VALUE, Number.MIN_VALUE, Number.POSITIVE_INFINITY, Number.NaN]],
-  ['float', () => columns.float(), [0, 1.5, -3.25, 3.4e38]],
+  ['float', () => columns.float(), [0, -0, 1.5, -3.25, 3.4e38, Number.NaN]],
   ['boolean', () => columns.boolean(), [true, false]],
   [
     'timestamp',
@@ -106,6 +106,45 @@ describe('collections serialized by the mapper', () => {
     const sent = nested.type.toDriver(lists, codecOf({ encoding }, 4)) as unknown[];
     assert.ok(Array.isArray(sent));
     assert.deepEqual(new Encoder(4, { encoding }).encode(sent, 'list<list<int>>'), driverBytes(4, lists, 'list<list<int>>'));
+  });
+
+  it('empty lists, sets and maps go to the driver as they are, which sends null, in a user type too', () => {
+    const codec = codecOf({ encoding }, 4);
+    for (const [column, empty] of [
+      [columns.list(columns.text()), []],
+      [columns.set(columns.int()), new Set()],
+      [columns.map(columns.text(), columns.int()), new Map()],
+    ] as [Column, unknown][]) {
+      assert.ok(!Buffer.isBuffer(column.type.toDriver(empty, codec)), String(column.type.cql));
+    }
+    const Address = userType('address', { street: columns.text(), tags: columns.list(columns.text()) });
+    const address = columns.udt(Address).type as CqlType<unknown>;
+    const sent = address.toDriver(address.coerce({ street: 'x', tags: [] }, 'c'), codec) as Record<string, unknown>;
+    assert.deepEqual(sent['tags'], []);
+    assert.equal(new Encoder(4, { encoding }).encode(sent['tags'], 'list<text>'), null);
+    const full = address.toDriver(address.coerce({ street: 'x', tags: ['a'] }, 'c'), codec) as Record<string, unknown>;
+    assert.deepEqual(full['tags'], driverBytes(4, ['a'], 'list<text>'));
+  });
+
+  it('a value the validation would refuse, changed in place, goes to the driver, which refuses it as before', () => {
+    const codec = codecOf({ encoding }, 4);
+    const cases: [Column, unknown, string][] = [
+      [columns.set(columns.int()), new Set([1, Number.NaN]), 'set<int>'],
+      [columns.list(columns.int()), [1.5], 'list<int>'],
+      [columns.list(columns.int()), [2 ** 31], 'list<int>'],
+      [columns.list(columns.smallint()), [40_000], 'list<smallint>'],
+      [columns.list(columns.tinyint()), [-129], 'list<tinyint>'],
+      [columns.list(columns.bigint()), [2n ** 63n], 'list<bigint>'],
+      [columns.set(columns.timestamp()), new Set([new Date('garbage')]), 'set<timestamp>'],
+      [columns.map(columns.text(), columns.boolean()), new Map([['a', 'yes']]), 'map<text,boolean>'],
+      [columns.list(columns.text()), [42], 'list<text>'],
+    ];
+    for (const [column, value, cql] of cases) {
+      // As a value changed in place reaches a save: not coerced again.
+      assert.ok(!Buffer.isBuffer(column.type.toDriver(value, codec)), cql);
+    }
+    assert.throws(() => new Encoder(4, { encoding }).encode([Number.NaN], 'list<int>'), TypeError);
+    assert.throws(() => new Encoder(4, { encoding }).encode([new Date('garbage')], 'list<timestamp>'), TypeError);
   });
 
   it('a collection holding a value its packer does not write goes to the driver unserialized', () => {
