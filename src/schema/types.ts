@@ -490,8 +490,9 @@ const FROZEN_COLLECTIONS = '2.1.3';
 export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[], W[]> {
   const inner = nested(element);
   const packer = packerOf(inner);
-  // An array is sent as it is when its items are, unless it is sent serialized.
-  const asIs = (codec: Codec): boolean => !(packer && codec.packed) && sentAsIs(inner, codec);
+  // Unserialized, an array is sent as it is when its items are.
+  const unpackedAsIs = (codec: Codec): boolean => sentAsIs(inner, codec);
+  const asIs = (codec: Codec): boolean => !(packer && codec.packed) && unpackedAsIs(codec);
   const type: CqlType<R[], W[]> = {
     cql: collectionCql('list', inner.cql, frozen),
     kind: 'list',
@@ -507,7 +508,7 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
     },
     toDriver: (v, codec) =>
       (packer && codec.packed && packItems(v, v.length, packer)) ||
-      (sentAsIs(inner, codec) ? v : v.map((item) => inner.toDriver(item, codec))),
+      (unpackedAsIs(codec) ? v : v.map((item) => inner.toDriver(item, codec))),
     sendsAsIs: asIs,
     keepsDriverValue: () => inner.fromDriver === identity,
     // The driver builds a fresh array per row: kept as it is when its items need no conversion.
@@ -524,8 +525,9 @@ export function list<R, W>(element: CqlType<R, W>, frozen = false): CqlType<R[],
 export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R>, Set<W> | W[]> {
   const inner = nested(element);
   const packer = packerOf(inner);
-  // An array is accepted whatever the Client's `encoding.set`; a Set only with it.
-  const asIs = (codec: Codec): boolean => !(packer && codec.packed) && codec.setClass && sentAsIs(inner, codec);
+  // Unserialized: an array is accepted whatever the Client's `encoding.set`; a Set only with it.
+  const unpackedAsIs = (codec: Codec): boolean => codec.setClass && sentAsIs(inner, codec);
+  const asIs = (codec: Codec): boolean => !(packer && codec.packed) && unpackedAsIs(codec);
   const type: CqlType<Set<R>, Set<W> | W[]> = {
     cql: collectionCql('set', inner.cql, frozen),
     kind: 'set',
@@ -541,7 +543,7 @@ export function set<R, W>(element: CqlType<R, W>, frozen = false): CqlType<Set<R
     },
     toDriver: (v, codec) =>
       (packer && codec.packed && packItems(v, v.size, packer)) ||
-      (codec.setClass && sentAsIs(inner, codec) ? v : [...v].map((item) => inner.toDriver(item, codec))),
+      (unpackedAsIs(codec) ? v : [...v].map((item) => inner.toDriver(item, codec))),
     sendsAsIs: asIs,
     keepsDriverValue: (codec) => codec.setClass && inner.fromDriver === identity,
     // The driver builds a fresh Set per row: kept as it is when its items need no conversion.
@@ -562,8 +564,9 @@ export function map<KR, KW, VR, VW>(
   const val = nested(value);
   const keyPacker = packerOf(k);
   const valuePacker = keyPacker && packerOf(val);
-  // As it is only to a Client that encodes maps as Map (`encoding.map`), and that is not sent it serialized.
-  const asIs = (codec: Codec): boolean => !(valuePacker && codec.packed) && codec.mapClass && sentAsIs(k, codec) && sentAsIs(val, codec);
+  // Unserialized, as it is only to a Client that encodes maps as Map (`encoding.map`).
+  const unpackedAsIs = (codec: Codec): boolean => codec.mapClass && sentAsIs(k, codec) && sentAsIs(val, codec);
+  const asIs = (codec: Codec): boolean => !(valuePacker && codec.packed) && unpackedAsIs(codec);
   const type: CqlType<Map<KR, VR>, Map<KW, VW> | (KW extends string ? Record<KW, VW> : never)> = {
     cql: collectionCql('map', `${k.cql}, ${val.cql}`, frozen),
     kind: 'map',
@@ -589,7 +592,7 @@ export function map<KR, KW, VR, VW>(
     toDriver: (v, codec) => {
       const packed = valuePacker && codec.packed && packEntries(v, keyPacker!, valuePacker);
       if (packed) return packed;
-      if (codec.mapClass && sentAsIs(k, codec) && sentAsIs(val, codec)) return v;
+      if (unpackedAsIs(codec)) return v;
       const entries = [...v].map(([ek, ev]) => [k.toDriver(ek, codec), val.toDriver(ev, codec)] as const);
       if (codec.mapClass) return new Map(entries);
       // A Client without `encoding.map` takes a plain object, whose keys are strings.
