@@ -15,13 +15,20 @@ import { types } from 'cassandra-driver';
 export interface ElementPacker {
   /** The element's length in bytes; -1 for a value this packer does not write (the driver encodes the collection then). */
   size(value: unknown): number;
-  /** Writes the element's bytes (`size` of them) at `at`. */
-  write(buf: Buffer, value: unknown, at: number, size: number): void;
+  /** Writes the element's bytes at `at`; returns how many (what size() said). */
+  write(buf: Buffer, value: unknown, at: number): number;
 }
 
-const fixed = (bytes: number, is: (value: unknown) => boolean, write: ElementPacker['write']): ElementPacker => ({
+const fixed = (
+  bytes: number,
+  is: (value: unknown) => boolean,
+  write: (buf: Buffer, value: unknown, at: number) => void,
+): ElementPacker => ({
   size: (value) => (is(value) ? bytes : -1),
-  write,
+  write: (buf, value, at) => {
+    write(buf, value, at);
+    return bytes;
+  },
 });
 
 // Only values the mapper's validation lets through are written here. Anything else (NaN added in place
@@ -35,7 +42,7 @@ const isInt64 = (value: unknown): boolean => typeof value === 'bigint' && value 
 const isDate = (value: unknown): boolean => value instanceof Date && !Number.isNaN(value.getTime());
 const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
 const isUuid = (value: unknown): boolean => value instanceof types.Uuid;
-const writeUuid: ElementPacker['write'] = (buf, v, at) => void (v as types.Uuid).getBuffer().copy(buf, at);
+const writeUuid = (buf: Buffer, v: unknown, at: number): void => void (v as types.Uuid).getBuffer().copy(buf, at);
 
 /** Strings as UTF-8 (ASCII text is the same bytes). A short ASCII string is copied here: a native write costs more than the copy. */
 const utf8: ElementPacker = {
@@ -45,14 +52,21 @@ const utf8: ElementPacker = {
     for (let i = 0; i < n; i++) if (value.charCodeAt(i) > 0x7f) return Buffer.byteLength(value, 'utf8');
     return n;
   },
-  write(buf, value, at, size) {
+  write(buf, value, at) {
     const s = value as string;
-    // Equal lengths: every UTF-16 unit is ASCII, one byte each.
-    if (size === s.length && size <= 32) {
-      for (let i = 0; i < size; i++) buf[at + i] = s.charCodeAt(i);
-    } else {
-      buf.write(s, at, size, 'utf8');
+    const n = s.length;
+    if (n <= 32) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        buf[at + i] = c;
+      }
+      if (i === n) return n;
     }
+    // Not ASCII (any bytes copied above are written again), or long. size() counted its bytes, so
+    // the buffer has room for all of them.
+    return buf.write(s, at, 'utf8');
   },
 };
 
@@ -124,8 +138,7 @@ export function packEntries(map: ReadonlyMap<unknown, unknown>, keys: ElementPac
 
 /** Writes one element with its length before it; returns the offset after it. */
 function put(buf: Buffer, packer: ElementPacker, value: unknown, at: number): number {
-  const size = packer.size(value);
+  const size = packer.write(buf, value, at + 4);
   buf.writeInt32BE(size, at);
-  packer.write(buf, value, at + 4, size);
   return at + 4 + size;
 }
