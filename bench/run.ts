@@ -13,13 +13,14 @@
  *   BENCH_CASES=create,get                     some cases only
  *   BENCH_LIB=src                              the mapper side runs the sources through tsx, not the built package
  *   BENCH_PROFILE=mapper                       also write .cpuprofile files of that side to bench/profiles
+ *   BENCH_PIN=0                                client and node share the cores (default: pinned apart, see pin.ts)
  */
 import { execFile, fork } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'cassandra-driver';
 import * as lib from '../src/index.js';
-import { start } from '../src/tooling/cassandra/index.js';
+import { start, status } from '../src/tooling/cassandra/index.js';
+import { pinCores } from './pin.js';
 import {
   BIG_ROWS,
   BIG_SERIES,
@@ -49,15 +50,20 @@ const PROFILE = process.env['BENCH_PROFILE'] as Side | undefined;
 const SIDE_SCRIPT = fileURLToPath(new URL('./side.ts', import.meta.url));
 const PROFILES = fileURLToPath(new URL('./profiles', import.meta.url));
 
-async function hostsToUse(): Promise<string[]> {
+/** The node(s) to run against, and the pid of a local node this tool started (see pin.ts). */
+async function hostsToUse(): Promise<{ hosts: string[]; serverPid: number | undefined }> {
   const given = process.env['BENCH_HOSTS'] ?? process.env['CQLENGINE_TEST_HOSTS'];
-  if (given)
-    return given
+  if (given) {
+    const hosts = given
       .split(',')
       .map((h) => h.trim())
       .filter(Boolean);
+    const known =
+      hosts.length === 1 ? (await status({ address: hosts[0] }).catch(() => [])).find((n) => n.address === hosts[0]) : undefined;
+    return { hosts, serverPid: known?.pid };
+  }
   const [node] = await start({ nodes: 1 });
-  return [node!.address];
+  return { hosts: [node!.address], serverPid: node!.pid };
 }
 
 /** A side process (bench/side.ts) under this one's control, through its IPC channel. */
@@ -239,13 +245,15 @@ async function build(): Promise<string> {
 
 async function main(): Promise<void> {
   const libPath = await build();
-  const hosts = await hostsToUse();
+  const { hosts, serverPid } = await hostsToUse();
   // Unique per run, so that runs (and a run left behind by a crash) never share rows.
   const keyspace = `cqlengine_bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
   const { connection, management } = lib;
   const { Item, Point } = models(lib, keyspace);
   await connection.setup(hosts, keyspace);
   const raw = new Client({ contactPoints: hosts, localDataCenter: 'datacenter1', encoding: { map: Map, set: Set } });
+  // Before any side is forked: they inherit this process's CPU.
+  const pinning = pinCores(serverPid);
   try {
     await raw.connect();
     const version = (await raw.execute('SELECT release_version FROM system.local')).first()['release_version'] as string;
@@ -257,7 +265,7 @@ async function main(): Promise<void> {
     await runOps(SMALL_ROWS, 64, (seq) => Point.create({ series: SMALL_SERIES, seq, ...pointContent(seq) }));
 
     console.log(
-      `cqlengine benchmark: Cassandra ${version} at ${hosts.join(',')}, Node ${process.version}, ${availableParallelism()} cores; ` +
+      `cqlengine benchmark: Cassandra ${version} at ${hosts.join(',')}, Node ${process.version}, ${pinning.summary}; ` +
         `${ROUNDS} rounds, each side in its own process; medians per operation, ratios paired by round\n`,
     );
     const header = `${'case'.padEnd(46)}${'raw ops/s'.padStart(10)}${'mapper'.padStart(9)}${'time ×'.padStart(8)}${'raw CPU µs/op'.padStart(15)}${'mapper'.padStart(9)}${'CPU ×'.padStart(7)}${'middle half'.padStart(13)}`;
@@ -308,6 +316,7 @@ async function main(): Promise<void> {
     await management.dropKeyspace(keyspace).catch((err: unknown) => console.error(`could not drop ${keyspace}:`, err));
     await raw.shutdown();
     await connection.shutdown();
+    pinning.restore();
   }
 }
 
