@@ -96,6 +96,19 @@ export interface SendOptions {
 }
 
 function driverOptions(out: Outgoing, options: SendOptions): QueryOptions {
+  if (options.driver === undefined) {
+    // One shape for every statement of the mapper's own, options absent or not: the driver reads
+    // some twenty options of each (most absent), and objects of varying shapes made those reads
+    // polymorphic. The driver treats an undefined option as one not given.
+    return {
+      prepare: out.kind !== 'ddl',
+      isIdempotent: out.idempotent,
+      consistency: options.consistency,
+      readTimeout: options.timeout,
+      fetchSize: options.fetchSize,
+      pageState: options.pageState,
+    };
+  }
   // Mapper statements are prepared; DDL cannot be, and connection.execute says so itself.
   const result: QueryOptions = { prepare: out.kind !== 'ddl', ...options.driver };
   if (out.idempotent !== undefined) result.isIdempotent = out.idempotent;

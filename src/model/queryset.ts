@@ -161,6 +161,7 @@ function pageByPage<T, R>(fetch: (pageState: string | undefined) => Promise<Page
 
 export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf<M>> {
   readonly #state: QueryState;
+  #keptPageSelect: { readonly keyspace: string; readonly stmt: CompiledStatement } | undefined;
 
   constructor(
     readonly model: M,
@@ -370,8 +371,26 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   // ---- reading ----
 
   /** Fetches one page; pass the previous page's pageState to continue. */
-  async page(pageState?: string): Promise<Page<InstanceOf<M>>> {
-    return this.#page(this.#compiledSelect(), pageState);
+  page(pageState?: string): Promise<Page<InstanceOf<M>>> {
+    try {
+      const target = this.#resolved();
+      return this.#page(this.#pageSelect(target), pageState, target);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * page()'s SELECT, compiled by its first call in a keyspace and kept with the QuerySet (which never
+   * changes): a query read page by page compiles it once, as `for await` does. Not for a polymorphic
+   * family, whose members (and so the columns selected) can be added between pages.
+   */
+  #pageSelect(target: ResolvedScope): CompiledStatement {
+    const kept = this.#keptPageSelect;
+    if (kept?.keyspace === target.keyspace) return kept.stmt;
+    const stmt = compileSelect(this.#selectNode(NO_OVERRIDES, target));
+    if (!this.model.schema.discriminator) this.#keptPageSelect = { keyspace: target.keyspace, stmt };
+    return stmt;
   }
 
   #page(stmt: CompiledStatement, pageState: string | undefined, target?: ResolvedScope): Promise<Page<InstanceOf<M>>> {

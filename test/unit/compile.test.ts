@@ -759,6 +759,25 @@ describe('idempotence of compiled statements', () => {
     assert.deepEqual([del.template.idempotent, del.template.conditional], [false, true]);
   });
 
+  it('page() keeps its SELECT for the QuerySet, and compiles it again when the default keyspace moves', async () => {
+    const Note = model('notes', { id: columns.int().partitionKey(), body: columns.text() }, { connection: 'unit', registry });
+    const query = Note.filter({ id: 1 }).fetchSize(5);
+    try {
+      registry.defaultKeyspace = 'first';
+      await query.page();
+      await query.page('aa');
+      const [a, b] = sent.slice(-2);
+      assert.match(a!.cql, /FROM "first"\."notes"/);
+      assert.equal(b!.cql, a!.cql);
+      assert.deepEqual([a!.options['pageState'], b!.options['pageState']], [undefined, 'aa']);
+      registry.defaultKeyspace = 'second';
+      await query.page();
+      assert.match(last().cql, /FROM "second"\."notes"/);
+    } finally {
+      registry.defaultKeyspace = undefined;
+    }
+  });
+
   it('the funnel hands the flag to the driver, with prepare and the per-call options', async () => {
     await Post.filter({ blog: 'b' }).consistency('ONE').timeout(50).fetchSize(10).page('abc');
     assert.deepEqual(last().options, {
@@ -769,7 +788,18 @@ describe('idempotence of compiled statements', () => {
       fetchSize: 10,
       pageState: 'abc',
     });
+    const paged = last().options;
     await Post.filter({ blog: 'b', at: 1 }).update({ xs__append: [1] });
-    assert.deepEqual(last().options, { prepare: true, isIdempotent: false });
+    // The options not given are there as undefined (which the driver reads as not given): every
+    // statement of the mapper's hands the driver an object of one shape.
+    assert.deepEqual(last().options, {
+      prepare: true,
+      isIdempotent: false,
+      consistency: undefined,
+      readTimeout: undefined,
+      fetchSize: undefined,
+      pageState: undefined,
+    });
+    assert.deepEqual(Object.keys(last().options), Object.keys(paged));
   });
 });
