@@ -1,5 +1,5 @@
 /**
- * Client and server on cores of their own, while the benchmark runs: the side processes on CPU 0,
+ * Client and server on cores of their own, while the benchmark runs: the side processes on one CPU,
  * the local Cassandra node on the others (Linux, with util-linux's `taskset`). Sharing the cores,
  * the node's threads ran between each sequential operation's request and reply and left the client
  * with cold caches, which costs the side with more code and data per operation the most: the
@@ -7,12 +7,13 @@
  * service's Cassandra runs on machines of its own. BENCH_PIN=0 measures with the cores shared.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 export interface Pinning {
   /** For the header line: where the two sides and the node ran. */
   readonly summary: string;
-  /** Gives the node back the cores it had. */
+  /** Gives the node back the CPUs it had (also done on exit). */
   restore(): void;
 }
 
@@ -24,47 +25,83 @@ function maskOf(pid: number): string {
   return mask;
 }
 
+/** The CPUs this process may run on (a cpuset or container may allow fewer, or others, than 0..n-1). */
+function allowedCpus(): number[] {
+  const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '';
+  return list.split(',').flatMap((range) => {
+    const [from, to = from] = range.split('-').map(Number);
+    return Number.isInteger(from) && Number.isInteger(to) ? Array.from({ length: to! - from! + 1 }, (_, i) => from! + i) : [];
+  });
+}
+
+/** What taskset said (its stderr), else the error's message: its first line. */
+function firstLine(err: unknown): string {
+  const said = (err as { stderr?: Buffer | string } | undefined)?.stderr?.toString().trim();
+  return (said || (err instanceof Error ? err.message : String(err))).split('\n')[0]!;
+}
+
 /**
- * Pins this process (and so the sides it forks afterwards) to CPU 0 and every thread of the node's
- * process to the other CPUs. Left unpinned, with the reason in the summary: BENCH_PIN=0, one core,
- * not Linux, no node pid (a node this tool did not start), or no taskset.
+ * Pins this process (and so the sides it forks afterwards) to the first CPU it may use, and every
+ * thread of the node's process to the others. Left as it is, with the reason in the summary, when
+ * BENCH_PIN=0, on one CPU, off Linux, for a node this tool did not start here (its pid unknown), or
+ * when taskset is missing or refuses.
  */
 export function pinCores(serverPid: number | undefined): Pinning {
   const cores = availableParallelism();
-  const shared = (why: string): Pinning => ({ summary: `${cores} cores, shared by client and server (${why})`, restore() {} });
-  if (process.env['BENCH_PIN'] === '0') return shared('BENCH_PIN=0');
-  if (process.platform !== 'linux') return shared('pinning needs Linux');
-  if (cores < 2) return shared('one core');
-  if (serverPid === undefined) return shared("the node's pid is unknown: not started by this tool");
-  let original: string;
+  const unpinned = (why: string): Pinning => ({ summary: `${cores} cores, client and node not pinned apart (${why})`, restore() {} });
+  if (process.env['BENCH_PIN'] === '0') return unpinned('BENCH_PIN=0');
+  if (process.platform !== 'linux') return unpinned('pinning needs Linux');
+  if (serverPid === undefined) return unpinned('not a node this tool started on this machine');
+  const cpus = allowedCpus();
+  if (cpus.length < 2) return unpinned('fewer than two CPUs to share out');
+  const [clientCpu, ...serverCpus] = cpus;
+  let original: string | undefined;
   try {
     original = maskOf(serverPid);
+    execFileSync('taskset', ['-a', '-p', '-c', serverCpus.join(','), String(serverPid)], { stdio: 'pipe' });
   } catch (err) {
-    return shared(`taskset: ${(err as Error).message.split('\n')[0]}`);
+    // Some threads may have been pinned before taskset stopped: give them back what they had.
+    restoreMask(serverPid, original);
+    return unpinned(`taskset: ${firstLine(err)}`);
   }
-  const serverCpus = cores === 2 ? '1' : `1-${cores - 1}`;
-  execFileSync('taskset', ['-a', '-p', '-c', serverCpus, String(serverPid)], { stdio: 'ignore' });
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
-    try {
-      execFileSync('taskset', ['-a', '-p', original, String(serverPid)], { stdio: 'ignore' });
-    } catch {
-      // The node has gone: nothing to give back.
-    }
+    restoreMask(serverPid, original);
   };
-  // A stopped run still gives the node its cores back.
+  // However the run ends (an uncaught error, a signal), the node gets its CPUs back.
+  process.once('exit', restore);
   const interrupted = (signal: NodeJS.Signals) => {
     restore();
     process.kill(process.pid, signal);
   };
-  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, interrupted);
   try {
-    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-a', '-p', '-c', String(clientCpu), String(process.pid)], { stdio: 'pipe' });
   } catch (err) {
     restore();
-    throw err;
+    return unpinned(`taskset: ${firstLine(err)}`);
   }
-  return { summary: `${cores} cores: client sides on CPU 0, the node on CPU ${serverCpus}`, restore };
+  return { summary: `${cores} cores: client sides on CPU ${clientCpu}, the node on CPU ${serverCpus.join(',')}`, restore };
+}
+
+function restoreMask(pid: number, mask: string | undefined): void {
+  if (mask === undefined) return;
+  try {
+    execFileSync('taskset', ['-a', '-p', mask, String(pid)], { stdio: 'pipe' });
+  } catch (err) {
+    // A node that has gone has nothing to get back; anything else is worth saying.
+    if (!/No such process|ESRCH/.test(firstLine(err)) && isAlive(pid))
+      console.error(`could not give the node (pid ${pid}) back its CPUs (mask ${mask}): ${firstLine(err)}`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -58,8 +58,11 @@ async function hostsToUse(): Promise<{ hosts: string[]; serverPid: number | unde
       .split(',')
       .map((h) => h.trim())
       .filter(Boolean);
+    // Every cached server's home is looked at: the one running there, started by this tool, is it.
     const known =
-      hosts.length === 1 ? (await status({ address: hosts[0] }).catch(() => [])).find((n) => n.address === hosts[0]) : undefined;
+      hosts.length === 1
+        ? (await status({ address: hosts[0] }).catch(() => [])).find((n) => n.address === hosts[0] && n.listening && n.pid !== undefined)
+        : undefined;
     return { hosts, serverPid: known?.pid };
   }
   const [node] = await start({ nodes: 1 });
@@ -313,10 +316,10 @@ async function main(): Promise<void> {
     console.log(`\nworst ratios: time ${worst.time.toFixed(3)} (goal ≤ 1.05), CPU ${worst.cpu.toFixed(3)} (goal ≤ 1.10)`);
     console.log(`write check: all ${rows} rows of items present with the content written`);
   } finally {
+    pinning.restore();
     await management.dropKeyspace(keyspace).catch((err: unknown) => console.error(`could not drop ${keyspace}:`, err));
     await raw.shutdown();
     await connection.shutdown();
-    pinning.restore();
   }
 }
 
