@@ -92,16 +92,7 @@ function restoreMask(pid: number, mask: string | undefined): void {
     execFileSync('taskset', ['-a', '-p', mask, String(pid)], { stdio: 'pipe' });
   } catch (err) {
     // A node that has gone has nothing to get back; anything else is worth saying.
-    if (!/No such process|ESRCH/.test(firstLine(err)) && isAlive(pid))
+    if (!/No such process|ESRCH/.test(firstLine(err)))
       console.error(`could not give the node (pid ${pid}) back its CPUs (mask ${mask}): ${firstLine(err)}`);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
