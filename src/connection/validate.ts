@@ -3,7 +3,7 @@
  * functions, models, QuerySets, batches, scopes). Each throws a ConfigurationError naming the option.
  */
 import { ConfigurationError, describe } from '../errors.js';
-import { isInt64 } from '../schema/types.js';
+import { isInt64 } from '../schema/bounds.js';
 
 export { parseConsistency } from './consistency.js';
 

@@ -5,7 +5,8 @@
 import { types } from 'cassandra-driver';
 import { ValidationError } from '../errors.js';
 import type { Assignment } from '../statements/nodes.js';
-import { isInt64, isNullish, isPlainObject } from '../schema/types.js';
+import { isInt64 } from '../schema/bounds.js';
+import { isNullish, isPlainObject } from '../schema/types.js';
 import type { ColumnSchema } from '../schema/model-schema.js';
 
 /**

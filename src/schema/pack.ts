@@ -10,6 +10,7 @@
  * left to the driver.
  */
 import { types } from 'cassandra-driver';
+import { INT_RANGES, type IntRange, isInt64, isIntIn, isValidDate } from './bounds.js';
 
 /** How the elements of one CQL type are written. */
 export interface ElementPacker {
@@ -35,11 +36,10 @@ const fixed = (
 // to an int set, an invalid Date) goes to the driver, which refuses it as it always has.
 const isNumber = (value: unknown): boolean => typeof value === 'number';
 const intIn =
-  (bits: number) =>
+  (range: IntRange) =>
   (value: unknown): boolean =>
-    Number.isInteger(value) && (value as number) >= -(2 ** (bits - 1)) && (value as number) < 2 ** (bits - 1);
-const isInt64 = (value: unknown): boolean => typeof value === 'bigint' && value >= -(2n ** 63n) && value < 2n ** 63n;
-const isDate = (value: unknown): boolean => value instanceof Date && !Number.isNaN(value.getTime());
+    isIntIn(range, value);
+const isBigInt64 = (value: unknown): boolean => typeof value === 'bigint' && isInt64(value);
 const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
 const isUuid = (value: unknown): boolean => value instanceof types.Uuid;
 const writeUuid = (buf: Buffer, v: unknown, at: number): void => void (v as types.Uuid).getBuffer().copy(buf, at);
@@ -74,14 +74,14 @@ const PACKERS: ReadonlyMap<string, ElementPacker> = new Map([
   ['text', utf8],
   ['varchar', utf8],
   ['ascii', utf8],
-  ['int', fixed(4, intIn(32), (buf, v, at) => buf.writeInt32BE(v as number, at))],
-  ['smallint', fixed(2, intIn(16), (buf, v, at) => buf.writeInt16BE(v as number, at))],
-  ['tinyint', fixed(1, intIn(8), (buf, v, at) => buf.writeInt8(v as number, at))],
+  ['int', fixed(4, intIn(INT_RANGES.int), (buf, v, at) => buf.writeInt32BE(v as number, at))],
+  ['smallint', fixed(2, intIn(INT_RANGES.smallint), (buf, v, at) => buf.writeInt16BE(v as number, at))],
+  ['tinyint', fixed(1, intIn(INT_RANGES.tinyint), (buf, v, at) => buf.writeInt8(v as number, at))],
   ['double', fixed(8, isNumber, (buf, v, at) => buf.writeDoubleBE(v as number, at))],
   ['float', fixed(4, isNumber, (buf, v, at) => buf.writeFloatBE(v as number, at))],
   ['boolean', fixed(1, isBoolean, (buf, v, at) => buf.writeUInt8(v ? 1 : 0, at))],
-  ['bigint', fixed(8, isInt64, (buf, v, at) => buf.writeBigInt64BE(v as bigint, at))],
-  ['timestamp', fixed(8, isDate, (buf, v, at) => writeMillis(buf, (v as Date).getTime(), at))],
+  ['bigint', fixed(8, isBigInt64, (buf, v, at) => buf.writeBigInt64BE(v as bigint, at))],
+  ['timestamp', fixed(8, isValidDate, (buf, v, at) => writeMillis(buf, (v as Date).getTime(), at))],
   ['uuid', fixed(16, isUuid, writeUuid)],
   ['timeuuid', fixed(16, isUuid, writeUuid)],
 ]);

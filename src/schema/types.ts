@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { types } from 'cassandra-driver';
 import { ConfigurationError, describe, ValidationError } from '../errors.js';
 import { packEntries, packerOf, packItems } from './pack.js';
+import { INT_RANGES, type IntKind, isInt64, isIntIn, isValidDate } from './bounds.js';
 
 /** What the mapper needs to know of a Client's `encoding` options to hand it values it accepts. */
 export interface Codec {
@@ -83,12 +84,10 @@ function scalar<R, W = R>(
   };
 }
 
-const intIn = (cql: string, min: number, max: number, since?: string) =>
-  scalar<number>(
-    cql,
-    (v, c) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : invalid(c, v, `an integer in ${min}..${max}`)),
-    { since },
-  );
+const intOf = (kind: IntKind, since?: string) => {
+  const range = INT_RANGES[kind];
+  return scalar<number>(kind, (v, c) => (isIntIn(range, v) ? v : invalid(c, v, `an integer in ${range.min}..${range.max}`)), { since });
+};
 
 // String.prototype.isWellFormed (Node 20+, not yet in the ES2022 lib): native, and at once true for
 // a one-byte string, where a regex scans every character.
@@ -153,12 +152,6 @@ const floatIn = (cql: string, bits: 32 | 64) =>
       return invalid(c, v, 'a number within the 32-bit float range (±3.4e38)');
     return v;
   });
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** Whether a bigint fits CQL's bigint, counter and timestamp: a signed 64-bit integer. */
-export const isInt64 = (n: bigint): boolean => n >= INT64_MIN && n <= INT64_MAX;
 
 /** A varint's bound, so that one value cannot hold the process: 64 KiB, far beyond any real use. */
 const MAX_VARINT_BITS = 2 ** 19;
@@ -369,9 +362,9 @@ export const cqlTypes = {
   ascii: text('ascii', true),
   text: text('text', false),
   varchar: text('varchar', false),
-  int: intIn('int', -2147483648, 2147483647),
-  smallint: intIn('smallint', -32768, 32767, '2.2'),
-  tinyint: intIn('tinyint', -128, 127, '2.2'),
+  int: intOf('int'),
+  smallint: intOf('smallint', '2.2'),
+  tinyint: intOf('tinyint', '2.2'),
   bigint: long('bigint', 'scalar'),
   counter: long('counter', 'counter'),
   varint: scalar<bigint, bigint | number>('varint', (v, c) => toBigInt(v, c, false), {
@@ -417,10 +410,9 @@ export const cqlTypes = {
     }
     return invalid(c, v, 'an IP address (without zone)');
   }),
-  // Every valid Date fits the wire form (64-bit milliseconds): Dates stop at ±8.64e15 ms.
   timestamp: scalar<Date, Date | number | string>('timestamp', (v, c) => {
     const date = v instanceof Date ? v : typeof v === 'number' ? new Date(v) : typeof v === 'string' ? timestampFromString(v) : undefined;
-    return date && !Number.isNaN(date.getTime()) ? date : invalid(c, v, 'a Date, epoch milliseconds or ISO-8601 date string');
+    return isValidDate(date) ? date : invalid(c, v, 'a Date, epoch milliseconds or ISO-8601 date string');
   }),
   uuid: scalar<types.Uuid, types.Uuid | string>('uuid', (v, c) =>
     fromClass(types.Uuid, 'a UUID (with or without dashes)')(withDashes(v), c),
@@ -435,10 +427,7 @@ export const cqlTypes = {
   }),
   date: scalar<types.LocalDate, types.LocalDate | string | Date>(
     'date',
-    (v, c) =>
-      v instanceof Date && !Number.isNaN(v.getTime())
-        ? types.LocalDate.fromDate(v)
-        : fromClass(types.LocalDate, 'a LocalDate or YYYY-MM-DD', isDateText)(v, c),
+    (v, c) => (isValidDate(v) ? types.LocalDate.fromDate(v) : fromClass(types.LocalDate, 'a LocalDate or YYYY-MM-DD', isDateText)(v, c)),
     { since: '2.2' },
   ),
   time: scalar<types.LocalTime, types.LocalTime | string>(

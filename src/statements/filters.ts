@@ -1,7 +1,8 @@
 /** Parses cqlengine-style filter and update keys (`age__gte`, `tags__add`) against a model's columns. */
 import { ConfigurationError, UnknownColumnError, ValidationError, describe } from '../errors.js';
 import { checkKeyValue, type ColumnSchema, type ModelSchema } from '../schema/model-schema.js';
-import { isInt64, isNullish, isPlainObject } from '../schema/types.js';
+import { isInt64 } from '../schema/bounds.js';
+import { isNullish, isPlainObject } from '../schema/types.js';
 import type { TokenValue } from '../schema/infer.js';
 import { isFunctionValue, parseFunctionValue } from './functions.js';
 import type { Assignment, ColumnValue, Condition, ConditionOp, Where, WhereOp } from './nodes.js';
