@@ -559,9 +559,10 @@ function validateKeys(instance: BaseModel, schema: ModelSchema, allowStaticOnly 
   }
 }
 
-/** The built-in checks of a write: keys, required columns, then the columns' validators. */
+/** The built-in checks of a write: keys, values changed in place, required columns, then the columns' validators. */
 function checkValues(instance: BaseModel, schema: ModelSchema): void {
   validateKeys(instance, schema, true);
+  checkHandedOut(stateOf(instance), schema);
   for (const column of schema.columns) {
     const value = stateOf(instance)[VALUES][column.name];
     if (column.isRequired && isNullish(value) && !(column.isClusteringKey && isStaticOnly(instance, schema))) {
@@ -572,6 +573,26 @@ function checkValues(instance: BaseModel, schema: ModelSchema): void {
   const state = stateOf(instance);
   for (const column of schema.validatedColumns) if (isMutable(column)) expose(state, column.name);
   checkColumns(schema, state[VALUES]);
+}
+
+/**
+ * A collection (or user type value) handed out may have been changed in place, `tags.add(x)`, where
+ * no setter checked it. Each is checked as an assignment would be, so that nothing unchecked reaches
+ * the wire (the driver would round 1.5 pushed to a list<int> down to 1). One whose elements needed
+ * converting (a date string pushed to a list<timestamp>) takes the converted copy, as cqlengine's
+ * validate() does; the copy handed out is then no longer the instance's.
+ */
+function checkHandedOut(state: InstanceState, schema: ModelSchema): void {
+  const exposed = state[MARKS]?.exposed;
+  if (!exposed?.size) return;
+  for (const name of exposed) {
+    const value = state[VALUES][name];
+    if (value == null) continue;
+    const coerced = schema.byName.get(name)!.type.coerce(value, name);
+    if (same(coerced, value)) continue;
+    state[VALUES][name] = coerced;
+    exposed.delete(name);
+  }
 }
 
 /** The built-in checks, then the model's own validate() where a subclass overrides it (its promise, if any). */
