@@ -32,8 +32,9 @@ const fixed = (
   },
 });
 
-// Only values the mapper's validation lets through are written here. Anything else (NaN added in place
-// to an int set, an invalid Date) goes to the driver, which refuses it as it always has.
+// Values reach here validated (assigned, or changed in place and checked on write). Each element is
+// still checked against the same bounds: a collection holding anything else goes to the driver as it
+// is, never as bytes the validation would have refused.
 const isNumber = (value: unknown): boolean => typeof value === 'number';
 const intIn =
   (range: IntRange) =>
