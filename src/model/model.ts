@@ -27,7 +27,7 @@ import {
 import { registry as defaultRegistry, type ConnectionRegistry } from '../connection/index.js';
 import { checkConnectionName } from '../connection/validate.js';
 import { compileDelete, compileInsert, compileUpdate } from '../statements/compile.js';
-import { parseConditions } from '../statements/filters.js';
+import { checkConditional, parseConditions } from '../statements/filters.js';
 import type { Assignment, CompiledStatement, Condition, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
 import { emptyOf, isNullish, keepsDriverValue, readValue, type Codec } from '../schema/types.js';
@@ -315,9 +315,16 @@ export class BaseModel<Cs extends Columns = Columns> {
     }
   }
 
-  /** Sets the given values and writes only what changed; key columns cannot be changed (their current value is accepted). */
-  async update(values: Values<Cs> & KeyValues<Cs>, options: SaveOptions<Cs> = {}): Promise<this> {
+  /**
+   * Sets the given values and writes only what changed (with no values, what was changed since the
+   * row was read, as cqlengine's update() does); key columns cannot be changed (their current value
+   * is accepted).
+   */
+  async update(values: Values<Cs> & KeyValues<Cs> = {} as Values<Cs> & KeyValues<Cs>, options: SaveOptions<Cs> = {}): Promise<this> {
     const schema = (this.constructor as ModelStatic).schema;
+    if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+      throw new ConfigurationError(`${schema.name}.update() takes its values as an object, got ${describe(values)}`, 'values', values);
+    }
     const state = stateOf(this);
     const changes: [string, unknown][] = [];
     for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
@@ -331,6 +338,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       }
       changes.push([name, value]);
     }
+    if (options.iff !== undefined || options.ifExists) conditionsOf(schema, options);
     for (const [name, value] of changes) (this as Record<string, unknown>)[name] = value;
     writeVariant(this, schema);
     await runHook(this, 'beforeSave');
@@ -351,9 +359,10 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** Deletes the row. */
   async delete(options: DeleteOptions<Cs> = {}): Promise<void> {
-    await runHook(this, 'beforeDelete');
     const ctor = this.constructor as ModelStatic;
     const schema = ctor.schema;
+    const conditions = conditionsOf(schema, options);
+    await runHook(this, 'beforeDelete');
     validateKeys(this, schema);
     const target = scopeOf(this, ctor);
     const stmt = compileDelete({
@@ -362,7 +371,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       columns: [],
       mapKeys: [],
       wheres: keyWheres(this, schema),
-      conditions: options.iff ? parseConditions(schema, options.iff as Record<string, unknown>) : NO_CONDITIONS,
+      conditions,
       ifExists: options.ifExists === true,
       timestamp: writeTimestamp(options),
     });
@@ -376,7 +385,11 @@ export class BaseModel<Cs extends Columns = Columns> {
 type SaveStep = (instance: BaseModel, schema: ModelSchema, options: SaveOptions) => void | Promise<unknown> | undefined;
 
 const SAVE_STEPS: readonly SaveStep[] = [
-  (instance) => runHook(instance, 'beforeSave'),
+  (instance, schema, options) => {
+    // A write that cannot be made is refused before its hooks run.
+    if (options.iff !== undefined || options.ifExists) conditionsOf(schema, options);
+    return runHook(instance, 'beforeSave');
+  },
   (instance, schema) => {
     writeVariant(instance, schema);
     return checkAll(instance);
@@ -410,6 +423,13 @@ function saveRow(instance: BaseModel, schema: ModelSchema, options: SaveOptions)
 }
 
 const NO_CONDITIONS: readonly Condition[] = Object.freeze([]);
+
+/** A write's iff conditions, checked with its ifExists (see checkConditional). */
+function conditionsOf(schema: ModelSchema, options: { iff?: unknown; ifExists?: boolean }): readonly Condition[] {
+  const conditions = options.iff ? parseConditions(schema, options.iff as Record<string, unknown>) : NO_CONDITIONS;
+  checkConditional(schema, conditions, options.ifExists === true);
+  return conditions;
+}
 
 /** Whether every assignment is to a static column (then the partition key alone is the WHERE). */
 function allStatic(assignments: readonly Assignment[]): boolean {
@@ -683,7 +703,7 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
       continue;
     }
     const before = state[ORIGINAL][column.name];
-    if (!same(before, after)) pushAssignments(assignments, column, before, after);
+    if (!same(before, after)) pushAssignments(assignments, column, before, after, true);
   }
   const staticOnly = isStaticOnly(instance, schema);
   if (staticOnly) {
@@ -691,20 +711,19 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
     if (regular) throw staticOnlyError(schema, regular.column.name, state[VALUES][regular.column.name]);
   }
   if (assignments.length === 0) {
-    if (!state[ORIGINAL]) {
-      // A conditional write of a row without values would turn into an unconditional INSERT.
-      if (options.ifExists || options.iff) {
-        throw new ConfigurationError(
-          `${schema.name}: ${options.ifExists ? 'ifExists' : 'iff'} needs at least one non-key value to update`,
-          options.ifExists ? 'ifExists' : 'iff',
-          options.ifExists ?? options.iff,
-        );
-      }
-      // A counter row exists only once a counter moves: nothing to write.
-      if (schema.isCounterTable) return undefined;
-      return insert(instance, schema, options, explicitOnly);
+    if (state[ORIGINAL]) return undefined;
+    // A conditional write of a row without values would turn into an unconditional INSERT.
+    if (options.ifExists || options.iff) {
+      throw new ConfigurationError(
+        `${schema.name}: ${options.ifExists ? 'ifExists' : 'iff'} needs at least one non-key value to update`,
+        options.ifExists ? 'ifExists' : 'iff',
+        options.ifExists ?? options.iff,
+      );
     }
-    return undefined;
+    if (!schema.isCounterTable) return insert(instance, schema, options, explicitOnly);
+    // A counter row is made by moving its counters: each moves by 0, as in cqlengine, so that a
+    // create() of a counter row with no values makes the row, read back with its counters at 0.
+    for (const column of schema.columns) if (column.isCounter) assignments.push({ column, op: 'add', value: 0n });
   }
   const target = scopeOf(instance, ctor);
   const stmt = compileUpdate({
@@ -712,7 +731,7 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
     table: { keyspace: target.keyspace, table: schema.table! },
     assignments,
     wheres: keyWheres(instance, schema, staticOnly || allStatic(assignments)),
-    conditions: options.iff ? parseConditions(schema, options.iff as Record<string, unknown>) : NO_CONDITIONS,
+    conditions: conditionsOf(schema, options),
     ifExists: options.ifExists === true,
     ttl: writeTtl(options),
     timestamp: writeTimestamp(options),

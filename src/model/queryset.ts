@@ -20,7 +20,15 @@ import type { Codec } from '../schema/types.js';
 import type { types } from 'cassandra-driver';
 import { isDeepStrictEqual } from 'node:util';
 import { compileDelete, compileSelect, compileUpdate } from '../statements/compile.js';
-import { checkSelectWheres, columnOf, parseConditions, parseFilter, parseUpdate, primaryKeyValues } from '../statements/filters.js';
+import {
+  checkConditional,
+  checkSelectWheres,
+  columnOf,
+  parseConditions,
+  parseFilter,
+  parseUpdate,
+  primaryKeyValues,
+} from '../statements/filters.js';
 import type {
   AnnOrder,
   CompiledStatement,
@@ -299,14 +307,15 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   /** update()/delete() only if the row exists. */
   ifExists(): QuerySet<M> {
+    checkConditional(this.model.schema, this.#state.conditions, true);
     return this.#with({ ifExists: true });
   }
 
   /** update()/delete() only if these columns hold these values. */
   iff(conditions: Condition<ColumnsOf<M>>): QuerySet<M> {
-    return this.#with({
-      conditions: [...this.#state.conditions, ...parseConditions(this.model.schema, conditions as Record<string, unknown>)],
-    });
+    const all = [...this.#state.conditions, ...parseConditions(this.model.schema, conditions as Record<string, unknown>)];
+    checkConditional(this.model.schema, all, this.#state.ifExists);
+    return this.#with({ conditions: all });
   }
 
   /** Adds update(), delete() and create() to a batch instead of running them. */
@@ -616,45 +625,31 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     const { assignments, mapKeyRemovals } = parseUpdate(schema, values as Record<string, unknown>);
     // No instance here, so no hooks; the columns' validators still check the values set outright.
     for (const a of assignments) if (a.op === 'set') checkColumn(schema, a.column, a.value);
-    if (assignments.length === 0 && mapKeyRemovals.length === 0) return;
+    // Map keys removed in the same UPDATE (`m[?] = null`), not in a DELETE beside it: one statement
+    // applies whole, and under iff() the first would have changed what the second's condition reads.
+    for (const r of mapKeyRemovals) assignments.push({ column: r.column, op: 'removeKey', value: r.value });
+    if (assignments.length === 0) return;
+    checkConditional(schema, s.conditions, s.ifExists);
     this.#checkWriteWheres('update');
-    const table = { keyspace: this.#resolved().keyspace, table: schema.table! };
-    const statements: CompiledStatement[] = [];
-    if (assignments.length) {
-      statements.push(
-        compileUpdate({
-          kind: 'update',
-          table,
-          assignments,
-          wheres: this.#writeWheres(),
-          conditions: s.conditions,
-          ifExists: s.ifExists,
-          ttl: s.ttl,
-          timestamp: s.timestamp,
-        }),
-      );
-    }
-    if (mapKeyRemovals.length) {
-      statements.push(
-        compileDelete({
-          kind: 'delete',
-          table,
-          columns: [],
-          mapKeys: mapKeyRemovals,
-          wheres: this.#writeWheres(),
-          conditions: s.conditions,
-          ifExists: s.ifExists,
-          timestamp: s.timestamp,
-        }),
-      );
-    }
-    for (const stmt of statements) await this.#send(stmt);
+    await this.#send(
+      compileUpdate({
+        kind: 'update',
+        table: { keyspace: this.#resolved().keyspace, table: schema.table! },
+        assignments,
+        wheres: this.#writeWheres(),
+        conditions: s.conditions,
+        ifExists: s.ifExists,
+        ttl: s.ttl,
+        timestamp: s.timestamp,
+      }),
+    );
   }
 
   /** Deletes every row the filters select (or only the given columns of them). */
   async delete(...columns: (keyof ColumnsOf<M> & string)[]): Promise<void> {
     const s = this.#state;
     const schema = this.model.schema;
+    checkConditional(schema, s.conditions, s.ifExists);
     this.#checkWriteWheres('delete');
     const stmt = compileDelete({
       kind: 'delete',

@@ -89,10 +89,11 @@ function hasEntry(map: Map<unknown, unknown>, key: unknown, value: unknown): boo
 }
 
 /**
- * Adds to `out` the assignments that take a persisted column from `before` to `after`. Pushed into
- * the caller's list: a generator spread into an array, then spread again, cost a save a few hundred bytes per changed column.
+ * Adds to `out` the assignments that take a column from `before` to `after`; `read`: before is
+ * what the row held when read (or written), rather than nothing known. Pushed into the caller's
+ * list: a generator spread into an array, then spread again, cost a save a few hundred bytes per changed column.
  */
-export function pushAssignments(out: Assignment[], column: ColumnSchema, before: unknown, after: unknown): void {
+export function pushAssignments(out: Assignment[], column: ColumnSchema, before: unknown, after: unknown, read = false): void {
   if (column.isCounter) {
     const delta = ((after as bigint | null) ?? 0n) - ((before as bigint | null) ?? 0n);
     // The server adds a 64-bit delta: a wider one would wrap.
@@ -110,8 +111,14 @@ export function pushAssignments(out: Assignment[], column: ColumnSchema, before:
     return;
   }
   if (isNullish(before)) {
-    out.push({ column, op: 'set', value: after });
-    return;
+    // A set or map read empty (or left unread by only()) gains its elements as a delta, as in
+    // cqlengine: a whole assignment would erase elements others add meanwhile, or that were not read.
+    const kind = column.type.kind;
+    if (!read || column.type.frozen || (kind !== 'set' && kind !== 'map')) {
+      out.push({ column, op: 'set', value: after });
+      return;
+    }
+    before = kind === 'set' ? new Set() : new Map();
   }
   switch (column.type.kind) {
     case 'set': {

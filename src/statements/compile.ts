@@ -80,6 +80,13 @@ const WHERES = Symbol('wheres');
 const CONDITIONS = Symbol('conditions');
 const ORDER = Symbol('order');
 const TOKEN = Symbol('token');
+const EMPTY_IN = Symbol('in ()');
+
+/**
+ * `x IN ()`, written out rather than bound: a bound empty list reaches the server as null ("Invalid
+ * null value"), while `IN ()` matches no row, so reads find nothing and writes change nothing, as in cqlengine.
+ */
+const isEmptyIn = (w: Where): boolean => w.op === 'IN' && !w.tokenKeys && !w.fn && Array.isArray(w.value) && w.value.length === 0;
 const COUNT = Symbol('count');
 
 /** How many statement shapes have a cached template (for tests and diagnostics). */
@@ -153,6 +160,7 @@ function bindWheres(wheres: readonly Where[], values: unknown[], at: number, typ
         values[at++] = (w.value as unknown[])[i];
         types?.push(keys[i]!.type);
       }
+    } else if (isEmptyIn(w)) {
     } else if (w.op === 'ENTRY') {
       const [key, value] = w.value as [unknown, unknown];
       values[at++] = key;
@@ -196,7 +204,7 @@ function walkWheres(shape: Shape, wheres: readonly Where[]): Shape {
       shape = step(step(shape, TOKEN), w.tokenKeys.length);
       for (const k of w.tokenKeys) shape = step(shape, k);
     } else shape = step(shape, w.column);
-    shape = step(step(shape, w.op), w.fn);
+    shape = step(step(shape, isEmptyIn(w) ? EMPTY_IN : w.op), w.fn);
   }
   return shape;
 }
@@ -220,6 +228,7 @@ function whereText(wheres: readonly Where[]): string {
       return `token(${keys.map((k) => k.quoted).join(', ')}) ${w.op} token(${keys.map(() => '?').join(', ')})`;
     }
     if (w.op === 'ENTRY') return `${w.column.quoted}[?] = ?`;
+    if (isEmptyIn(w)) return `${w.column.quoted} IN ()`;
     return `${w.column.quoted} ${w.op} ${w.fn ? `${w.fn}(?)` : '?'}`;
   });
   return ` WHERE ${parts.join(' AND ')}`;

@@ -216,6 +216,29 @@ export function parseConditions(schema: ModelSchema, conditions: Record<string, 
   });
 }
 
+/**
+ * A write's conditions as CQL can take them, checked before anything is sent: `IF EXISTS` or `IF`
+ * conditions, never both (dropping either would write what the caller meant to guard), and none
+ * on a counter table, whose writes Cassandra cannot make conditional.
+ */
+export function checkConditional(schema: ModelSchema, conditions: readonly Condition[], ifExists: boolean): void {
+  if (ifExists && conditions.length > 0) {
+    throw new ConfigurationError(
+      `${schema.name}: ifExists and iff cannot be combined (Cassandra takes IF EXISTS or IF conditions, not both)`,
+      'ifExists',
+      true,
+    );
+  }
+  if (schema.isCounterTable && (ifExists || conditions.length > 0)) {
+    const option = ifExists ? 'ifExists' : 'iff';
+    throw new ConfigurationError(
+      `${schema.name}: ${option} on a counter table (Cassandra makes no counter write conditional)`,
+      option,
+      true,
+    );
+  }
+}
+
 const UPDATE_OPS = ['add', 'remove', 'append', 'prepend', 'update', 'incr', 'decr'] as const;
 type UpdateOp = (typeof UPDATE_OPS)[number];
 

@@ -521,16 +521,28 @@ describe('blind UPDATE from a QuerySet', () => {
     assert.equal(last().options['isIdempotent'], false);
   });
 
-  it('map__remove deletes keys with DELETE m[?]', async () => {
+  it('map__remove deletes keys in the same UPDATE (m[?] = null, bound), so that the update applies whole', async () => {
     await Post.filter({ blog: 'b', at: 1 }).update({ m__remove: ['k1', 'k2'], title: 't' });
     assert.deepEqual(
       sent.map((s) => [s.cql, s.params]),
       [
-        ['UPDATE "ks"."posts" SET "title" = ? WHERE "blog" = ? AND "at" = ?', ['t', 'b', 1]],
-        ['DELETE "m"[?], "m"[?] FROM "ks"."posts" WHERE "blog" = ? AND "at" = ?', ['k1', 'k2', 'b', 1]],
+        [
+          'UPDATE "ks"."posts" SET "title" = ?, "m"[?] = ?, "m"[?] = ? WHERE "blog" = ? AND "at" = ?',
+          ['t', 'k1', null, 'k2', null, 'b', 1],
+        ],
       ],
     );
-    assert.equal(sent[1]!.options['isIdempotent'], true);
+    assert.equal(sent[0]!.options['isIdempotent'], true);
+  });
+
+  it('an empty IN is written IN (), binding nothing, and leaves the shape with values as it was', async () => {
+    await Post.filter({ blog: 'b', at__in: [] }).update({ title: 't' });
+    assert.deepEqual([last().cql, last().params], ['UPDATE "ks"."posts" SET "title" = ? WHERE "blog" = ? AND "at" IN ()', ['t', 'b']]);
+    await Post.filter({ blog: 'b', at__in: [1, 2] }).update({ title: 't' });
+    assert.deepEqual(
+      [last().cql, last().params],
+      ['UPDATE "ks"."posts" SET "title" = ? WHERE "blog" = ? AND "at" IN ?', ['t', 'b', [1, 2]]],
+    );
   });
 
   it('counter__incr / counter__decr', async () => {
