@@ -134,8 +134,9 @@ describe('an empty IN', () => {
     assert.equal(await Pair.filter({ p__in: [] }).count(), 0);
     assert.equal(await Pair.filter({ p__in: [] }).first(), undefined);
     await assert.rejects(Pair.objects().get({ p__in: [] }), Pair.DoesNotExist);
-    await Pair.filter({ p: 1, c__in: [] }).update({ v: 'b' });
-    await Pair.filter({ p: 1, c__in: [] }).delete();
+    // (Cassandra 2.1 takes IN in a write's WHERE on the partition key only.)
+    await Pair.filter({ p__in: [], c: 1 }).update({ v: 'b' });
+    await Pair.filter({ p__in: [], c: 1 }).delete();
     await Pair.filter({ p__in: [] }).delete();
     assert.equal((await Pair.get({ p: 1, c: 1 })).v, 'a');
     // The same shape with values still binds them.
