@@ -7,6 +7,7 @@ import { CQLEngineError, ConfigurationError, describe } from '../errors.js';
 import { quote, validateIdentifier } from '../schema/identifier.js';
 import { checkRegistry, resolveScope } from '../execution/scope.js';
 import { BaseModel, type ModelStatic } from '../model/model.js';
+import { selectColumns } from '../model/variants.js';
 import type { ColumnSchema, ModelSchema } from '../schema/model-schema.js';
 import type { CqlType, UserTypeShape } from '../schema/types.js';
 import { userTypesOf, withDependencies } from '../schema/user-type.js';
@@ -549,8 +550,10 @@ class Planner {
       }
       this.#compareColumn(conn, keyspace, schema, column, current as unknown as { type: DriverType; isStatic?: boolean });
     }
+    // A polymorphic family shares its table: a sibling's columns are not drift of this member.
+    const family = schema.discriminator ? new Set(selectColumns(schema).map((c) => c.dbName)) : undefined;
     for (const column of table.columns) {
-      if (schema.byDbName.has(column.name)) continue;
+      if (schema.byDbName.has(column.name) || family?.has(column.name)) continue;
       const actual = driverTypeText(column.type as DriverType);
       this.report(
         conn,

@@ -6,7 +6,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
-import { ConfigurationError, PolymorphicModelError, columns, contextQuery, model, polymorphic, type InstanceOf } from '../../src/index.js';
+import {
+  ConfigurationError,
+  PolymorphicModelError,
+  columns,
+  contextQuery,
+  management,
+  model,
+  polymorphic,
+  type InstanceOf,
+} from '../../src/index.js';
 import { useTestKeyspace } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
@@ -85,6 +94,14 @@ describe('polymorphic models: definition', () => {
   it('new submodel instances hold their value', () => {
     assert.equal(new Inherit2({ data2: 'x' }).rowType, 2);
     assert.equal(new Indexed1().rowType, 'one');
+  });
+});
+
+describe('polymorphic models: schema', () => {
+  it("a member's plan sees its siblings' columns in the shared table as the family's, not as drift", async () => {
+    for (const member of [Inherit1, Unindexed1, Unindexed3, KeyedA]) {
+      assert.deepEqual(await management.plan([member]), { statements: [], drift: [] }, member.schema.name);
+    }
   });
 });
 
