@@ -153,6 +153,8 @@ const floatIn = (cql: string, bits: 32 | 64) =>
     return v;
   });
 
+const DAY_NANOS = 86_400n * 1_000_000_000n;
+
 /** A varint's bound, so that one value cannot hold the process: 64 KiB, far beyond any real use. */
 const MAX_VARINT_BITS = 2 ** 19;
 
@@ -430,9 +432,14 @@ export const cqlTypes = {
     (v, c) => (isValidDate(v) ? types.LocalDate.fromDate(v) : fromClass(types.LocalDate, 'a LocalDate or YYYY-MM-DD', isDateText)(v, c)),
     { since: '2.2' },
   ),
-  time: scalar<types.LocalTime, types.LocalTime | string>(
+  // As in cqlengine, an integer is nanoseconds since midnight.
+  time: scalar<types.LocalTime, types.LocalTime | string | bigint | number>(
     'time',
-    fromClass(types.LocalTime, 'a LocalTime or HH:MM:SS[.fff]', (s) => TIME_TEXT.test(s)),
+    (v, c) => {
+      const nanos = typeof v === 'bigint' ? v : Number.isSafeInteger(v) ? BigInt(v as number) : undefined;
+      if (nanos !== undefined && nanos >= 0n && nanos < DAY_NANOS) return new types.LocalTime(types.Long.fromString(String(nanos)));
+      return fromClass(types.LocalTime, 'a LocalTime, HH:MM:SS[.fff] or nanoseconds since midnight', (s) => TIME_TEXT.test(s))(v, c);
+    },
     { since: '2.2' },
   ),
   duration: scalar<types.Duration, types.Duration | string>(

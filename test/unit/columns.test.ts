@@ -198,12 +198,15 @@ describe('scalar column types', () => {
     assert.equal(columns.date().type.since, '2.2');
   });
 
-  it('time takes LocalTimes and valid HH:MM[:SS[.fffffffff]] strings', () => {
+  it('time takes LocalTimes, valid HH:MM[:SS[.fffffffff]] strings and nanoseconds since midnight (as cqlengine)', () => {
     assert.equal(String(coerce(columns.time(), '12:30:05')), '12:30:05');
     assert.equal(String(coerce(columns.time(), '23:59:59.999999999')), '23:59:59.999999999');
     const lt = types.LocalTime.fromString('01:02:03');
     assert.equal(coerce(columns.time(), lt), lt);
-    for (const bad of ['abc', '24:00:00', '12:61:00', '12:00:60', '', 3600]) rejects(columns.time(), bad);
+    assert.equal(String(coerce(columns.time(), 3_600_000_000_000)), '01:00:00');
+    assert.equal(String(coerce(columns.time(), 0)), '00:00:00');
+    assert.equal(String(coerce(columns.time(), 86_399_999_999_999n)), '23:59:59.999999999');
+    for (const bad of ['abc', '24:00:00', '12:61:00', '12:00:60', '', -1, 1.5, 86_400_000_000_000n, 2 ** 60]) rejects(columns.time(), bad);
   });
 
   it('duration takes Durations and the standard and ISO 8601 forms', () => {
