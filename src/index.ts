@@ -1,3 +1,6 @@
+// Our declarations and the driver's use Node's types (Buffer, node:util): named here, so that a
+// project whose tsconfig lists no `types` (the default from TypeScript 6) still finds @types/node.
+/// <reference types="node" preserve="true" />
 /**
  * cqlengine: a typed object mapper for Apache Cassandra, built around a registry of named connections.
  * @module cqlengine

@@ -235,6 +235,10 @@ import('cqlengine').then((esm) => {
     assert.equal(cjs.stdout.trim(), 'function');
   });
 
+  it('type-checks a consumer whose tsconfig lists no types (the default from TypeScript 6): the declarations name @types/node', async () => {
+    assert.deepEqual(await typecheck(projectTsc, 'ts-no-types', ['consumer.mts'], { ...nodenext, types: [] }), []);
+  });
+
   it("type-checks a consumer with the project's TypeScript, moduleResolution bundler", async () => {
     assert.deepEqual(await typecheck(projectTsc, 'ts-bundler', ['consumer.ts'], bundler), []);
   });

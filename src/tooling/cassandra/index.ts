@@ -1,3 +1,6 @@
+// Our declarations and the driver's use Node's types (Buffer, node:util): named here, so that a
+// project whose tsconfig lists no `types` (the default from TypeScript 6) still finds @types/node.
+/// <reference types="node" preserve="true" />
 /**
  * A local Apache Cassandra for development and tests, on the machine's Java: no Docker. Cassandra 5.0
  * comes from Maven Central (resolved by Maven), 2.1 from the npm registry; both are cached outside
