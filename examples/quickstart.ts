@@ -106,7 +106,9 @@ async function main(): Promise<void> {
   console.log('done.');
   if (node) {
     console.log(`Cassandra keeps running in the background (data and logs in ${node.home});`);
-    console.log('stop it with: npx cqlengine-cassandra stop');
+    // In the cqlengine repository itself, npx would first install and build the package to run it.
+    const here = process.env['npm_package_name'] === 'cqlengine' ? 'npm run cassandra -- stop' : 'npx cqlengine-cassandra stop';
+    console.log(`stop it with: ${here}`);
   }
 }
 

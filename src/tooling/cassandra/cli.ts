@@ -72,8 +72,13 @@ async function main(): Promise<void> {
       process.stdout.write((await kill({ ...cluster, node })) ? `killed node ${node}\n` : `node ${node} was not running\n`);
       break;
     }
-    case 'status':
-      for (const n of await status(cluster)) {
+    case 'status': {
+      const nodes = await status(cluster);
+      // Each cached server (5.0, 2.1) has its own node 1 on the same address: one of ours running
+      // there answers for that address, and the other server's node there is not a second node.
+      const ours = new Set(nodes.filter((n) => n.pid).map((n) => n.address));
+      for (const n of nodes) {
+        if (!n.pid && ours.has(n.address)) continue;
         const owner = n.pid ? `pid ${n.pid}` : n.listening ? '(not started by this tool)' : '';
         process.stdout.write(
           `node${n.index} ${n.address}:9042 ${n.listening ? 'listening' : 'down'}` +
@@ -81,6 +86,7 @@ async function main(): Promise<void> {
         );
       }
       break;
+    }
     case 'clear':
       await clear(cluster);
       process.stdout.write('cleared (the downloaded servers stay in the cache)\n');
