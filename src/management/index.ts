@@ -45,8 +45,14 @@ export {
   type TypeTargets,
 } from './plan.js';
 
-async function ddl(target: Target, cql: string): Promise<void> {
-  await send(target.registry.peek(target.connection), { kind: 'ddl', cql, keyspace: target.keyspace });
+/** Sends one DDL statement; `subject`, the model or user type it is for, names it in logs and statement events. */
+async function ddl(target: Target, cql: string, subject?: string): Promise<void> {
+  await send(target.registry.peek(target.connection), {
+    kind: 'ddl',
+    cql,
+    keyspace: target.keyspace,
+    tables: subject ? [subject] : undefined,
+  });
 }
 
 /**
@@ -99,7 +105,7 @@ export async function apply(schemaPlan: SchemaPlan): Promise<void> {
     ...s,
     registry: checkRegistry(s.registry, `statements[${i}].registry`) ?? defaultRegistry,
   }));
-  for (const s of statements) await ddl(s, s.cql);
+  for (const s of statements) await ddl(s, s.cql, s.subject);
 }
 
 /**
@@ -144,12 +150,12 @@ export async function dropType(type: UserTypeShape, options: TypeTargets = {}): 
   checkUserType(type);
   validateIdentifier(type.name, 'type');
   for (const target of typeTargets(options)) {
-    await ddl(target, `DROP TYPE IF EXISTS ${tableName(target.keyspace, type.name)}`);
+    await ddl(target, `DROP TYPE IF EXISTS ${tableName(target.keyspace, type.name)}`, type.name);
   }
 }
 
 export async function dropTable(model: ModelStatic, options: TableTargets = {}): Promise<void> {
   for (const target of targets(model, options)) {
-    await ddl(target, `DROP TABLE IF EXISTS ${tableName(target.keyspace, model.schema.table!)}`);
+    await ddl(target, `DROP TABLE IF EXISTS ${tableName(target.keyspace, model.schema.table!)}`, model.schema.name);
   }
 }

@@ -93,8 +93,16 @@ describe('management.plan', () => {
     assert.deepEqual(result.drift, []);
     assert.equal(await inspect(ks, 'plan_person'), null, 'plan created nothing');
 
-    // Applied, the plan is the sync; then there is nothing left to plan.
-    await management.apply(result);
+    // Applied, the plan is the sync; then there is nothing left to plan. Each DDL event names its subject.
+    const applied = await watched(() => management.apply(result));
+    assert.deepEqual(
+      applied.events.map((e) => [e.kind, e.model]),
+      [
+        ['ddl', 'plan_address'],
+        ['ddl', 'plan_person'],
+        ['ddl', 'plan_person'],
+      ],
+    );
     assert.ok(await inspect(ks, 'plan_person'));
     const again = await watched(() => management.plan([Person, Address]));
     assertNoDdl(again.events);
