@@ -151,13 +151,20 @@ export class NamedTable {
     this.#resolved ??= (async () => {
       const client = await (await registry.get(this.options.connection)).client();
       const label = `${this.keyspace}.${this.name}`;
-      let meta = (await client.metadata.getTable(this.keyspace, this.name)) as unknown as CollectionMeta | null;
-      let isView = false;
-      if (!meta) {
+      const lookup = async (): Promise<{ meta: CollectionMeta | null; isView: boolean }> => {
+        const table = (await client.metadata.getTable(this.keyspace, this.name)) as unknown as CollectionMeta | null;
+        if (table) return { meta: table, isView: false };
         // Servers before 3.0 have no views: their metadata lookup fails rather than finding none.
         const getView = client.metadata.getMaterializedView as unknown as (ks: string, name: string) => Promise<CollectionMeta | null>;
-        meta = await getView.call(client.metadata, this.keyspace, this.name).catch(() => null);
-        isView = meta !== null;
+        const view = await getView.call(client.metadata, this.keyspace, this.name).catch(() => null);
+        return { meta: view, isView: view !== null };
+      };
+      let { meta, isView } = await lookup();
+      if (!meta) {
+        // The driver finds nothing in a keyspace it has not heard of yet: one made through another
+        // Client (or process) reaches its metadata about a second later. Asked again once, it is read now.
+        await client.metadata.refreshKeyspace(this.keyspace).catch(() => undefined);
+        ({ meta, isView } = await lookup());
       }
       if (!meta)
         throw new CQLEngineError(

@@ -120,6 +120,14 @@ describe('NamedTable', () => {
     assert.deepEqual(await later.all(), [{ id: 1, v: 'now' }]);
   });
 
+  it('finds a table in a keyspace another client made a moment ago', async () => {
+    // The keyspace reaches this connection's driver metadata about a second after it is made.
+    const fresh = await keyspaces.create();
+    await keyspaces.execute(`CREATE TABLE ${fresh}.fresh (id int PRIMARY KEY, v int)`);
+    await keyspaces.execute(`INSERT INTO ${fresh}.fresh (id, v) VALUES (1, 2)`);
+    assert.equal(await new NamedTable(fresh, 'fresh').objects().count(), 1);
+  });
+
   it('refuses bad names before anything is looked up', () => {
     assert.throws(() => new NamedTable(ks, 'bad name'), instanceOf(ConfigurationError));
     assert.throws(() => new NamedKeyspace('bad-ks'), instanceOf(ConfigurationError));
