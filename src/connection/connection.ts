@@ -3,7 +3,7 @@ import { ConnectionFailedError, CQLEngineError } from '../errors.js';
 import { formatLogContext, logger } from '../log.js';
 import { codecOf, type Codec } from '../schema/types.js';
 import { discoverLocalDataCenter, needsLocalDataCenter } from './datacenter.js';
-import { errorForCaller } from './explain.js';
+import { errorForCaller, explainError } from './explain.js';
 import { send } from './funnel.js';
 import {
   connectWithin,
@@ -163,7 +163,7 @@ export class Connection {
       if (!this.retryConnect) {
         return Promise.reject(
           new ConnectionFailedError(
-            `Connection '${this.name}' failed to connect and was registered without retryConnect: ${errorText(this.#lastError)}`,
+            `Connection '${this.name}' failed to connect and was registered without retryConnect: ${errorText(this.#lastError, this.name)}`,
             this.name,
             this.#lastError,
           ),
@@ -220,8 +220,8 @@ export class Connection {
     logger().warn(
       formatLogContext(
         this.retryConnect
-          ? `connect failed, will try again on a use after ${this.#nextAttemptAt - Date.now()} ms: ${errorText(err)}`
-          : `connect failed: ${errorText(err)}`,
+          ? `connect failed, will try again on a use after ${this.#nextAttemptAt - Date.now()} ms: ${errorText(err, this.name)}`
+          : `connect failed: ${errorText(err, this.name)}`,
         this.name,
       ),
     );
@@ -289,6 +289,10 @@ export class Connection {
   }
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** One line for the log: a NoHostAvailableError as the caller will see it, without the driver's inspected inner errors. */
+function errorText(err: unknown, connectionName: string): string {
+  const explained = explainError(err, connectionName);
+  const text = explained instanceof Error ? explained.message : String(explained);
+  // The log line names the connection already.
+  return text.startsWith(`Connection '${connectionName}': `) ? text.slice(`Connection '${connectionName}': `.length) : text;
 }

@@ -123,6 +123,9 @@ try {
   code = await main();
 } catch (err) {
   process.stderr.write(`cqlengine: ${err instanceof Error ? err.message : String(err)}\n`);
+  if ((err as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+    process.stderr.write('A TypeScript module needs a loader: NODE_OPTIONS="--import tsx" npx cqlengine sync …\n');
+  }
 } finally {
   await connection.shutdown().catch(() => undefined);
 }
