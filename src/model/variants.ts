@@ -61,12 +61,19 @@ export function registerVariant(model: ModelLike, parent: ModelLike | undefined)
   const taken = family.byValue.get(key);
   if (taken)
     throw new ConfigurationError(
-      `${schema.name}: the discriminator value ${describe(schema.discriminatorValue)} is already ${taken.schema.name}'s`,
+      `${schema.name}: the discriminator value ${describe(schema.discriminatorValue)} is already taken (by ${labelOf(taken.schema)})`,
       'discriminatorValue',
       schema.discriminatorValue,
     );
   family.byValue.set(key, model);
   families.set(schema, family);
+}
+
+/** A family member in messages: its table is the whole family's, so the member is told by its value. */
+function labelOf(schema: ModelSchema): string {
+  return schema.discriminatorValue === undefined
+    ? `${schema.name} (the polymorphic base)`
+    : `${schema.name} (the submodel of discriminator value ${describe(schema.discriminatorValue)})`;
 }
 
 /**
@@ -84,7 +91,7 @@ export function variantFor<M extends ModelLike>(model: M, value: unknown): M {
   if (!found) throw new PolymorphicModelError(`Unrecognized discriminator value ${describe(value)} for ${family.base.schema.name}`);
   const own = classes.get(schema)!;
   if (found !== own && !(found.prototype instanceof (own as unknown as abstract new () => unknown))) {
-    throw new PolymorphicModelError(`${found.schema.name} (discriminator value ${describe(value)}) is not a submodel of ${schema.name}`);
+    throw new PolymorphicModelError(`A row of ${labelOf(found.schema)} is not one of ${labelOf(schema)} or its submodels`);
   }
   // The model itself, bound copies included (a contextQuery keeps its scope).
   return found === own ? model : (found as M);
