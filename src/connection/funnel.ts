@@ -28,7 +28,10 @@ export interface StatementEvent {
   readonly connection: string;
   /** The keyspace the statement targets, where the mapper knows it. */
   readonly keyspace: string | undefined;
-  /** The model's table, where a model sent the statement (for a batch: its tables, comma-separated). */
+  /**
+   * The model's table, where a model sent the statement (for a batch: its tables, comma-separated);
+   * for DDL from management, the model or user type it is for.
+   */
   readonly model: string | undefined;
   readonly kind: StatementKind;
   /** The CQL text; for a batch, its statements joined by '; '. */

@@ -30,7 +30,7 @@ import { compileDelete, compileInsert, compileUpdate } from '../statements/compi
 import { checkConditional, parseConditions } from '../statements/filters.js';
 import type { Assignment, CompiledStatement, Condition, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
-import { emptyOf, isNullish, keepsDriverValue, readValue, type Codec } from '../schema/types.js';
+import { emptyOf, isNullish, isPlainObject, keepsDriverValue, readValue, type Codec } from '../schema/types.js';
 import type { Columns, Filter, Insert, KeyValues, Row, Values, WriteOf } from '../schema/infer.js';
 import { runOptions, writeTimestamp, writeTtl, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
 import {
@@ -338,7 +338,8 @@ export class BaseModel<Cs extends Columns = Columns> {
       }
       changes.push([name, value]);
     }
-    if (options.iff !== undefined || options.ifExists) conditionsOf(schema, options);
+    checkWriteOptions(schema, options);
+    if (options.ifNotExists) throw new ConfigurationError('ifNotExists applies to inserts; update() writes an UPDATE', 'ifNotExists', true);
     for (const [name, value] of changes) (this as Record<string, unknown>)[name] = value;
     writeVariant(this, schema);
     await runHook(this, 'beforeSave');
@@ -386,8 +387,7 @@ type SaveStep = (instance: BaseModel, schema: ModelSchema, options: SaveOptions)
 
 const SAVE_STEPS: readonly SaveStep[] = [
   (instance, schema, options) => {
-    // A write that cannot be made is refused before its hooks run.
-    if (options.iff !== undefined || options.ifExists) conditionsOf(schema, options);
+    checkWriteOptions(schema, options);
     return runHook(instance, 'beforeSave');
   },
   (instance, schema) => {
@@ -423,6 +423,19 @@ function saveRow(instance: BaseModel, schema: ModelSchema, options: SaveOptions)
 }
 
 const NO_CONDITIONS: readonly Condition[] = Object.freeze([]);
+
+/** What a write's options alone rule out: refused before its hooks run or its values are set. */
+function checkWriteOptions(schema: ModelSchema, options: SaveOptions): void {
+  if (options.iff !== undefined || options.ifExists) conditionsOf(schema, options);
+  if (!options.ifNotExists) return;
+  if (options.ifExists || options.iff !== undefined) {
+    const other = options.ifExists ? 'ifExists' : 'iff';
+    throw new ConfigurationError(`${schema.name}: ifNotExists and ${other} cannot be combined`, 'ifNotExists', true);
+  }
+  if (schema.isCounterTable) {
+    throw new ConfigurationError(`${schema.name}: ifNotExists on a counter table (its rows are written by UPDATE)`, 'ifNotExists', true);
+  }
+}
 
 /** A write's iff conditions, checked with its ifExists (see checkConditional). */
 function conditionsOf(schema: ModelSchema, options: { iff?: unknown; ifExists?: boolean }): readonly Condition[] {
@@ -605,14 +618,37 @@ function checkValues(instance: BaseModel, schema: ModelSchema): void {
 function checkHandedOut(state: InstanceState, schema: ModelSchema): void {
   const exposed = state[MARKS]?.exposed;
   if (!exposed?.size) return;
+  const original = state[ORIGINAL];
   for (const name of exposed) {
     const value = state[VALUES][name];
-    if (value == null) continue;
+    // Unchanged since read or written: the server's value, or one checked before, and not written.
+    if (value == null || (original && same(value, original[name]))) continue;
     const coerced = schema.byName.get(name)!.type.coerce(value, name);
     if (same(coerced, value)) continue;
-    state[VALUES][name] = coerced;
-    exposed.delete(name);
+    // Converted where it is, so that the value handed out stays the instance's.
+    if (!refill(value, coerced)) {
+      state[VALUES][name] = coerced;
+      exposed.delete(name);
+    }
   }
+}
+
+/** Puts `from`'s contents into `into` (an array, Set, Map or user type object of the same kind); false when they differ in kind. */
+function refill(into: unknown, from: unknown): boolean {
+  if (Array.isArray(into) && Array.isArray(from) && !Object.isFrozen(into)) {
+    into.length = 0;
+    into.push(...from);
+  } else if (into instanceof Set && from instanceof Set) {
+    into.clear();
+    for (const x of from) into.add(x);
+  } else if (into instanceof Map && from instanceof Map) {
+    into.clear();
+    for (const [k, v] of from) into.set(k, v);
+  } else if (isPlainObject(into) && isPlainObject(from) && !Object.isFrozen(into)) {
+    for (const key of Object.keys(into)) if (!Object.hasOwn(from, key)) delete into[key];
+    Object.assign(into, from);
+  } else return false;
+  return true;
 }
 
 /** The built-in checks, then the model's own validate() where a subclass overrides it (its promise, if any). */
@@ -720,10 +756,16 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
         options.ifExists ?? options.iff,
       );
     }
+    // update() of a new instance given nothing but its key writes nothing, as in cqlengine.
+    if (explicitOnly && !schema.isCounterTable && !schema.columns.some((c) => !c.isPrimaryKey && isExplicit(state, c.name)))
+      return undefined;
     if (!schema.isCounterTable) return insert(instance, schema, options, explicitOnly);
     // A counter row is made by moving its counters: each moves by 0, as in cqlengine, so that a
     // create() of a counter row with no values makes the row, read back with its counters at 0.
-    for (const column of schema.columns) if (column.isCounter) assignments.push({ column, op: 'add', value: 0n });
+    // A static-only row (clustering keys null) moves its static counters alone.
+    for (const column of schema.columns) {
+      if (column.isCounter && (!staticOnly || column.isStatic)) assignments.push({ column, op: 'add', value: 0n });
+    }
   }
   const target = scopeOf(instance, ctor);
   const stmt = compileUpdate({

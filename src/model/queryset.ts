@@ -15,6 +15,7 @@ import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connec
 import { checkColumn, runAfterLoad } from './hooks.js';
 import { selectColumns } from './variants.js';
 import { FROM_OWN_ROW } from './own-row.js';
+import { same } from './tracking.js';
 import type { ColumnSchema, ModelSchema } from '../schema/model-schema.js';
 import type { Codec } from '../schema/types.js';
 import type { types } from 'cassandra-driver';
@@ -627,7 +628,19 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     for (const a of assignments) if (a.op === 'set') checkColumn(schema, a.column, a.value);
     // Map keys removed in the same UPDATE (`m[?] = null`), not in a DELETE beside it: one statement
     // applies whole, and under iff() the first would have changed what the second's condition reads.
-    for (const r of mapKeyRemovals) assignments.push({ column: r.column, op: 'removeKey', value: r.value });
+    for (const r of mapKeyRemovals) {
+      // A map also set whole in this update (`m: X`): CQL takes no second operation on it, so the key
+      // is left out of X instead.
+      const whole = assignments.findIndex((a) => a.column === r.column && a.op === 'set');
+      if (whole < 0) {
+        assignments.push({ column: r.column, op: 'removeKey', value: r.value });
+        continue;
+      }
+      const value = assignments[whole]!.value;
+      if (!(value instanceof Map)) continue;
+      const kept = new Map([...value].filter(([k]) => !same(k, r.value)));
+      assignments[whole] = { ...assignments[whole]!, value: kept.size ? kept : null };
+    }
     if (assignments.length === 0) return;
     checkConditional(schema, s.conditions, s.ifExists);
     this.#checkWriteWheres('update');

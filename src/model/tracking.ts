@@ -16,11 +16,17 @@ import type { ColumnSchema } from '../schema/model-schema.js';
  */
 export function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  // NaN, which a double (and a list of doubles) may hold, is the same as itself: else a row holding
+  // one would count as changed on every save.
+  if (a !== a && b !== b) return true;
   if (a == null || b == null) return isNullish(a) && isNullish(b);
   // Two different primitives (text, numbers, booleans, bigints): what every changed scalar column compares.
   if (typeof a !== 'object' || typeof b !== 'object') return false;
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  // A vector (Float32Array …): element by element, not through its text as the fallback below would.
+  if (isTypedArray(a) && isTypedArray(b))
+    return a.constructor === b.constructor && a.length === b.length && a.every((x, i) => same(x, b[i]));
   if (a instanceof Set && b instanceof Set) {
     if (a.size !== b.size) return false;
     for (const x of a) if (!contains(b, x)) return false;
@@ -47,6 +53,10 @@ export function same(a: unknown, b: unknown): boolean {
   return false;
 }
 
+type TypedArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+
+const isTypedArray = (v: object): v is TypedArray => ArrayBuffer.isView(v) && !(v instanceof DataView);
+
 /** A copy of a value that later in-place changes (set.add, list.push) do not reach. */
 export function snapshot(value: unknown): unknown {
   // Primitive elements (and map values) are kept as they are. Copied element by element: about
@@ -65,6 +75,8 @@ export function snapshot(value: unknown): unknown {
     return copy;
   }
   if (Array.isArray(value)) return value.map(snapshot);
+  // A vector changed in place (v[0] = 1) is then a change, written whole.
+  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value) && isTypedArray(value)) return value.slice();
   if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, snapshot(v)]));
   return value;
 }

@@ -87,6 +87,9 @@ const EMPTY_IN = Symbol('in ()');
  * null value"), while `IN ()` matches no row, so reads find nothing and writes change nothing, as in cqlengine.
  */
 const isEmptyIn = (w: Where): boolean => w.op === 'IN' && !w.tokenKeys && !w.fn && Array.isArray(w.value) && w.value.length === 0;
+
+/** `IF x IN ()`, likewise: a condition that holds for no row, so the write is not applied. */
+const isEmptyInCondition = (c: Condition): boolean => c.op === 'IN' && Array.isArray(c.value) && c.value.length === 0;
 const COUNT = Symbol('count');
 
 /** How many statement shapes have a cached template (for tests and diagnostics). */
@@ -177,6 +180,7 @@ function bindWheres(wheres: readonly Where[], values: unknown[], at: number, typ
 function bindConditions(conditions: readonly Condition[], ifExists: boolean, values: unknown[], at: number, types: Types): number {
   if (ifExists) return at;
   for (const c of conditions) {
+    if (isEmptyInCondition(c)) continue;
     values[at++] = c.value;
     types?.push(c.op === 'IN' ? listOf(c.column.type) : c.column.type);
   }
@@ -211,7 +215,7 @@ function walkWheres(shape: Shape, wheres: readonly Where[]): Shape {
 
 function walkConditions(shape: Shape, conditions: readonly Condition[], ifExists: boolean): Shape {
   shape = step(shape, ifExists ? 'exists' : CONDITIONS);
-  if (!ifExists) for (const c of conditions) shape = step(step(shape, c.column), c.op ?? '=');
+  if (!ifExists) for (const c of conditions) shape = step(step(shape, c.column), isEmptyInCondition(c) ? EMPTY_IN : (c.op ?? '='));
   return shape;
 }
 
@@ -237,7 +241,7 @@ function whereText(wheres: readonly Where[]): string {
 function conditionText(conditions: readonly Condition[], ifExists: boolean): string {
   if (ifExists) return ' IF EXISTS';
   if (conditions.length === 0) return '';
-  return ` IF ${conditions.map((c) => `${c.column.quoted} ${c.op ?? '='} ?`).join(' AND ')}`;
+  return ` IF ${conditions.map((c) => `${c.column.quoted} ${isEmptyInCondition(c) ? 'IN ()' : `${c.op ?? '='} ?`}`).join(' AND ')}`;
 }
 
 function usingText(options: WriteOptions): string {

@@ -234,7 +234,7 @@ export function checkConditional(schema: ModelSchema, conditions: readonly Condi
     throw new ConfigurationError(
       `${schema.name}: ${option} on a counter table (Cassandra makes no counter write conditional)`,
       option,
-      true,
+      ifExists ? true : conditions.map((c) => c.column.name),
     );
   }
 }

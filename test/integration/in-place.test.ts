@@ -21,9 +21,11 @@ const Row = model('in_place_rows', {
   seen: columns.list(columns.timestamp()),
   ids: columns.set(columns.uuid()),
   home: columns.udt(Place),
+  short: columns.set(columns.text({ maxLength: 3 })),
 });
 
-const db = useTestKeyspace([Row]);
+const DoublesModel = model('in_place_doubles', { id: columns.int().partitionKey(), ds: columns.list(columns.double()) });
+const db = useTestKeyspace([Row, DoublesModel]);
 
 const stored = async (id: number) => (await db.keyspaces.execute(`SELECT * FROM ${db.name}.in_place_rows WHERE id = ?`, [id])).first();
 
@@ -65,21 +67,48 @@ describe('values changed in place', () => {
     assert.equal(await stored(2), null);
   });
 
-  it('an element that needs converting is written converted, and the instance keeps tracking the column', async () => {
+  it('an element that needs converting is converted in place, so the value handed out stays the instance’s', async () => {
     await fresh(3);
     const row = await Row.get({ id: 3 });
     const id = types.Uuid.random();
+    const seen = row.seen;
     row.seen.push('2024-05-06T07:08:09Z' as unknown as Date);
     row.ids.add(id.toString() as unknown as types.Uuid);
     await row.save();
     assert.ok(row.seen[0] instanceof Date);
+    assert.equal(row.seen, seen);
     const back = await Row.get({ id: 3 });
     assert.equal(back.seen[0]?.toISOString(), '2024-05-06T07:08:09.000Z');
     assert.equal([...back.ids][0]?.toString(), id.toString());
-    // The instance's own list, read again, still tracks what is done to it in place.
-    row.seen.push(new Date(0));
+    // The list the caller kept is still the instance's: what is done to it is written.
+    seen.push(new Date(0));
     await row.save();
     assert.equal((await Row.get({ id: 3 })).seen.length, 2);
+  });
+
+  it('a value handed out but unchanged is not checked again: a stored element the model would refuse does not block other writes', async () => {
+    await fresh(5);
+    await db.keyspaces.execute(`UPDATE ${db.name}.in_place_rows SET short = short + {'toolong'} WHERE id = 5`);
+    const row = await Row.get({ id: 5 });
+    assert.ok(row.short.has('toolong'));
+    row.counts = [7];
+    await row.save();
+    assert.deepEqual((await stored(5))?.['counts'], [7]);
+  });
+
+  it('a list holding NaN keeps its handle across saves (NaN is the same as itself)', async () => {
+    const Doubles = DoublesModel;
+    await Doubles.create({ id: 1, ds: [Number.NaN, 1] });
+    const row = await Doubles.get({ id: 1 });
+    const ds = row.ds;
+    ds.push(2);
+    await row.save();
+    ds.push(3);
+    await row.save();
+    const back = (await Doubles.get({ id: 1 })).ds;
+    assert.equal(back.length, 4);
+    assert.ok(Number.isNaN(back[0]));
+    assert.deepEqual(back.slice(1), [1, 2, 3]);
   });
 
   it('a valid change in place is written as a delta, the value handed out still the instance’s', async () => {

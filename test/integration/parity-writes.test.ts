@@ -18,8 +18,14 @@ const Row = model('pw_rows', {
 });
 const Hits = model('pw_hits', { id: columns.int().partitionKey(), n: columns.counter(), m: columns.counter() });
 const Pair = model('pw_pairs', { p: columns.int().partitionKey(), c: columns.int().primaryKey(), v: columns.text() });
+const StaticHits = model('pw_static_hits', {
+  p: columns.int().partitionKey(),
+  c: columns.int().primaryKey(),
+  total: columns.counter().static(),
+  n: columns.counter(),
+});
 
-const db = useTestKeyspace([Row, Hits, Pair]);
+const db = useTestKeyspace([Row, Hits, Pair, StaticHits]);
 
 const stored = async (id: number) => (await db.keyspaces.execute(`SELECT * FROM ${db.name}.pw_rows WHERE id = ?`, [id])).first();
 const sorted = (v: Iterable<string> | null | undefined) => [...(v ?? [])].sort();
@@ -54,6 +60,30 @@ describe('iff() and ifExists() together', () => {
     hit.n += 1n;
     await assert.rejects(hit.save({ ifExists: true }), instanceOf(ConfigurationError));
     await assert.rejects(Hits.get({ id: 1 }), Hits.DoesNotExist);
+  });
+});
+
+describe('options a write cannot take', () => {
+  it('are refused before the beforeSave hook runs, and before update() sets its values', async () => {
+    let hooks = 0;
+    class Hooked extends Row {
+      override beforeSave(): void {
+        hooks++;
+      }
+    }
+    const row = new Hooked({ id: 20, count: 1 });
+    await assert.rejects(row.save({ ifNotExists: true, iff: { count: 1 } }), instanceOf(ConfigurationError));
+    await assert.rejects(row.save({ ifNotExists: true, ifExists: true }), instanceOf(ConfigurationError));
+    await assert.rejects(new Hits({ id: 20 }).save({ ifNotExists: true }), instanceOf(ConfigurationError));
+    await assert.rejects(row.update({ text: 'x' }, { ifNotExists: true }), instanceOf(ConfigurationError));
+    assert.equal(hooks, 0);
+    assert.equal(row.text, null);
+  });
+
+  it('an empty IN condition never holds: the write is not applied', async () => {
+    await Row.create({ id: 21, text: 'a' });
+    await assert.rejects(Row.filter({ id: 21 }).iff({ text__in: [] }).update({ text: 'b' }), (err: Error) => err.name === 'LWTError');
+    assert.equal((await stored(21))?.['text'], 'a');
   });
 });
 
@@ -103,6 +133,18 @@ describe('QuerySet.update() removing map keys', () => {
     await Row.filter({ id: 4 }).update({ m__update: { b: null, c: 3 } });
     assert.deepEqual({ ...(await stored(4))?.['m'] }, { c: 3 });
   });
+
+  it('with the map also set whole, leaves the removed keys out of the value set', async () => {
+    await Row.create({ id: 8, m: new Map([['a', 1]]) });
+    await Row.filter({ id: 8 }).update({
+      m: new Map([
+        ['x', 1],
+        ['y', 2],
+      ]),
+      m__remove: new Set(['y']),
+    });
+    assert.deepEqual({ ...(await stored(8))?.['m'] }, { x: 1 });
+  });
 });
 
 describe('a counter row created with no values', () => {
@@ -113,6 +155,12 @@ describe('a counter row created with no values', () => {
     hit.n += 10n;
     await hit.save();
     assert.equal((await Hits.get({ id: 5 })).n, 10n);
+  });
+
+  it('with its clustering key null moves only its static counters', async () => {
+    await StaticHits.create({ p: 1, c: null as unknown as number });
+    const rs = await db.keyspaces.execute(`SELECT total FROM ${db.name}.pw_static_hits WHERE p = 1`);
+    assert.equal(String(rs.first()?.['total']), '0');
   });
 
   it('is made inside a batch too', async () => {
@@ -152,5 +200,12 @@ describe('instance update() with no values', () => {
     await row.update();
     assert.equal((await stored(7))?.['text'], 'b');
     await assert.rejects(row.update(null as never), instanceOf(ConfigurationError));
+  });
+
+  it('on a new instance given only its key writes nothing, as in cqlengine', async () => {
+    sent.length = 0;
+    await new Row({ id: 9 }).update();
+    assert.deepEqual(sent, []);
+    assert.equal(await stored(9), null);
   });
 });

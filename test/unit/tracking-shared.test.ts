@@ -125,3 +125,25 @@ describe('values shared with the change-tracking baseline', () => {
     assert.deepEqual(doc.changedColumns(), ['refs']);
   });
 });
+
+describe('value equality and snapshots for change tracking', () => {
+  it('NaN is the same as itself, alone and inside a list or map', async () => {
+    const { same } = await import('../../src/model/tracking.js');
+    assert.ok(same(Number.NaN, Number.NaN));
+    assert.ok(same([Number.NaN, 1], [Number.NaN, 1]));
+    assert.ok(same(new Map([['k', Number.NaN]]), new Map([['k', Number.NaN]])));
+    assert.ok(!same(Number.NaN, 0));
+  });
+
+  it('typed arrays (vectors) compare element by element, and a snapshot is a copy', async () => {
+    const { same, snapshot } = await import('../../src/model/tracking.js');
+    const v = Float32Array.from([1, 2, 3]);
+    assert.ok(same(v, Float32Array.from([1, 2, 3])));
+    assert.ok(!same(v, Float32Array.from([1, 2, 4])));
+    assert.ok(!same(v, Float64Array.from([1, 2, 3])));
+    const copy = snapshot(v) as Float32Array;
+    assert.notEqual(copy, v);
+    v[0] = 9;
+    assert.ok(!same(copy, v));
+  });
+});
