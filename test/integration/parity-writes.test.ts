@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigurationError, batch, columns, connection, model } from '../../src/index.js';
-import { useTestKeyspace } from '../helpers/cassandra.js';
+import { useTestKeyspace, versionAtLeast } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
 const Row = model('pw_rows', {
@@ -82,7 +82,11 @@ describe('options a write cannot take', () => {
 
   it('an empty IN condition never holds: the write is not applied', async () => {
     await Row.create({ id: 21, text: 'a' });
-    await assert.rejects(Row.filter({ id: 21 }).iff({ text__in: [] }).update({ text: 'b' }), (err: Error) => err.name === 'LWTError');
+    // (Cassandra 2.1.0 takes no IN in IF: refused before the wire there, for this feature's version.)
+    const applies = versionAtLeast(db.cluster.version, '2.1.1');
+    await assert.rejects(Row.filter({ id: 21 }).iff({ text__in: [] }).update({ text: 'b' }), (err: Error) =>
+      applies ? err.name === 'LWTError' : /2\.1\.1/.test(err.message),
+    );
     assert.equal((await stored(21))?.['text'], 'a');
   });
 });
