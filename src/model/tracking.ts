@@ -18,7 +18,7 @@ export function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   // NaN, which a double (and a list of doubles) may hold, is the same as itself: else a row holding
   // one would count as changed on every save.
-  if (a !== a && b !== b) return true;
+  if (Number.isNaN(a) && Number.isNaN(b)) return true;
   if (a == null || b == null) return isNullish(a) && isNullish(b);
   // Two different primitives (text, numbers, booleans, bigints): what every changed scalar column compares.
   if (typeof a !== 'object' || typeof b !== 'object') return false;
