@@ -610,10 +610,10 @@ function checkValues(instance: BaseModel, schema: ModelSchema): void {
 
 /**
  * A collection (or user type value) handed out may have been changed in place, `tags.add(x)`, where
- * no setter checked it. Each is checked as an assignment would be, so that nothing unchecked reaches
- * the wire (the driver would round 1.5 pushed to a list<int> down to 1). One whose elements needed
- * converting (a date string pushed to a list<timestamp>) takes the converted copy, as cqlengine's
- * validate() does; the copy handed out is then no longer the instance's.
+ * no setter checked it. Each one changed is checked as an assignment would be, so that nothing
+ * unchecked reaches the wire (the driver would round 1.5 pushed to a list<int> down to 1). One whose
+ * elements need converting (a date string pushed to a list<timestamp>) is converted in place, as
+ * cqlengine's validate() converts it, so that the value handed out stays the instance's.
  */
 function checkHandedOut(state: InstanceState, schema: ModelSchema): void {
   const exposed = state[MARKS]?.exposed;
