@@ -308,6 +308,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   /** update()/delete() only if the row exists. */
   ifExists(): QuerySet<M> {
+    // Checked as the state is built (here and in iff()): update() and delete() take it as it is.
     checkConditional(this.model.schema, this.#state.conditions, true);
     return this.#with({ ifExists: true });
   }
@@ -642,7 +643,6 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       assignments[whole] = { ...assignments[whole]!, value: kept.size ? kept : null };
     }
     if (assignments.length === 0) return;
-    checkConditional(schema, s.conditions, s.ifExists);
     this.#checkWriteWheres('update');
     await this.#send(
       compileUpdate({
@@ -662,7 +662,6 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   async delete(...columns: (keyof ColumnsOf<M> & string)[]): Promise<void> {
     const s = this.#state;
     const schema = this.model.schema;
-    checkConditional(schema, s.conditions, s.ifExists);
     this.#checkWriteWheres('delete');
     const stmt = compileDelete({
       kind: 'delete',

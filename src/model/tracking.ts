@@ -55,7 +55,7 @@ export function same(a: unknown, b: unknown): boolean {
 
 type TypedArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
 
-const isTypedArray = (v: object): v is TypedArray => ArrayBuffer.isView(v) && !(v instanceof DataView);
+const isTypedArray = (v: unknown): v is TypedArray => ArrayBuffer.isView(v) && !(v instanceof DataView);
 
 /** A copy of a value that later in-place changes (set.add, list.push) do not reach. */
 export function snapshot(value: unknown): unknown {
@@ -76,7 +76,7 @@ export function snapshot(value: unknown): unknown {
   }
   if (Array.isArray(value)) return value.map(snapshot);
   // A vector changed in place (v[0] = 1) is then a change, written whole.
-  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value) && isTypedArray(value)) return value.slice();
+  if (isTypedArray(value) && !Buffer.isBuffer(value)) return value.slice();
   if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, snapshot(v)]));
   return value;
 }
