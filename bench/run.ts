@@ -133,8 +133,8 @@ function startSide(
 /**
  * One round of a case: both sides start (connect, prime, warm up) together, then run the measured
  * operations in alternating blocks, so that the node's load, which drifts over seconds (compaction,
- * flushes, its GC), weighs on both sides alike. A block holds at least twice the in-flight count of
- * operations, and at least 20.
+ * flushes, its GC), weighs on both sides alike. A block holds at least the case's `block` count of
+ * operations.
  */
 async function runRound(
   spec: CaseSpec,
@@ -167,7 +167,7 @@ async function measureRound(
   round: number,
 ): Promise<Record<Side, SideResult>> {
   await Promise.all([sides.raw.next(), sides.mapper.next()]);
-  const blocks = Math.max(1, Math.min(BLOCKS, Math.floor(ops / Math.max(20, 2 * inFlight))));
+  const blocks = Math.max(1, Math.min(BLOCKS, Math.floor(ops / spec.block[inFlight === 1 ? 0 : 1])));
   for (let b = 0; b < blocks; b++) {
     const count = Math.floor((ops * (b + 1)) / blocks) - Math.floor((ops * b) / blocks);
     // Alternating which side goes first keeps either from always following the other.

@@ -100,18 +100,46 @@ export interface CaseSpec {
    * first operation, and reads 64 at a time left a sequential side a grown heap to collect.
    */
   readonly prime: number;
+  /**
+   * The fewest operations in one of the blocks a round's measured loop is cut into, sequential and
+   * 64 in flight: enough that a block lasts about a tenth of a second or more, so that the cold
+   * start of each block (the other side ran last) weighs little, and at 64 in flight at least one
+   * full load of operations.
+   */
+  readonly block: readonly [number, number];
 }
 
 /** BENCH_SCALE: longer (or shorter) loops, warm-ups included. */
 export const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
 
 export const CASES: readonly CaseSpec[] = [
-  { name: 'create', label: 'create (insert one row)', ops: [4000, 6000], warmup: [4000, 6000], prime: 10_000 },
-  { name: 'get', label: 'get by key', ops: [4000, 6000], warmup: [4000, 6000], prime: 10_000 },
-  { name: 'load-change-save', label: 'load, change one column, save', ops: [2000, 3000], warmup: [2000, 4000], prime: 10_000 },
-  { name: 'batch', label: `logged batch of ${BATCH_SIZE} creates`, ops: [160, 600], warmup: [160, 400], prime: 1_000 },
-  { name: 'read-10k', label: `${BIG_ROWS.toLocaleString('en')}-row partition, for await`, ops: [8, 64], warmup: [4, 16], prime: 0 },
-  { name: 'pages-1k', label: `${SMALL_ROWS.toLocaleString('en')} rows page by page`, ops: [60, 128], warmup: [40, 128], prime: 0 },
+  { name: 'create', label: 'create (insert one row)', ops: [4000, 6000], warmup: [4000, 6000], prime: 10_000, block: [20, 128] },
+  { name: 'get', label: 'get by key', ops: [4000, 6000], warmup: [4000, 6000], prime: 10_000, block: [20, 128] },
+  {
+    name: 'load-change-save',
+    label: 'load, change one column, save',
+    ops: [2000, 3000],
+    warmup: [2000, 4000],
+    prime: 10_000,
+    block: [20, 128],
+  },
+  { name: 'batch', label: `logged batch of ${BATCH_SIZE} creates`, ops: [160, 600], warmup: [160, 400], prime: 1_000, block: [16, 128] },
+  {
+    name: 'read-10k',
+    label: `${BIG_ROWS.toLocaleString('en')}-row partition, for await`,
+    ops: [12, 192],
+    warmup: [4, 16],
+    prime: 0,
+    block: [2, 64],
+  },
+  {
+    name: 'pages-1k',
+    label: `${SMALL_ROWS.toLocaleString('en')} rows page by page`,
+    ops: [100, 640],
+    warmup: [40, 128],
+    prime: 0,
+    block: [10, 128],
+  },
 ];
 
 /** What a side process prints (one JSON line) when its measured loop is done. */
