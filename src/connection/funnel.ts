@@ -10,7 +10,7 @@ import { subscribe, unsubscribe, channel } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import type { Client, QueryOptions, types } from 'cassandra-driver';
 import { CQLEngineError, LWTError, ShutdownError } from '../errors.js';
-import { olderThan, parseVersion, type Requirement } from '../schema/version.js';
+import { FRESH_WILDCARD_SINCE, olderThan, parseVersion, type Requirement } from '../schema/version.js';
 import { annotate } from './annotate.js';
 import { debugEnabled, formatLogContext, logger, logValues } from '../log.js';
 import type { ModelSchema } from '../schema/model-schema.js';
@@ -151,7 +151,24 @@ function driverValues(values: readonly unknown[], template: StatementTemplate, c
   return out ?? (values as unknown[]);
 }
 
-function wireOf(out: Outgoing, codec: Codec): Wire {
+/** Per Client: whether its SELECTs name their columns (a host older than FRESH_WILDCARD_SINCE), for how many hosts. */
+const namesColumns = new WeakMap<Client, { readonly hosts: number; readonly named: boolean }>();
+
+/** A statement's text for this Client: a wildcard SELECT goes by its column names to a server that keeps stale `*` lists. */
+function textFor(template: StatementTemplate, client: Client): string {
+  if (template.namedCql === undefined) return template.cql;
+  // Worked out again when hosts join: a cluster being upgraded can gain an older one.
+  const hosts = client.hosts?.length ?? 0;
+  let known = namesColumns.get(client);
+  if (known?.hosts !== hosts) {
+    const version = oldestHostVersion(client);
+    known = { hosts, named: version !== undefined && olderThan(version, FRESH_WILDCARD_SINCE) };
+    namesColumns.set(client, known);
+  }
+  return known.named ? template.namedCql : template.cql;
+}
+
+function wireOf(out: Outgoing, codec: Codec, client: Client): Wire {
   if (out.batch) {
     const batch = new Array<{ query: string; params: unknown[] }>(out.batch.length);
     for (let i = 0; i < batch.length; i++) {
@@ -161,7 +178,7 @@ function wireOf(out: Outgoing, codec: Codec): Wire {
     return { cql: '', values: undefined, batch };
   }
   const values = out.template ? driverValues(out.values as readonly unknown[], out.template, codec) : (out.values as Params | undefined);
-  return { cql: out.cql, values, batch: undefined };
+  return { cql: out.template ? textFor(out.template, client) : out.cql, values, batch: undefined };
 }
 
 function countValues(wire: Wire): number {
@@ -216,7 +233,7 @@ export function send(conn: Connection, out: Outgoing, options: SendOptions = {})
 function sendOn(conn: Connection, client: Client, out: Outgoing, options: SendOptions): Promise<types.ResultSet> {
   const requires = out.batch ? batchRequires(out.batch) : out.requires;
   if (requires?.length) checkServer(conn, client, requires);
-  const wire = wireOf(out, conn.codec);
+  const wire = wireOf(out, conn.codec, client);
   const queryOptions = driverOptions(out, options);
   if (debugEnabled()) logger().debug(logLine(conn, out, wire));
   // Timed only while someone listens: unobserved, a statement costs no clock reads.

@@ -288,7 +288,8 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** The column values as a plain object, with the driver's types (bigint, Set, Map, Buffer, Uuid, …). */
   toObject(): Row<Cs> {
-    return { ...exposeAll(stateOf(this), (this.constructor as ModelStatic).schema) } as Row<Cs>;
+    const schema = (this.constructor as ModelStatic).schema;
+    return inColumnOrder(schema, exposeAll(stateOf(this), schema)) as Row<Cs>;
   }
 
   /** The column values as plain JSON (see json.ts): what JSON.stringify and Express's res.json use. */
@@ -298,7 +299,8 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   /** `console.log(user)` prints `User { id: …, email: … }`: the columns, not the internal state. */
   [inspect.custom](): object {
-    return displayOf(this.constructor, exposeAll(stateOf(this), (this.constructor as ModelStatic).schema));
+    const schema = (this.constructor as ModelStatic).schema;
+    return displayOf(this.constructor, inColumnOrder(schema, exposeAll(stateOf(this), schema)));
   }
 
   /**
@@ -475,10 +477,11 @@ function readRow(base: ModelStatic, row: Record<string, unknown>, codec: Codec, 
   const columns = schema.columns;
   let values: Record<string, unknown>;
   const driverColumns = (row as { __columns?: readonly DriverColumn[] }).__columns;
-  if (own && schema.namesAreDbNames && driverColumns?.length === columns.length) {
+  const reading = own && schema.namesAreDbNames && driverColumns ? readPlan(schema, codec, driverColumns) : undefined;
+  if (reading?.own) {
     values = row;
     const converted = schema.convertedOnRead;
-    const kept = keptOnRead(schema, codec, driverColumns);
+    const kept = reading.kept;
     for (let i = 0; i < converted.length; i++) {
       const column = converted[i]!;
       const raw = row[column.name];
@@ -512,29 +515,42 @@ interface DriverColumn {
 /** The driver's type codes of the collections (types.dataTypes): what a column holds on the table, whatever the model says. */
 const DRIVER_CODES: Partial<Record<string, number>> = { list: types.dataTypes.list, set: types.dataTypes.set, map: types.dataTypes.map };
 
-// What the flags below were worked out for: rows are read a page at a time, of one model, on one
+// What the plan below was worked out for: rows are read a page at a time, of one model, on one
 // connection, with one result's columns (the same array for every row of a page).
-let keptSchema: ModelSchema | undefined;
-let keptCodec: Codec | undefined;
-let keptColumns: readonly DriverColumn[] | undefined;
-let kept: readonly boolean[] = [];
+let plannedSchema: ModelSchema | undefined;
+let plannedCodec: Codec | undefined;
+let plannedColumns: readonly DriverColumn[] | undefined;
+let planned: ReadPlan = { own: false, kept: [] };
 
-/**
- * For each of the schema's convertedOnRead columns, whether a non-null driver value is kept as it is:
- * the codec makes it the column's form, and the table's column is of the model's kind (a table that
- * drifted from its model, a list where the model has a set, still has its values converted).
- */
-function keptOnRead(schema: ModelSchema, codec: Codec, columns: readonly DriverColumn[]): readonly boolean[] {
-  if (schema !== keptSchema || codec !== keptCodec || columns !== keptColumns) {
-    kept = schema.convertedOnRead.map((c) => {
+/** How rows of one result are read into instances of one model. */
+interface ReadPlan {
+  /**
+   * The row holds exactly the model's columns, so it can be the instance's values. A `SELECT *`
+   * returns the table's columns, which a table that drifted from its model may not match.
+   */
+  readonly own: boolean;
+  /**
+   * For each of the schema's convertedOnRead columns, whether a non-null driver value is kept as it
+   * is: the codec makes it the column's form, and the table's column is of the model's kind (a
+   * table that drifted from its model, a list where the model has a set, still has its values
+   * converted).
+   */
+  readonly kept: readonly boolean[];
+}
+
+function readPlan(schema: ModelSchema, codec: Codec, columns: readonly DriverColumn[]): ReadPlan {
+  if (schema !== plannedSchema || codec !== plannedCodec || columns !== plannedColumns) {
+    const own = columns.length === schema.columns.length && schema.columns.every((c) => columns.some((d) => d.name === c.dbName));
+    const kept = schema.convertedOnRead.map((c) => {
       const code = DRIVER_CODES[c.type.kind];
       return keepsDriverValue(c.type, codec) && (code === undefined || columns.find((d) => d.name === c.dbName)?.type?.code === code);
     });
-    keptSchema = schema;
-    keptCodec = codec;
-    keptColumns = columns;
+    planned = { own, kept };
+    plannedSchema = schema;
+    plannedCodec = codec;
+    plannedColumns = columns;
   }
-  return kept;
+  return planned;
 }
 
 // Module functions rather than #private methods: instances read from rows are made with
@@ -850,6 +866,16 @@ function expose(state: InstanceState, name: string): void {
 function ownBaseline(state: InstanceState, original: Record<string, unknown>): Record<string, unknown> {
   if (original !== state[VALUES]) return original;
   return (state[ORIGINAL] = { ...original });
+}
+
+/**
+ * A copy of the values in the model's column order: a row read by `SELECT *` holds them in the
+ * table's (key columns, then the others by name).
+ */
+function inColumnOrder(schema: ModelSchema, values: Record<string, unknown>): Record<string, unknown> {
+  const ordered: Record<string, unknown> = {};
+  for (const column of schema.columns) if (Object.hasOwn(values, column.name)) ordered[column.name] = values[column.name];
+  return ordered;
 }
 
 /** Every value handed out at once (toObject(), inspect, a row its caller still holds): the live values. */

@@ -348,6 +348,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       kind: 'select',
       table: { keyspace: target.keyspace, table: this.model.schema.table! },
       fields: overrides.fields ?? s.fields ?? selectColumns(this.model.schema),
+      wildcard: overrides.fields === undefined && s.fields === undefined,
       distinct: pick(overrides, s, 'distinct'),
       wheres,
       orderBy: pick(overrides, s, 'orderBy'),

@@ -18,6 +18,12 @@ export function olderThan(version: readonly number[], since: string): boolean {
   return false;
 }
 
+/**
+ * The first release whose prepared `SELECT *` sees a column added after it was prepared
+ * (CASSANDRA-7910, checked: 2.1.0 keeps the old columns, 5.0 does not).
+ */
+export const FRESH_WILDCARD_SINCE = '2.1.3';
+
 /** A statement feature and the first Cassandra release that accepts it. */
 export interface Requirement {
   readonly feature: string;

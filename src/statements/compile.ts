@@ -54,13 +54,14 @@ function step(shape: Shape, key: unknown): Shape {
 }
 
 /** What compiling a shape makes of its template; the funnel's memo starts empty. */
-type TemplateParts = Omit<StatementTemplate, 'asIsFor'>;
+type TemplateParts = Omit<StatementTemplate, 'asIsFor' | 'namedCql'> & { readonly namedCql?: string | undefined };
 
 /** Keeps the template of the shape ending at `shape`, the first time it is compiled. */
 function remember(shape: Shape, made: TemplateParts): StatementTemplate {
   // Field by field, so that every template has one layout.
   const template: StatementTemplate = {
     cql: made.cql,
+    namedCql: made.namedCql,
     types: made.types,
     idempotent: made.idempotent,
     conditional: made.conditional,
@@ -281,7 +282,8 @@ export function compileSelect(node: SelectNode): CompiledStatement {
     (node.distinct ? 1 : 0) |
     (node.limit !== undefined ? 2 : 0) |
     (node.perPartitionLimit !== undefined ? 4 : 0) |
-    (node.allowFiltering ? 8 : 0);
+    (node.allowFiltering ? 8 : 0) |
+    (wildcardOf(node) ? 16 : 0);
   let shape = step(step(start('S', node.table), flags), node.similarity);
   shape = walkWheres(step(shape, node.fields === 'count' ? COUNT : fieldSig(node.fields)), node.wheres);
   shape = step(shape, ORDER);
@@ -299,22 +301,43 @@ export function compileSelect(node: SelectNode): CompiledStatement {
   return { template, values };
 }
 
+/** Whether a SELECT is written `SELECT *`: every column, with nothing beside them (CQL takes no `*, f(x)`). */
+function wildcardOf(node: SelectNode): boolean {
+  return node.wildcard === true && node.fields !== 'count' && !node.distinct && node.similarity === undefined;
+}
+
 function selectTemplate(node: SelectNode, types: CqlType<unknown>[]): TemplateParts {
   const ann = node.ann;
   let fields = node.fields === 'count' ? 'COUNT(*)' : node.fields.map((c) => c.quoted).join(', ');
   if (node.similarity) fields += `, similarity_${node.similarity}(${ann!.column.quoted}, ?) AS "similarity"`;
-  let cql = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields} FROM ${tableName(node.table.keyspace, node.table.table)}${whereText(node.wheres)}`;
+  const rest = selectRest(node);
+  const named = `SELECT ${node.distinct ? 'DISTINCT ' : ''}${fields}${rest}`;
+  const requires: Requirement[] = [];
+  if (node.similarity) requires.push(FEATURES.similarity);
+  if (ann) requires.push(FEATURES.ann);
+  if (node.perPartitionLimit !== undefined) requires.push(FEATURES.perPartitionLimit);
+  const wildcard = wildcardOf(node);
+  return {
+    cql: wildcard ? `SELECT *${rest}` : named,
+    namedCql: wildcard ? named : undefined,
+    types,
+    idempotent: true,
+    conditional: false,
+    requires: requires.length ? requires : undefined,
+  };
+}
+
+/** A SELECT's text after its fields: FROM, WHERE, ORDER BY, the limits. */
+function selectRest(node: SelectNode): string {
+  const ann = node.ann;
+  let cql = ` FROM ${tableName(node.table.keyspace, node.table.table)}${whereText(node.wheres)}`;
   if (ann) cql += ` ORDER BY ${ann.column.quoted} ANN OF ?`;
   else if (node.orderBy.length)
     cql += ` ORDER BY ${node.orderBy.map((o) => `${o.column.quoted} ${o.descending ? 'DESC' : 'ASC'}`).join(', ')}`;
   if (node.perPartitionLimit !== undefined) cql += ' PER PARTITION LIMIT ?';
   if (node.limit !== undefined) cql += ' LIMIT ?';
   if (node.allowFiltering) cql += ' ALLOW FILTERING';
-  const requires: Requirement[] = [];
-  if (node.similarity) requires.push(FEATURES.similarity);
-  if (ann) requires.push(FEATURES.ann);
-  if (node.perPartitionLimit !== undefined) requires.push(FEATURES.perPartitionLimit);
-  return { cql, types, idempotent: true, conditional: false, requires: requires.length ? requires : undefined };
+  return cql;
 }
 
 export function compileInsert(node: InsertNode): CompiledStatement {

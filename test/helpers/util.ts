@@ -87,11 +87,15 @@ export interface SentStatement {
 export function recordingClient(
   encoding: object = NATIVE_ENCODING,
   answer: () => FakeRow[] = () => [],
+  /** The release its one host reports, as a connected driver Client's hosts do; none: no host map. */
+  cassandraVersion?: string,
 ): { client: Client; sent: SentStatement[] } {
   const sent: SentStatement[] = [];
+  const hosts = cassandraVersion === undefined ? undefined : new Map([['127.0.0.1:9042', { cassandraVersion }]]);
   const client = {
     keyspace: undefined,
     options: { contactPoints: ['127.0.0.1'], encoding },
+    hosts: hosts && { length: hosts.size, values: () => hosts.values() },
     async execute(cql: string, params: unknown[] = []) {
       sent.push({ cql, params: [...params] });
       const rows = answer();

@@ -37,10 +37,7 @@ describe('minTimeuuid and maxTimeuuid', () => {
     const at = new Date(base);
     const q = Event.filter({ day: 'd1', at__gte: minTimeuuid(at), at__lt: maxTimeuuid(base + 60_000) });
     const { cql, params } = q.toCQL();
-    assert.equal(
-      cql,
-      `SELECT "day", "at", "label", "other" FROM "${db.name}"."fn_events" WHERE "day" = ? AND "at" >= minTimeuuid(?) AND "at" < maxTimeuuid(?)`,
-    );
+    assert.equal(cql, `SELECT * FROM "${db.name}"."fn_events" WHERE "day" = ? AND "at" >= minTimeuuid(?) AND "at" < maxTimeuuid(?)`);
     assert.deepEqual(params, ['d1', at, new Date(base + 60_000)]);
   });
 
@@ -77,17 +74,14 @@ describe('minTimeuuid and maxTimeuuid', () => {
 describe('token equality', () => {
   it('pk__token: token(x) selects the partition of x', async () => {
     const q = Event.filter({ pk__token: token('d1') });
-    assert.equal(q.toCQL().cql, `SELECT "day", "at", "label", "other" FROM "${db.name}"."fn_events" WHERE token("day") = token(?)`);
+    assert.equal(q.toCQL().cql, `SELECT * FROM "${db.name}"."fn_events" WHERE token("day") = token(?)`);
     assert.equal(await q.count(), 10);
     assert.equal(await Event.filter({ pk__token: token('nope') }).count(), 0);
   });
 
   it('on a composite partition key: token(a, b)', async () => {
     const q = Shard.filter({ pk__token: token('eu', 2) });
-    assert.equal(
-      q.toCQL().cql,
-      `SELECT "region", "bucket", "seq" FROM "${db.name}"."fn_shards" WHERE token("region", "bucket") = token(?, ?)`,
-    );
+    assert.equal(q.toCQL().cql, `SELECT * FROM "${db.name}"."fn_shards" WHERE token("region", "bucket") = token(?, ?)`);
     const rows = await q.all();
     assert.deepEqual(
       rows.map((r) => [r.region, r.bucket]),

@@ -20,9 +20,6 @@ import {
 import { useTestKeyspace } from '../helpers/cassandra.js';
 import { FAST_FAIL, instanceOf } from '../helpers/util.js';
 
-/** The column list a model's SELECT names (never *). */
-const cols = (m: { schema: { columns: readonly { quoted: string }[] } }): string => m.schema.columns.map((c) => c.quoted).join(', ');
-
 /** A partition per `part`, rows clustered by `seq`. */
 const Item = model('qs_items', {
   part: columns.text().partitionKey(),
@@ -145,7 +142,7 @@ describe('QuerySet immutability', () => {
     );
     assert.equal((await limited.all()).length, 2);
     assert.equal(await a.count(), 10);
-    assert.equal(a.toString(), `SELECT ${cols(Item)} FROM "${db.name}"."qs_items" WHERE "part" = ?`);
+    assert.equal(a.toString(), `SELECT * FROM "${db.name}"."qs_items" WHERE "part" = ?`);
   });
 });
 
@@ -373,7 +370,7 @@ describe('reading', () => {
     assert.equal((await Item.filter({ part: 'a' }).orderBy('-seq').first())?.seq, 9);
     assert.equal(
       Item.filter({ part: 'a' }).orderBy('-seq').toString(),
-      `SELECT ${cols(Item)} FROM "${db.name}"."qs_items" WHERE "part" = ? ORDER BY "seq" DESC`,
+      `SELECT * FROM "${db.name}"."qs_items" WHERE "part" = ? ORDER BY "seq" DESC`,
     );
   });
 
@@ -537,22 +534,16 @@ describe('blind update and delete', () => {
 describe('CQL inspection', () => {
   it('toString and toCQL show the statement and its bound values', () => {
     const q = Item.filter({ part: 'a', seq__gte: 2 }).orderBy('-seq').limit(5);
-    assert.equal(
-      String(q),
-      `SELECT ${cols(Item)} FROM "${db.name}"."qs_items" WHERE "part" = ? AND "seq" >= ? ORDER BY "seq" DESC LIMIT ?`,
-    );
+    assert.equal(String(q), `SELECT * FROM "${db.name}"."qs_items" WHERE "part" = ? AND "seq" >= ? ORDER BY "seq" DESC LIMIT ?`);
     assert.deepEqual(q.toCQL(), { cql: q.toString(), params: ['a', 2, 5] });
-    assert.equal(Item.objects().toString(), `SELECT ${cols(Item)} FROM "${db.name}"."qs_items"`);
-    assert.equal(Many.filter({ id__in: [1, 2] }).toString(), `SELECT ${cols(Many)} FROM "${db.name}"."qs_many" WHERE "id" IN ?`);
-    assert.equal(
-      Tagged.filter({ tags__contains: 'x' }).toString(),
-      `SELECT ${cols(Tagged)} FROM "${db.name}"."qs_tagged" WHERE "tags" CONTAINS ?`,
-    );
+    assert.equal(Item.objects().toString(), `SELECT * FROM "${db.name}"."qs_items"`);
+    assert.equal(Many.filter({ id__in: [1, 2] }).toString(), `SELECT * FROM "${db.name}"."qs_many" WHERE "id" IN ?`);
+    assert.equal(Tagged.filter({ tags__contains: 'x' }).toString(), `SELECT * FROM "${db.name}"."qs_tagged" WHERE "tags" CONTAINS ?`);
     assert.equal(
       Tagged.filter({ props__contains_key: 'x' }).toString(),
-      `SELECT ${cols(Tagged)} FROM "${db.name}"."qs_tagged" WHERE "props" CONTAINS KEY ?`,
+      `SELECT * FROM "${db.name}"."qs_tagged" WHERE "props" CONTAINS KEY ?`,
     );
-    assert.equal(Item.using({ keyspace: 'other_ks' }).toString(), `SELECT ${cols(Item)} FROM "other_ks"."qs_items"`);
+    assert.equal(Item.using({ keyspace: 'other_ks' }).toString(), `SELECT * FROM "other_ks"."qs_items"`);
     // Values never enter the text.
     assert.ok(!Item.filter({ part: "O'Brien" }).toString().includes('Brien'));
   });

@@ -81,12 +81,35 @@ describe('the statement funnel', () => {
     rows = [new FakeRow({ id: 1, body: 'x' })];
     const found = await Note.get({ id: 1 });
     assert.equal(found.body, 'x');
-    assert.equal(once('page', /^SELECT "id", "body" FROM "ks"."notes" WHERE "id" = \? LIMIT \?$/).params, 2);
+    assert.equal(once('page', /^SELECT \* FROM "ks"."notes" WHERE "id" = \? LIMIT \?$/).params, 2);
     calls.length = 0;
     events = [];
     rows = [new FakeRow({ count: 3n })];
     assert.equal(await Note.count(), 3);
     once('query', /^SELECT COUNT\(\*\)/);
+  });
+
+  it('a read of every column is SELECT *, and names its columns to a server older than 2.1.3', async () => {
+    const texts: Record<string, string> = {};
+    for (const version of ['2.1.0', '2.1.2', '2.1.3', '5.0.9']) {
+      const own = new ConnectionRegistry();
+      const { client, sent } = recordingClient(undefined, () => [], version);
+      await own.register('c', { session: client, default: true });
+      try {
+        await Note.withRegistry(own).filter({ id: 1 }).all();
+        await Note.withRegistry(own).filter({ id: 1 }).only('body').all();
+        texts[version] = sent[0]!.cql;
+        assert.match(sent[1]!.cql, /^SELECT "id", "body" FROM/, 'only() names its columns everywhere');
+      } finally {
+        await own.shutdown();
+      }
+    }
+    assert.deepEqual(texts, {
+      '2.1.0': 'SELECT "id", "body" FROM "ks"."notes" WHERE "id" = ?',
+      '2.1.2': 'SELECT "id", "body" FROM "ks"."notes" WHERE "id" = ?',
+      '2.1.3': 'SELECT * FROM "ks"."notes" WHERE "id" = ?',
+      '5.0.9': 'SELECT * FROM "ks"."notes" WHERE "id" = ?',
+    });
   });
 
   it('a batch is one driver call and one event, whatever it holds', async () => {
