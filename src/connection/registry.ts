@@ -27,6 +27,8 @@ export class ConnectionRegistry {
   #defaultName: string | undefined;
   #defaultKeyspace: string | undefined;
   readonly #connecting = new Set<{ readonly name: string; readonly isDefault: boolean }>();
+  /** Per name, the registration or removal last called, settled or not (see #inTurn). */
+  readonly #turns = new Map<string, Promise<void>>();
 
   /** The mapper's default keyspace (from setup or setSession); never sent as a session keyspace. */
   get defaultKeyspace(): string | undefined {
@@ -48,22 +50,44 @@ export class ConnectionRegistry {
   async register(name: string, options: RegisterOptions = {}, onInstall?: () => void): Promise<Connection> {
     checkConnectionName(name, 'name');
     const valid = validateRegisterOptions(options);
-    const conn = valid.kind === 'session' ? Connection.fromSession(name, valid.session) : Connection.fromSettings(name, valid.settings);
-    if (valid.kind === 'settings' && !valid.settings.lazyConnect) {
-      // Remembered while connecting, so that a statement sent meanwhile (an un-awaited setup()) says so.
-      const pending = { name, isDefault: valid.isDefault };
-      this.#connecting.add(pending);
-      try {
-        await conn.client();
-      } catch (err) {
-        if (valid.settings.retryConnect) await this.#install(name, conn, valid.isDefault, onInstall);
-        throw err;
-      } finally {
-        this.#connecting.delete(pending);
+    return this.#inTurn(name, async () => {
+      const conn = valid.kind === 'session' ? Connection.fromSession(name, valid.session) : Connection.fromSettings(name, valid.settings);
+      if (valid.kind === 'settings' && !valid.settings.lazyConnect) {
+        // Remembered while connecting, so that a statement sent meanwhile (an un-awaited setup()) says so.
+        const pending = { name, isDefault: valid.isDefault };
+        this.#connecting.add(pending);
+        try {
+          await conn.client();
+        } catch (err) {
+          if (valid.settings.retryConnect) await this.#install(name, conn, valid.isDefault, onInstall);
+          throw err;
+        } finally {
+          this.#connecting.delete(pending);
+        }
       }
-    }
-    await this.#install(name, conn, valid.isDefault, onInstall);
-    return conn;
+      await this.#install(name, conn, valid.isDefault, onInstall);
+      return conn;
+    });
+  }
+
+  /**
+   * Runs the registrations and removals of one name in the order they were called: an
+   * unregister() (or shutdown()) while a registration of the name is still connecting removes what
+   * it installs, and of two registrations of one name the later call wins. With nothing pending on
+   * the name, `change` starts at once, so a lazy registration is in place when its call returns.
+   */
+  #inTurn<T>(name: string, change: () => Promise<T>): Promise<T> {
+    const previous = this.#turns.get(name);
+    const result = previous ? previous.then(change) : change();
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#turns.set(name, settled);
+    void settled.then(() => {
+      if (this.#turns.get(name) === settled) this.#turns.delete(name);
+    });
+    return result;
   }
 
   async #install(name: string, conn: Connection, isDefault: boolean, onInstall?: () => void): Promise<void> {
@@ -79,28 +103,38 @@ export class ConnectionRegistry {
     }
   }
 
-  /** Registers a Client the user owns as the default connection; its keyspace becomes the default keyspace. */
+  /**
+   * Registers a Client the user owns as the default connection, under the current default's name
+   * (replacing it, as cqlengine's set_session() does), else as 'default'. Its keyspace becomes the
+   * default keyspace.
+   */
   async setSession(session: Client): Promise<Connection> {
-    if (this.#defaultName !== undefined && this.#defaultName !== DEFAULT_CONNECTION) {
-      logger().warn(formatLogContext('configuring new default session for cqlengine when one was already set'));
+    // Checked before anything changes: a keyspace refused afterwards would leave the session half set.
+    const keyspace = session.keyspace ? validateIdentifier(session.keyspace, 'keyspace', 'session.keyspace') : undefined;
+    const name = this.#defaultName ?? DEFAULT_CONNECTION;
+    if (this.#defaultName !== undefined) {
+      logger().warn(formatLogContext('configuring new default session for cqlengine when one was already set', name));
     }
-    const conn = await this.register(DEFAULT_CONNECTION, { session, default: true });
-    if (conn.sessionKeyspace) this.defaultKeyspace = conn.sessionKeyspace;
+    const conn = await this.register(name, { session, default: true });
+    if (keyspace) this.#defaultKeyspace = keyspace;
     return conn;
   }
 
   /** Removes a connection (an unknown name is a no-op) and shuts down its Client if the registry created it. */
-  async unregister(name: string, options?: CloseOptions): Promise<void> {
-    const conn = this.#connections.get(name);
-    if (!conn) return;
-    this.#connections.delete(name);
-    if (this.#defaultName === name) this.#defaultName = undefined;
-    await conn.close(options);
-    logger().debug(formatLogContext('connection has been removed from the registry', name));
+  unregister(name: string, options?: CloseOptions): Promise<void> {
+    return this.#inTurn(name, async () => {
+      const conn = this.#connections.get(name);
+      if (!conn) return;
+      this.#connections.delete(name);
+      if (this.#defaultName === name) this.#defaultName = undefined;
+      await conn.close(options);
+      logger().debug(formatLogContext('connection has been removed from the registry', name));
+    });
   }
 
   setDefault(name: string): void {
     if (!this.#connections.has(name)) {
+      this.checkNotConnecting(name);
       throw new UnknownConnectionError(`Connection '${name}' doesn't exist.`, name);
     }
     this.#defaultName = name;
@@ -115,7 +149,7 @@ export class ConnectionRegistry {
     this.checkNotConnecting(name);
     throw name === undefined
       ? new UnknownConnectionError(
-          'No default connection: call connection.setup(), setSession() or registerConnection(name, { default: true }) first.',
+          "The default connection doesn't exist in the registry: call connection.setup(), setSession() or registerConnection(name, { default: true }) first.",
           undefined,
         )
       : new UnknownConnectionError(`Connection name '${name}' doesn't exist in the registry.`, name);
@@ -155,8 +189,9 @@ export class ConnectionRegistry {
 
   /** Unregisters every connection and forgets the default keyspace, so the process can exit. */
   async shutdown(options?: CloseOptions): Promise<void> {
-    const names = [...this.#connections.keys()];
-    await Promise.all(names.map((name) => this.unregister(name, options)));
+    // Names still being registered too: what they install is removed in turn.
+    const names = new Set([...this.#connections.keys(), ...this.#turns.keys()]);
+    await Promise.all([...names].map((name) => this.unregister(name, options)));
     this.#defaultKeyspace = undefined;
   }
 }

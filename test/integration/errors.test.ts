@@ -136,7 +136,10 @@ describe('setup() not awaited', () => {
 
   it('without any setup, says to call it', async () => {
     await assert.rejects(Ghost.objects().all(), /set a default keyspace with connection\.setup\(\)/);
-    await assert.rejects(Ghost.using({ keyspace: ks }).all(), /No default connection: call connection\.setup\(\)/);
+    await assert.rejects(
+      Ghost.using({ keyspace: ks }).all(),
+      /The default connection doesn't exist in the registry: call connection\.setup\(\)/,
+    );
   });
 });
 

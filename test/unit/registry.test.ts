@@ -118,4 +118,59 @@ describe('ConnectionRegistry without Cassandra', () => {
     registry.defaultKeyspace = undefined;
     assert.equal(registry.defaultKeyspace, undefined);
   });
+  it("setSession replaces the default of any name, as cqlengine's set_session does", async () => {
+    await registry.register('main', { hosts: HOSTS, lazyConnect: true, default: true });
+    const session = new Client({ contactPoints: HOSTS, localDataCenter: 'dc', keyspace: 'ks2' });
+    try {
+      const conn = await registry.setSession(session);
+      assert.equal(conn.name, 'main');
+      assert.deepEqual(
+        registry.list().map((c) => [c.name, c.isDefault, c.ownsClient]),
+        [['main', true, false]],
+      );
+      assert.equal(registry.defaultKeyspace, 'ks2');
+    } finally {
+      await registry.shutdown();
+      await session.shutdown();
+    }
+  });
+
+  it('setSession refuses a Client keyspace it cannot use before it changes anything', async () => {
+    await registry.register('main', { hosts: HOSTS, lazyConnect: true, default: true });
+    registry.defaultKeyspace = 'before';
+    const session = new Client({ contactPoints: HOSTS, localDataCenter: 'dc', keyspace: 'no such' });
+    try {
+      await assert.rejects(registry.setSession(session), ConfigurationError);
+      assert.deepEqual(
+        registry.list().map((c) => [c.name, c.ownsClient]),
+        [['main', true]],
+      );
+      assert.equal(registry.defaultKeyspace, 'before');
+    } finally {
+      await session.shutdown();
+    }
+  });
+
+  it('registrations and removals of one name take effect in the order they were called', async () => {
+    // A refused connect (nothing listens on port 1) with retryConnect is installed when it fails.
+    const failing = registry.register('a', { hosts: HOSTS, retryConnect: true });
+    assert.throws(() => registry.setDefault('a'), /still connecting/);
+    await registry.unregister('a');
+    await assert.rejects(failing);
+    assert.deepEqual(registry.list(), [], 'unregister, called later, removed what the registration installed');
+
+    const first = registry.register('a', { hosts: HOSTS, retryConnect: true });
+    const second = registry.register('a', { hosts: HOSTS, lazyConnect: true, default: true });
+    await assert.rejects(first);
+    const later = await second;
+    assert.equal(registry.peek('a'), later);
+    assert.equal(registry.peek(), later);
+    assert.equal(later.state, 'lazy');
+
+    // shutdown() also waits for a registration still connecting, and removes it.
+    const pending = registry.register('b', { hosts: HOSTS, retryConnect: true });
+    await registry.shutdown();
+    await assert.rejects(pending);
+    assert.deepEqual(registry.list(), []);
+  });
 });
