@@ -193,15 +193,18 @@ export class Connection {
     let client: Client | undefined;
     try {
       const options = await this.#clientOptions(settings);
-      client = new Client(options);
-      shutDownReplacedHosts(client);
-      await connectWithin(client, options);
+      // Closed during the data-centre probe: no second connect for close() to wait out.
+      if (!this.#isClosed()) {
+        client = new Client(options);
+        shutDownReplacedHosts(client);
+        await connectWithin(client, options);
+      }
     } catch (err) {
       if (client) await shutdownClean(client).catch(() => undefined);
       return this.#failed(err);
     }
-    if (this.#isClosed()) {
-      await shutdownClean(client);
+    if (this.#isClosed() || !client) {
+      if (client) await shutdownClean(client);
       throw new CQLEngineError(`Connection '${this.name}' was unregistered while connecting`);
     }
     this.#client = client;

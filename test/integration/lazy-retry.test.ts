@@ -118,6 +118,21 @@ describe('lazyConnect', () => {
     for (let i = 0; i < 50 && proxy.open > 0; i++) await sleep(20);
     assert.equal(proxy.open, 0);
   });
+
+  it('unregistered during the data-centre probe, it never starts the Client it would have made', async () => {
+    // No localDataCenter: the first connect asks the node with a probe Client of its own first.
+    const conn = await connection.registerConnection('probing', { hosts: [proxy.contactPoint], lazyConnect: true });
+    const use = connection.getSession('probing');
+    await connection.unregisterConnection('probing');
+    await assert.rejects(use, /unregistered while connecting/);
+    const probeOnly = proxy.accepted;
+    proxy.resetCount();
+    // The same, left to finish: the probe's sockets, then the Client's own.
+    await connection.registerConnection('whole', { hosts: [proxy.contactPoint], lazyConnect: true });
+    await connection.getSession('whole');
+    assert.ok(probeOnly < proxy.accepted, `probe only: ${probeOnly} sockets; a whole connect: ${proxy.accepted}`);
+    assert.equal(conn.state, 'closed');
+  });
 });
 
 /** 'retry': lazy, retrying, through the proxy. */
