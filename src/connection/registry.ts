@@ -18,6 +18,12 @@ export interface ConnectionInfo {
   lastError: unknown;
 }
 
+/** A registration or removal of one name: settled (whatever its outcome), and done. */
+interface Turn {
+  settled: Promise<void>;
+  done: boolean;
+}
+
 /**
  * The registry of named connections. The `connection` module functions act on one shared
  * instance; a separate registry can be made for isolation (tests, multi-tenant services).
@@ -27,8 +33,8 @@ export class ConnectionRegistry {
   #defaultName: string | undefined;
   #defaultKeyspace: string | undefined;
   readonly #connecting = new Set<{ readonly name: string; readonly isDefault: boolean }>();
-  /** Per name, the registration or removal last called, settled or not (see #inTurn). */
-  readonly #turns = new Map<string, Promise<void>>();
+  /** Per name, the registration or removal last called, while it runs (see #inTurn). */
+  readonly #turns = new Map<string, Turn>();
 
   /** The mapper's default keyspace (from setup or setSession); never sent as a session keyspace. */
   get defaultKeyspace(): string | undefined {
@@ -72,21 +78,29 @@ export class ConnectionRegistry {
 
   /**
    * Runs the registrations and removals of one name in the order they were called: an
-   * unregister() (or shutdown()) while a registration of the name is still connecting removes what
-   * it installs, and of two registrations of one name the later call wins. With nothing pending on
-   * the name, `change` starts at once, so a lazy registration is in place when its call returns.
+   * unregister() (or shutdown()) while a registration of the name is still connecting waits for
+   * that connect to end and removes what it installs, and of two registrations of one name the
+   * later call wins. With nothing still running on the name, `change` starts at once, so a lazy
+   * registration is in place when its call returns.
    */
   #inTurn<T>(name: string, change: () => Promise<T>): Promise<T> {
     const previous = this.#turns.get(name);
-    const result = previous ? previous.then(change) : change();
-    const settled = result.then(
+    const turn: Turn = { settled: Promise.resolve(), done: false };
+    const run = async (): Promise<T> => {
+      try {
+        return await change();
+      } finally {
+        // Done before its caller resumes: a change called right after awaiting this one starts at once.
+        turn.done = true;
+        if (this.#turns.get(name) === turn) this.#turns.delete(name);
+      }
+    };
+    const result = previous && !previous.done ? previous.settled.then(run) : run();
+    turn.settled = result.then(
       () => undefined,
       () => undefined,
     );
-    this.#turns.set(name, settled);
-    void settled.then(() => {
-      if (this.#turns.get(name) === settled) this.#turns.delete(name);
-    });
+    this.#turns.set(name, turn);
     return result;
   }
 

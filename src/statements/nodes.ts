@@ -53,11 +53,11 @@ export interface SelectNode {
   /** The columns to read; 'count': COUNT(*). */
   readonly fields: readonly ColumnSchema[] | 'count';
   /**
-   * `fields` are every column the model reads: the text says `SELECT *`, as cqlengine's does. The
-   * server reads a wildcard faster than a list, which it copies each row through (measured on 5.0:
-   * a 10,000-row read took some 5% longer in wall time and client CPU with the list). The
-   * template keeps the named text too, for servers on which a prepared `SELECT *` keeps the
-   * columns it was prepared with after an ALTER TABLE (before 2.1.3, CASSANDRA-7910).
+   * `fields` are every column the model reads: the text says `SELECT *`, as cqlengine's does (on
+   * 5.0, the benchmark's 10,000-row read measured about 5% more time and client CPU with the
+   * columns named; see the README). The template keeps the named text too, for servers on which a
+   * prepared `SELECT *` keeps the columns it was prepared with after an ALTER TABLE (before
+   * 2.1.3, CASSANDRA-7910).
    */
   readonly wildcard?: boolean | undefined;
   readonly distinct: boolean;

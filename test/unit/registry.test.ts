@@ -167,6 +167,12 @@ describe('ConnectionRegistry without Cassandra', () => {
     assert.equal(registry.peek(), later);
     assert.equal(later.state, 'lazy');
 
+    // Once a change has been awaited, the next one of the name starts at once, as before any queue.
+    await registry.unregister('a');
+    void registry.register('a', { hosts: HOSTS, lazyConnect: true });
+    registry.setDefault('a');
+    assert.equal(registry.peek().state, 'lazy');
+
     // shutdown() also waits for a registration still connecting, and removes it.
     const pending = registry.register('b', { hosts: HOSTS, retryConnect: true });
     await registry.shutdown();
