@@ -151,21 +151,10 @@ function driverValues(values: readonly unknown[], template: StatementTemplate, c
   return out ?? (values as unknown[]);
 }
 
-/** Per Client: whether its SELECTs name their columns (a host older than FRESH_WILDCARD_SINCE), for how many hosts. */
-const namesColumns = new WeakMap<Client, { readonly hosts: number; readonly named: boolean }>();
-
 /** A statement's text for this Client: a wildcard SELECT goes by its column names to a server that keeps stale `*` lists. */
 function textFor(template: StatementTemplate, client: Client): string {
   if (template.namedCql === undefined) return template.cql;
-  // Worked out again when hosts join: a cluster being upgraded can gain an older one.
-  const hosts = client.hosts?.length ?? 0;
-  let known = namesColumns.get(client);
-  if (known?.hosts !== hosts) {
-    const version = oldestHostVersion(client);
-    known = { hosts, named: version !== undefined && olderThan(version, FRESH_WILDCARD_SINCE) };
-    namesColumns.set(client, known);
-  }
-  return known.named ? template.namedCql : template.cql;
+  return serverOf(client)?.namesColumns ? template.namedCql : template.cql;
 }
 
 function wireOf(out: Outgoing, codec: Codec, client: Client): Wire {
@@ -310,21 +299,39 @@ function checkApplied(result: types.ResultSet, codec: Codec, schema: ModelSchema
   throw new LWTError(`Lightweight transaction not applied${schema ? ` on ${schema.name}` : ''}`, existing);
 }
 
-/** The oldest release among the hosts the driver knows for a Client, or undefined before it knows any. */
-export function oldestHostVersion(client: Client): number[] | undefined {
+/** What the funnel needs to know of a Client's servers, worked out from its hosts. */
+interface ServerFacts {
+  /** How many hosts it was worked out over: again when hosts join (a cluster being upgraded can gain an older one). */
+  readonly hosts: number;
+  /** The oldest release among them. */
+  readonly oldest: number[];
+  /** Whether a SELECT of every column names its columns (a host older than FRESH_WILDCARD_SINCE). */
+  readonly namesColumns: boolean;
+}
+
+const servers = new WeakMap<Client, ServerFacts>();
+
+/** The facts of a Client's servers, or undefined before the driver knows any host's release. */
+function serverOf(client: Client): ServerFacts | undefined {
+  // A stand-in Client (tests' fakes) may have no host map: nothing known then.
+  const hosts = client.hosts?.length ?? 0;
+  const known = servers.get(client);
+  if (known?.hosts === hosts) return known;
   let oldest: number[] | undefined;
-  // A stand-in Client (tests' fakes) may have no host map: nothing to check then.
   for (const host of client.hosts?.values() ?? []) {
     if (!host.cassandraVersion) continue;
     const version = parseVersion(host.cassandraVersion);
     if (!oldest || olderThan(version, oldest.join('.'))) oldest = version;
   }
-  return oldest;
+  if (!oldest) return undefined;
+  const facts = { hosts, oldest, namesColumns: olderThan(oldest, FRESH_WILDCARD_SINCE) };
+  servers.set(client, facts);
+  return facts;
 }
 
 /** Refuses a statement that uses a feature some host of the connection is too old for, before it is sent. */
 function checkServer(conn: Connection, client: Client, requires: readonly Requirement[]): void {
-  const version = oldestHostVersion(client);
+  const version = serverOf(client)?.oldest;
   if (!version) return;
   const missing = requires.find((r) => olderThan(version, r.since));
   if (missing) {
