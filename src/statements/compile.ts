@@ -85,12 +85,14 @@ const EMPTY_IN = Symbol('in ()');
 
 /**
  * `x IN ()`, written out rather than bound: a bound empty list reaches the server as null ("Invalid
- * null value"), while `IN ()` matches no row, so reads find nothing and writes change nothing, as in cqlengine.
+ * null value"), while `IN ()` matches no row, so reads find nothing and writes change nothing, as in
+ * cqlengine. In a condition, `IF x IN ()` holds for no row, so the write is not applied.
  */
-const isEmptyIn = (w: Where): boolean => w.op === 'IN' && !w.tokenKeys && !w.fn && Array.isArray(w.value) && w.value.length === 0;
+const isEmptyInCondition = (c: { readonly op?: string | undefined; readonly value: unknown }): boolean =>
+  c.op === 'IN' && Array.isArray(c.value) && c.value.length === 0;
 
-/** `IF x IN ()`, likewise: a condition that holds for no row, so the write is not applied. */
-const isEmptyInCondition = (c: Condition): boolean => c.op === 'IN' && Array.isArray(c.value) && c.value.length === 0;
+/** A where's empty IN, likewise (token bounds and functions take no list). */
+const isEmptyIn = (w: Where): boolean => !w.tokenKeys && !w.fn && isEmptyInCondition(w);
 const COUNT = Symbol('count');
 
 /** How many statement shapes have a cached template (for tests and diagnostics). */
