@@ -14,8 +14,10 @@
  *   BENCH_LIB=src                              the mapper side runs the sources through tsx, not the built package
  *   BENCH_PROFILE=mapper                       also write .cpuprofile files of that side to bench/profiles
  *   BENCH_PIN=0                                client and node share the cores (default: pinned apart, see pin.ts)
+ *   BENCH_JSON=bench/last.json                 also write every round's figures, block by block, to that file
  */
 import { execFile, fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'cassandra-driver';
 import * as lib from '../src/index.js';
@@ -33,6 +35,7 @@ import {
   pointContent,
   runOps,
   SCALE,
+  type CaseName,
   type CaseSpec,
   type ParentMessage,
   type Side,
@@ -47,6 +50,7 @@ if (!Number.isInteger(BLOCKS) || BLOCKS < 1)
   throw new Error(`BENCH_BLOCKS must be a whole number of at least 1, got ${process.env['BENCH_BLOCKS']}`);
 const ONLY = process.env['BENCH_CASES']?.split(',').filter(Boolean);
 const PROFILE = process.env['BENCH_PROFILE'] as Side | undefined;
+const JSON_OUT = process.env['BENCH_JSON'];
 const SIDE_SCRIPT = fileURLToPath(new URL('./side.ts', import.meta.url));
 const PROFILES = fileURLToPath(new URL('./profiles', import.meta.url));
 
@@ -276,15 +280,19 @@ async function main(): Promise<void> {
     const written: { from: number; to: number; kind: WriteKind }[] = [];
     let nextBase = 1_000_000;
     const worst = { time: 0, cpu: 0 };
+    const detail: { case: CaseName; inFlight: number; rounds: Record<Side, SideResult>[] }[] = [];
     for (const spec of CASES) {
       if (ONLY && !ONLY.includes(spec.name)) continue;
       for (const inFlight of [1, 64]) {
         const ops = Math.max(1, Math.round(spec.ops[inFlight === 1 ? 0 : 1] * SCALE));
         const results: Record<Side, SideResult[]> = { raw: [], mapper: [] };
+        const rounds: Record<Side, SideResult>[] = [];
+        detail.push({ case: spec.name, inFlight, rounds });
         for (let r = 0; r < ROUNDS; r++) {
           const bases = { raw: nextBase, mapper: nextBase + 1_000_000 };
           nextBase += 2_000_000;
           const round = await runRound(spec, inFlight, ops, r, bases, hosts, keyspace, libPath);
+          rounds.push(round);
           for (const side of ['raw', 'mapper'] as Side[]) {
             results[side].push(round[side]);
             written.push(...round[side].written);
@@ -312,6 +320,7 @@ async function main(): Promise<void> {
         );
       }
     }
+    if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ version, hosts, pinning: pinning.summary, rounds: ROUNDS, cases: detail }));
     const rows = await verify(raw, keyspace, written);
     console.log(`\nworst ratios: time ${worst.time.toFixed(3)} (goal ≤ 1.05), CPU ${worst.cpu.toFixed(3)} (goal ≤ 1.10)`);
     console.log(`write check: all ${rows} rows of items present with the content written`);

@@ -210,17 +210,20 @@ async function main(): Promise<void> {
   let done = 0;
   let ms = 0;
   let cpuUs = 0;
+  const blocks: SideResult['blocks'][number][] = [];
   const runBlock = async (count: number) => {
     const from = done;
     const cpu = process.cpuUsage();
     const began = process.hrtime.bigint();
     await runOps(count, inFlight, (i) => measured(from + i));
-    ms += Number(process.hrtime.bigint() - began) / 1e6;
+    const blockMs = Number(process.hrtime.bigint() - began) / 1e6;
     const used = process.cpuUsage(cpu);
+    ms += blockMs;
     cpuUs += used.user + used.system;
+    blocks.push({ ms: blockMs, cpuMs: (used.user + used.system) / 1000, ops: count });
     done += count;
   };
-  const result = (): SideResult => ({ ms, cpuMs: cpuUs / 1000, ops: done, written });
+  const result = (): SideResult => ({ ms, cpuMs: cpuUs / 1000, ops: done, blocks, written });
   if (!process.send) {
     await runBlock(ops);
     await o.close();
