@@ -148,6 +148,16 @@ export class Connection {
     return this.#state === 'connected' ? this.#client : undefined;
   }
 
+  /** cqlengine's `connection.session`: the Client once connected; undefined before (cqlengine's None while lazy). */
+  get session(): Client | undefined {
+    return this.connectedClient;
+  }
+
+  /** cqlengine's `connection.cluster`: in Node the same Client as `session`. */
+  get cluster(): Client | undefined {
+    return this.connectedClient;
+  }
+
   /**
    * The connected Client, connecting first if needed. Concurrent callers share one attempt;
    * after a failure, retryConnect decides whether a later call may try again.

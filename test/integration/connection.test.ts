@@ -357,6 +357,17 @@ describe('getConnection(), getSession(), getCluster()', () => {
     assert.notEqual(await connection.getSession('b'), session);
   });
 
+  it("a connection's session and cluster are its Client once connected, undefined while lazy (as cqlengine's)", async () => {
+    const lazy = await connection.registerConnection('lazy', { hosts, lazyConnect: true, default: true });
+    assert.equal(lazy.session, undefined);
+    assert.equal(lazy.cluster, undefined);
+    const client = await connection.getSession('lazy');
+    assert.equal(lazy.session, client);
+    assert.equal(lazy.cluster, client);
+    const mine = await connection.registerConnection('mine', { session: client });
+    assert.equal(mine.session, client);
+  });
+
   it('reject an unknown name with UnknownConnectionError (a rejection, not a throw)', async () => {
     await connection.registerConnection('a', { hosts, default: true });
     for (const get of [connection.getConnection, connection.getSession, connection.getCluster]) {
