@@ -406,15 +406,27 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   #page(stmt: CompiledStatement, pageState: string | undefined, target?: ResolvedScope): Promise<Page<InstanceOf<M>>> {
-    return this.#fetch(stmt, pageState, target).then((page) => this.#instances(page));
+    return this.#read(stmt, pageState, target, (page) => page);
+  }
+
+  /**
+   * Runs a SELECT and hands its page of instances to `then` in the same step: a get() settles one
+   * step after the funnel's, where it took three (rows, instances, the one row).
+   */
+  #read<T>(
+    stmt: CompiledStatement,
+    pageState: string | undefined,
+    target: ResolvedScope = this.#resolved(),
+    then: (page: Page<InstanceOf<M>>) => T,
+  ): Promise<T> {
+    return run(target, stmt, this.#runOptions(pageState), this.model.schema, 'page').then((result) => {
+      const page = this.#instances(result.rows, result.pageState ?? undefined, this.#codec(target));
+      return page instanceof Promise ? page.then(then) : then(page);
+    });
   }
 
   /** A page of driver rows as instances, once their afterLoad hooks (if any) have run. */
-  #instances({
-    rows: driverRows,
-    pageState,
-    codec,
-  }: Page<types.Row> & { codec: Codec }): Page<InstanceOf<M>> | Promise<Page<InstanceOf<M>>> {
+  #instances(driverRows: types.Row[], pageState: string | undefined, codec: Codec): Page<InstanceOf<M>> | Promise<Page<InstanceOf<M>>> {
     const scope = this.#state.scope;
     const rows = new Array<InstanceOf<M>>(driverRows.length);
     for (let i = 0; i < rows.length; i++) rows[i] = this.model[FROM_OWN_ROW](driverRows[i]!, codec, scope) as InstanceOf<M>;
@@ -423,17 +435,18 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return loaded ? loaded.then(() => page) : page;
   }
 
+  /** The codec that reads a statement's rows: asked once it has run, since connecting may have made the Client it describes. */
+  #codec(target: ResolvedScope): Codec {
+    return target.registry.peek(target.connection).codec;
+  }
+
   /** One page of driver rows, with the codec that reads them. */
-  #fetch(
-    stmt: CompiledStatement,
-    pageState: string | undefined,
-    target: ResolvedScope = this.#resolved(),
-  ): Promise<Page<types.Row> & { codec: Codec }> {
+  #fetch(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<types.Row> & { codec: Codec }> {
+    const target = this.#resolved();
     return run(target, stmt, this.#runOptions(pageState), this.model.schema, 'page').then((result) => ({
       rows: result.rows,
       pageState: result.pageState ?? undefined,
-      // Read once the statement has run: connecting may have made the Client it describes.
-      codec: target.registry.peek(target.connection).codec,
+      codec: this.#codec(target),
     }));
   }
 
@@ -513,7 +526,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       // The scope is resolved once, for the statement and for the run.
       const target = this.#resolved();
       const stmt = (this.#state === EMPTY && this.#keyRead(filter, target)) || this.#getSelect(this.#getWheres(filter), target);
-      return this.#page(stmt, undefined, target).then((page) => this.#one(page.rows));
+      return this.#read(stmt, undefined, target, (page) => this.#one(page.rows));
     } catch (err) {
       return Promise.reject(err);
     }
