@@ -14,7 +14,7 @@
  *   BENCH_LIB=src                              the mapper side runs the sources through tsx, not the built package
  *   BENCH_PROFILE=mapper                       also write .cpuprofile files of that side to bench/profiles
  *   BENCH_PIN=0                                client and node share the cores (default: pinned apart, see pin.ts)
- *   BENCH_JSON=bench/last.json                 also write every round's figures, block by block, to that file
+ *   BENCH_JSON=/tmp/bench.json                 also write every round's figures, block by block, to that file
  */
 import { execFile, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
