@@ -49,6 +49,9 @@ interface QueryState {
   readonly allowFiltering: boolean;
   /** Columns to read; undefined: all. */
   readonly fields: readonly ColumnSchema[] | undefined;
+  /** What only() and defer() named, which `fields` is worked out from (calls combine, as in cqlengine). */
+  readonly only: ReadonlySet<string> | undefined;
+  readonly deferred: ReadonlySet<string> | undefined;
   readonly distinct: boolean;
   readonly fetchSize: number | undefined;
   readonly consistency: number | undefined;
@@ -69,6 +72,8 @@ const EMPTY: QueryState = {
   orderBy: [],
   allowFiltering: false,
   fields: undefined,
+  only: undefined,
+  deferred: undefined,
   distinct: false,
   fetchSize: undefined,
   consistency: undefined,
@@ -121,6 +126,25 @@ function initialState(model: ModelStatic): QueryState {
   return { ...EMPTY, wheres: [where] };
 }
 
+/**
+ * The columns only() and defer() leave to read: the primary key, so that an instance read can be
+ * saved or deleted, and the others only() named (all, without it) that defer() did not.
+ */
+function selectedFields(
+  schema: ModelSchema,
+  only: ReadonlySet<string> | undefined,
+  deferred: ReadonlySet<string> | undefined,
+): ColumnSchema[] {
+  if (only && deferred && [...only].every((name) => deferred.has(name) && !schema.byName.get(name)!.isPrimaryKey)) {
+    throw new ConfigurationError(
+      `No columns left to select: only() named ${[...only].join(', ')}, and defer() ${[...deferred].join(', ')}`,
+      'defer',
+      [...deferred],
+    );
+  }
+  return schema.columns.filter((c) => c.isPrimaryKey || ((!only || only.has(c.name)) && !deferred?.has(c.name)));
+}
+
 /** A get()'s limit: two rows are enough to tell one from many. */
 const GET_LIMIT = 2;
 
@@ -158,7 +182,13 @@ function pageByPage<T, R>(fetch: (pageState: string | undefined) => Promise<Page
       }
     }
     if (fetched && !pageState) return Promise.resolve({ value: undefined, done: true });
-    return fetch(pageState).then((page) => {
+    let fetching: Promise<Page<T>>;
+    try {
+      fetching = fetch(pageState);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return fetching.then((page) => {
       ({ rows, pageState } = page);
       fetched = true;
       i = 0;
@@ -218,7 +248,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   /**
-   * Orders by clustering columns: `orderBy('-created')` for descending; calls add to the order, as in cqlengine.
+   * Orders by clustering columns: `orderBy('-created')` for descending; calls add to the order, and
+   * `orderBy()` with no names clears it, as in cqlengine.
    *
    * @example
    * ```ts
@@ -226,6 +257,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
    * ```
    */
   orderBy(...names: string[]): QuerySet<M> {
+    if (names.length === 0) return this.#with({ orderBy: [] });
     const orderBy = names.map((name) => {
       const descending = name.startsWith('-');
       const column = columnOf(this.model.schema, descending ? name.slice(1) : name, 'orderBy');
@@ -259,19 +291,22 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return this.#with({ allowFiltering: true });
   }
 
-  /** Reads only these columns; the others read as null (or empty collections). */
+  /**
+   * Reads only these columns (and the primary key); the others read as null (or empty collections).
+   * Combines with defer(), as in cqlengine; a second only() is refused.
+   */
   only(...names: (keyof ColumnsOf<M> & string)[]): QuerySet<M> {
     const schema = this.model.schema;
-    const wanted = new Set(names.map((n) => columnOf(schema, n, 'only').name));
-    for (const key of schema.primaryKeys) wanted.add(key.name);
-    return this.#with({ fields: schema.columns.filter((c) => wanted.has(c.name)) });
+    if (this.#state.only) throw new ConfigurationError(`only() was already given: ${[...this.#state.only].join(', ')}`, 'only', names);
+    const only = new Set(names.map((n) => columnOf(schema, n, 'only').name));
+    return this.#with({ only, fields: selectedFields(schema, only, this.#state.deferred) });
   }
 
-  /** Reads every column but these. */
+  /** Reads every column but these (the primary key is always read); calls add up, and combine with only(). */
   defer(...names: (keyof ColumnsOf<M> & string)[]): QuerySet<M> {
     const schema = this.model.schema;
-    const skipped = new Set(names.map((n) => columnOf(schema, n, 'defer').name));
-    return this.#with({ fields: schema.columns.filter((c) => c.isPrimaryKey || !skipped.has(c.name)) });
+    const deferred = new Set([...(this.#state.deferred ?? []), ...names.map((n) => columnOf(schema, n, 'defer').name)]);
+    return this.#with({ deferred, fields: selectedFields(schema, this.#state.only, deferred) });
   }
 
   /** SELECT DISTINCT of the partition key (or the given columns). */
@@ -331,6 +366,18 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return resolveScope(this.model.schema, this.#state.scope, this.model.scope, this.model.registry);
   }
 
+  /** Where a read runs. A QuerySet given a batch() only writes, as in cqlengine: a read would run at once, outside the batch, and not see its writes. */
+  #readTarget(): ResolvedScope {
+    if (this.#state.batch) {
+      throw new ConfigurationError(
+        `${this.model.schema.name}: a QuerySet with a batch() only writes (update(), delete(), create()); read from one without it`,
+        'batch',
+        this.#state.batch,
+      );
+    }
+    return this.#resolved();
+  }
+
   #selectNode(overrides: Partial<SelectNode> = NO_OVERRIDES, target: ResolvedScope = this.#resolved()): SelectNode {
     const s = this.#state;
     const limit = pick(overrides, s, 'limit');
@@ -385,7 +432,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   /** Fetches one page; pass the previous page's pageState to continue. */
   page(pageState?: string): Promise<Page<InstanceOf<M>>> {
     try {
-      const target = this.#resolved();
+      const target = this.#readTarget();
       return this.#page(this.#pageSelect(target), pageState, target);
     } catch (err) {
       return Promise.reject(err);
@@ -416,7 +463,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   #read<T>(
     stmt: CompiledStatement,
     pageState: string | undefined,
-    target: ResolvedScope = this.#resolved(),
+    target: ResolvedScope = this.#readTarget(),
     then: (page: Page<InstanceOf<M>>) => T,
   ): Promise<T> {
     return run(target, stmt, this.#runOptions(pageState), this.model.schema, 'page').then((result) => {
@@ -442,7 +489,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   /** One page of driver rows, with the codec that reads them. */
   #fetch(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<types.Row> & { codec: Codec }> {
-    const target = this.#resolved();
+    const target = this.#readTarget();
     return run(target, stmt, this.#runOptions(pageState), this.model.schema, 'page').then((result) => ({
       rows: result.rows,
       pageState: result.pageState ?? undefined,
@@ -524,7 +571,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     // Not async: the page's promise is handed on with one step more, not through an async function.
     try {
       // The scope is resolved once, for the statement and for the run.
-      const target = this.#resolved();
+      const target = this.#readTarget();
       const stmt = (this.#state === EMPTY && this.#keyRead(filter, target)) || this.#getSelect(this.#getWheres(filter), target);
       return this.#read(stmt, undefined, target, (page) => this.#one(page.rows));
     } catch (err) {
@@ -583,7 +630,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       return n;
     }
     const stmt = compileSelect(this.#selectNode({ fields: 'count', orderBy: [], limit: this.#state.limit }));
-    const result = await run(this.#resolved(), stmt, this.#runOptions(), this.model.schema);
+    const result = await run(this.#readTarget(), stmt, this.#runOptions(), this.model.schema);
     const n = Number(result.first()?.['count'] ?? 0);
     // Cassandra 3.0+ applies LIMIT to the one row COUNT(*) returns, not to the rows counted (2.1 to the rows).
     return this.#state.limit === undefined ? n : Math.min(n, this.#state.limit);
@@ -598,7 +645,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     if (!['cosine', 'euclidean', 'dot_product'].includes(fn))
       throw new ConfigurationError(`scored() takes 'cosine', 'euclidean' or 'dot_product', not ${describe(fn)}`, 'scored', fn);
     const stmt = compileSelect(this.#selectNode({ similarity: fn }));
-    const target = this.#resolved();
+    const target = this.#readTarget();
     const result = await run(target, stmt, this.#runOptions(), this.model.schema);
     const codec = target.registry.peek(target.connection).codec;
     const rows = result.rows.map((row) => this.model.fromRow(row, codec, this.#state.scope) as InstanceOf<M>);

@@ -155,7 +155,9 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
 
 /**
  * cqlengine's check of a SELECT's WHERE clauses: unless allowFiltering() is set, they need an
- * equality (=, IN, CONTAINS) on the partition key or on an indexed column, or a token() bound.
+ * equality (=, IN, CONTAINS) on the partition key or on an indexed column, or a token() bound. A
+ * custom index (SAI, SASI, a class of its own) counts with any operator, as cqlengine's
+ * custom_index does: SAI serves ranges, and the server knows what its index serves.
  */
 export function checkSelectWheres(schema: ModelSchema, wheres: readonly Where[], allowFiltering: boolean): void {
   if (allowFiltering || wheres.length === 0) return;
@@ -164,6 +166,7 @@ export function checkSelectWheres(schema: ModelSchema, wheres: readonly Where[],
   for (const w of wheres) {
     const equal = w.op === '=' || w.op === 'IN' || w.op === 'CONTAINS' || w.op === 'CONTAINS KEY' || w.op === 'ENTRY';
     if (equal && (w.column.isPartitionKey || isServed(w))) return;
+    if (w.column.indexUsing !== undefined) return;
   }
   refuseFiltering(schema, wheres);
 }

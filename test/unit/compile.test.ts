@@ -211,6 +211,38 @@ describe('SELECT', () => {
     assert.throws(() => Post.objects().defer('nope' as never), ConfigurationError);
   });
 
+  it('only() and defer() calls combine, as in cqlengine; a second only() is refused', () => {
+    const cols = (q: { toString(): string }) => q.toString().replace(/^SELECT | FROM .*$/g, '');
+    assert.equal(cols(Post.objects().defer('tags', 'xs').defer('m', 'kind', 'order')), '"blog", "at", "title", "user_name"');
+    assert.equal(cols(Post.objects().only('title', 'order').defer('order')), '"blog", "at", "title"');
+    assert.equal(cols(Post.objects().defer('order', 'title').only('order', 'userName')), '"blog", "at", "user_name"');
+    assert.throws(() => Post.objects().only('title').only('order'), {
+      name: 'ConfigurationError',
+      message: /only\(\) was already given: title/,
+    });
+    assert.throws(() => Post.objects().only('title').defer('title'), { name: 'ConfigurationError', message: /No columns left to select/ });
+    // The key is always read: naming it in only() or defer() changes nothing.
+    assert.equal(cols(Post.objects().only('blog').defer('blog')), '"blog", "at"');
+  });
+
+  it('a QuerySet with a batch() refuses reads, as cqlengine does, before anything is sent', async () => {
+    const b = new BatchQuery();
+    const q = Post.filter({ blog: 'a' }).batch(b);
+    const refused = { name: 'ConfigurationError', message: /a QuerySet with a batch\(\) only writes/ };
+    await assert.rejects(q.all(), refused);
+    await assert.rejects(q.get({ at: 1 }), refused);
+    await assert.rejects(q.first(), refused);
+    await assert.rejects(q.count(), refused);
+    await assert.rejects(q.page(), refused);
+    await assert.rejects(q[Symbol.asyncIterator]().next(), refused);
+    // Its text can still be shown.
+    assert.equal(q.toString(), 'SELECT * FROM "ks"."posts" WHERE "blog" = ?');
+  });
+
+  it('orderBy() with no names clears the order, as in cqlengine', () => {
+    assert.equal(Post.filter({ blog: 'a' }).orderBy('at').orderBy().toString(), 'SELECT * FROM "ks"."posts" WHERE "blog" = ?');
+  });
+
   it('token() bounds cover the whole partition key', () => {
     assert.deepEqual(Post.filter({ pk__token__gt: token('a') }).toCQL(), {
       cql: 'SELECT * FROM "ks"."posts" WHERE token("blog") > token(?)',

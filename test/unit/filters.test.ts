@@ -206,6 +206,16 @@ describe('checkSelectWheres (which filters need allowFiltering)', () => {
     needsFiltering({ kind__gt: 'a' }, 'kind');
   });
 
+  it('a custom index (SAI, SASI) serves any operator, as cqlengine lets a custom_index through', () => {
+    const Scored = model(
+      'scored',
+      { id: columns.int().partitionKey(), score: columns.int().index({ using: 'sai' }), name: columns.text().index() },
+      { keyspace: 'ks' },
+    );
+    assert.equal(Scored.filter({ score__gte: 20 }).toString(), 'SELECT * FROM "ks"."scored" WHERE "score" >= ?');
+    assert.throws(() => Scored.filter({ name__gte: 'a' }).toString(), /name >=, which its values index does not serve/);
+  });
+
   it('applies to the SELECT a QuerySet builds, and allowFiltering() lifts it', () => {
     assert.throws(
       () => Event.filter({ age: 3 }).toString(),
