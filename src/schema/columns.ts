@@ -12,6 +12,7 @@ import {
   tuple as tupleType,
   vector as vectorType,
   withLength,
+  requiredType,
   type CqlType,
   type LengthBounds,
 } from './types.js';
@@ -143,9 +144,12 @@ export class Column<R, W = R, F extends ColumnFlags = { key: false; required: fa
     return this.#with({ default: value });
   }
 
-  /** The column may not be null (primary key columns always are required). */
+  /**
+   * The column may not be null (primary key columns always are required). As in cqlengine, a
+   * required text column also refuses an empty string, unless it was given a minLength.
+   */
   required(): Column<R, W, Set1<F, 'required'>> {
-    return this.#with({ required: true });
+    return new Column(requiredType(this.type), { ...this.options, required: true });
   }
 
   /**

@@ -116,7 +116,8 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
       isPartitionKey,
       isClusteringKey: isPrimaryKey && !isPartitionKey,
       isPrimaryKey,
-      isRequired: isPrimaryKey || column.options.required,
+      // A minLength of 1 or more refuses null too, as cqlengine's Text(min_length=…) does.
+      isRequired: isPrimaryKey || column.options.required || (column.type.length?.minLength ?? 0) > 0,
       isStatic: column.options.static,
       isCounter: column.type.kind === 'counter',
       isIndexed: column.options.index !== false,

@@ -50,6 +50,8 @@ export interface CqlType<R, W = R> {
   fromDriver(value: unknown, codec: Codec): R;
   /** Whether fromDriver() returns every non-null driver value as it is under this codec (unset: only when it is the identity). */
   readonly keepsDriverValue?: ((codec: Codec) => boolean) | undefined;
+  /** The length bounds of a text type (see withLength). */
+  readonly length?: TextLength | undefined;
   /** Phantom fields, for inference only. */
   readonly $read?: R;
   readonly $write?: W;
@@ -109,9 +111,14 @@ export interface LengthBounds {
   readonly maxLength?: number | undefined;
 }
 
+/** A text type's bounds, with the unbounded type they were put on. */
+export interface TextLength extends LengthBounds {
+  readonly base: CqlType<string>;
+}
+
 /**
- * A text type that also checks length, as cqlengine's Text(min_length, max_length). Null is left
- * to `required()`: the bounds apply to the strings given.
+ * A text type that also checks length, as cqlengine's Text(min_length, max_length). A minLength of
+ * 1 or more makes the column refuse null too (see isRequiredColumn), as cqlengine's does.
  */
 export function withLength(type: CqlType<string>, bounds: LengthBounds): CqlType<string> {
   if (bounds === null || typeof bounds !== 'object')
@@ -131,6 +138,7 @@ export function withLength(type: CqlType<string>, bounds: LengthBounds): CqlType
   if (minLength === undefined && maxLength === undefined) return type;
   return {
     ...type,
+    length: { base: type, minLength, maxLength },
     coerce: (value, column) => {
       const text = type.coerce(value, column);
       // Surrogate pairs count as one character, as in Python (text is well-formed by now).
@@ -142,6 +150,19 @@ export function withLength(type: CqlType<string>, bounds: LengthBounds): CqlType
       return text;
     },
   };
+}
+
+const TEXT_CQL = new Set(['text', 'ascii', 'varchar']);
+
+/**
+ * A type as `required()` makes it: cqlengine's required Text has a min_length of 1 unless one is
+ * given, so that an empty string is refused too. Other types are left as they are.
+ */
+export function requiredType<R, W>(type: CqlType<R, W>): CqlType<R, W> {
+  if (type.kind !== 'scalar' || !TEXT_CQL.has(type.cql)) return type;
+  const length = type.length ?? { base: type as unknown as CqlType<string>, minLength: undefined, maxLength: undefined };
+  if (length.minLength !== undefined) return type;
+  return withLength(length.base, { minLength: 1, maxLength: length.maxLength }) as unknown as CqlType<R, W>;
 }
 
 /** Finite numbers beyond float32's range would be stored as Infinity; NaN and ±Infinity given as such are kept (Cassandra takes them). */

@@ -71,13 +71,19 @@ describe('text length', () => {
     assert.equal((await Profile.get({ id: 1 })).nick, 'ab');
   });
 
-  it('null is left to required(): an unset bounded column is fine', async () => {
-    await Profile.create({ id: 3 });
-    assert.equal((await Profile.get({ id: 3 })).nick, null);
+  it('a minLength refuses null, as min_length does in cqlengine; a maxLength alone leaves it alone', async () => {
+    await assert.rejects(
+      Profile.create({ id: 3, motto: 'm' }),
+      instanceOf(ValidationError, (e: ValidationError) => assert.match(e.message, /nick is required: got null/)),
+    );
+    await Profile.create({ id: 3, nick: 'ab', motto: 'm' });
+    const read = await Profile.get({ id: 3 });
+    assert.equal(read.code, null);
+    assert.equal(read.tag, null);
   });
 
   it('counts characters, not UTF-16 units: an emoji is one', async () => {
-    await Profile.create({ id: 4, nick: '😀😀😀😀😀' });
+    await Profile.create({ id: 4, nick: '😀😀😀😀😀', motto: 'm' });
     assert.equal((await Profile.get({ id: 4 })).nick, '😀😀😀😀😀');
     await assert.rejects(Profile.create({ id: 4, nick: '😀😀😀😀😀😀' }), tooLong('nick', 5));
   });

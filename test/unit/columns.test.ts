@@ -409,7 +409,28 @@ describe('column options', () => {
     assert.notEqual(required, base);
     assert.equal(base.options.required, false);
     assert.equal(required.options.required, true);
-    assert.equal(required.type, base.type);
+    assert.equal(columns.int().required().type, columns.int().type);
+  });
+
+  it('a required text column refuses an empty string unless given a minLength, as in cqlengine', () => {
+    const Note = model('notes', {
+      id: columns.int().partitionKey(),
+      title: columns.text().required(),
+      body: columns.text({ minLength: 0 }).required(),
+      code: columns.ascii({ maxLength: 3 }).required(),
+      nick: columns.varchar({ minLength: 2 }),
+    });
+    const ok = { id: 1, title: 't', body: '', code: 'abc', nick: 'ab' };
+    assert.doesNotThrow(() => new Note(ok).validate());
+    assert.throws(() => new Note({ ...ok, title: '' }), { name: 'ValidationError', message: /title is shorter than 1 characters/ });
+    assert.throws(() => new Note({ ...ok, code: 'abcd' }), { name: 'ValidationError', message: /code is longer than 3/ });
+    // A minLength refuses null too (cqlengine's Text(min_length=2) does).
+    assert.throws(() => new Note({ ...ok, nick: null }).validate(), { name: 'ValidationError', message: /nick is required/ });
+    // required() cannot make a column whose maxLength is 0.
+    assert.throws(() => columns.text({ maxLength: 0 }).required(), {
+      name: 'ConfigurationError',
+      message: /maxLength \(0\) of text is below minLength \(1\)/,
+    });
   });
 
   it('records every option', () => {
