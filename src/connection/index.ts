@@ -132,7 +132,7 @@ export interface ExecuteOptions extends Omit<QueryOptions, 'consistency'> {
   /** Overrides the connection's default consistency for this statement. */
   consistency?: Consistency;
   /** Client-side timeout in milliseconds (the driver's readTimeout). */
-  timeout?: number;
+  timeout?: number | null;
   /** The registry to find the connection in; default: the module's. */
   registry?: ConnectionRegistry;
 }
@@ -151,13 +151,13 @@ export async function execute(query: string, params?: Params, options: ExecuteOp
   if (typeof query !== 'string' || query.trim() === '') {
     throw new ConfigurationError('execute() needs a CQL string', 'query', query);
   }
-  checkTimeout(timeout);
+  const checkedTimeout = checkTimeout(timeout);
   return send(
     (own ?? registry).peek(connection),
     { kind: 'query', cql: query, values: params, keyspace: queryOptions.keyspace },
     {
       consistency: consistency === undefined ? undefined : parseConsistency(consistency),
-      timeout,
+      timeout: checkedTimeout,
       driver: { prepare: hasValues(params), ...queryOptions },
     },
   );

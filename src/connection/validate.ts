@@ -17,9 +17,13 @@ export function checkConnectionName(value: unknown, option = 'connection'): stri
   return value;
 }
 
-/** A client-side timeout: a finite number of milliseconds above zero. */
+/**
+ * A client-side timeout: a finite number of milliseconds above zero, or null for none (cqlengine's
+ * timeout(None)), which is the driver's readTimeout of 0.
+ */
 export function checkTimeout(value: unknown, option = 'timeout'): number | undefined {
   if (value === undefined) return undefined;
+  if (value === null) return 0;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
     fail('timeout must be a positive, finite number of milliseconds', option, value);
   return value;

@@ -20,7 +20,7 @@ export interface BatchOptions {
   /** Write time of every statement: a Date, or microseconds since the epoch as a bigint. */
   timestamp?: TimestampInput;
   /** Milliseconds. */
-  timeout?: number;
+  timeout?: number | null;
   /** The registry whose connection runs the batch; default: that of the first statement's model. */
   registry?: ConnectionRegistry;
 }

@@ -1,4 +1,5 @@
 import type { Consistency } from '../connection/consistency.js';
+import { ConfigurationError } from '../errors.js';
 import { checkTimeout, checkTtl, parseConsistency, toMicros, type TimestampInput } from '../connection/validate.js';
 import type { BatchQuery } from './batch.js';
 import type { RunOptions } from './run.js';
@@ -7,8 +8,8 @@ import type { Condition, Columns } from '../schema/infer.js';
 export interface StatementOptions {
   /** Overrides the connection's default consistency. */
   consistency?: Consistency;
-  /** Client-side timeout in milliseconds. */
-  timeout?: number;
+  /** Client-side timeout in milliseconds; null: none (the driver's readTimeout of 0). Not with a batch, which has its own. */
+  timeout?: number | null;
 }
 
 export interface WriteOptions extends StatementOptions {
@@ -34,6 +35,20 @@ export interface DeleteOptions<Cs extends Columns = Columns> extends StatementOp
   batch?: BatchQuery;
   ifExists?: boolean;
   iff?: Condition<Cs>;
+}
+
+/**
+ * A statement added to a batch runs with the batch's timeout: one given to the statement as well is
+ * refused rather than dropped, as cqlengine refuses it.
+ */
+export function checkBatchTimeout(options: { batch?: unknown; timeout?: unknown }): void {
+  if (options.batch !== undefined && options.timeout !== undefined) {
+    throw new ConfigurationError(
+      "A statement in a batch runs with the batch's timeout: give it to the BatchQuery, not to the statement",
+      'timeout',
+      options.timeout,
+    );
+  }
 }
 
 /** What a statement without options of its own runs with (shared: nothing changes a RunOptions). */

@@ -32,7 +32,15 @@ import type { Assignment, CompiledStatement, Condition, Where } from '../stateme
 import { QuerySet } from './queryset.js';
 import { emptyOf, isNullish, isPlainObject, keepsDriverValue, readValue, type Codec } from '../schema/types.js';
 import type { Columns, Filter, Insert, KeyValues, Row, Values, WriteOf } from '../schema/infer.js';
-import { runOptions, writeTimestamp, writeTtl, type DeleteOptions, type SaveOptions, type StatementOptions } from '../execution/options.js';
+import {
+  checkBatchTimeout,
+  runOptions,
+  writeTimestamp,
+  writeTtl,
+  type DeleteOptions,
+  type SaveOptions,
+  type StatementOptions,
+} from '../execution/options.js';
 import {
   buildSchema,
   checkKeyValue,
@@ -365,6 +373,7 @@ export class BaseModel<Cs extends Columns = Columns> {
   async delete(options: DeleteOptions<Cs> = {}): Promise<void> {
     const ctor = this.constructor as ModelStatic;
     const schema = ctor.schema;
+    checkBatchTimeout(options);
     const conditions = conditionsOf(schema, options);
     await runHook(this, 'beforeDelete');
     validateKeys(this, schema);
@@ -429,6 +438,7 @@ const NO_CONDITIONS: readonly Condition[] = Object.freeze([]);
 
 /** What a write's options alone rule out: refused before its hooks run or its values are set. */
 function checkWriteOptions(schema: ModelSchema, options: SaveOptions): void {
+  checkBatchTimeout(options);
   if (options.iff !== undefined || options.ifExists) conditionsOf(schema, options);
   if (!options.ifNotExists) return;
   if (options.ifExists || options.iff !== undefined) {

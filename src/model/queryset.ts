@@ -10,7 +10,7 @@ import { run, write, type RunOptions } from '../execution/run.js';
 import { mergeScope, resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
 import type { Condition, Filter, Insert, Update } from '../schema/infer.js';
 import type { ColumnsOf, InstanceOf, ModelStatic } from './model.js';
-import type { SaveOptions } from '../execution/options.js';
+import { checkBatchTimeout, type SaveOptions } from '../execution/options.js';
 import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connection/validate.js';
 import { checkColumn, runAfterLoad } from './hooks.js';
 import { selectColumns } from './variants.js';
@@ -326,9 +326,11 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return this.#with({ consistency: parseConsistency(consistency) });
   }
 
-  /** Client-side timeout in milliseconds. */
-  timeout(ms: number): QuerySet<M> {
-    return this.#with({ timeout: checkTimeout(ms) });
+  /** Client-side timeout in milliseconds; null: none. Not with batch(): a batch runs with its own. */
+  timeout(ms: number | null): QuerySet<M> {
+    const timeout = checkTimeout(ms);
+    checkBatchTimeout({ batch: this.#state.batch, timeout });
+    return this.#with({ timeout });
   }
 
   /** TTL in seconds for update() and create(). */
@@ -357,6 +359,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   /** Adds update(), delete() and create() to a batch instead of running them. */
   batch(batch: BatchQuery): QuerySet<M> {
+    checkBatchTimeout({ batch, timeout: this.#state.timeout });
     return this.#with({ batch });
   }
 

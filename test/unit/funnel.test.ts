@@ -126,6 +126,29 @@ describe('the statement funnel', () => {
     assert.equal(calls[0]!.options['readTimeout'], 100);
   });
 
+  it('a null timeout is none: the driver gets a readTimeout of 0, as cqlengine takes timeout(None)', async () => {
+    await Note.create({ id: 1, body: 'a' }, { timeout: null });
+    await Note.objects().timeout(null).all();
+    await batch(async (b) => void (await Note.create({ id: 2, body: 'b' }, { batch: b })), { timeout: null });
+    await connection.execute('SELECT * FROM ks.notes', [], { registry, timeout: null });
+    assert.deepEqual(
+      calls.map((c) => c.options['readTimeout']),
+      [0, 0, 0, 0],
+    );
+  });
+
+  it('a timeout given to a statement in a batch is refused, as cqlengine refuses it, before anything is sent', async () => {
+    const refused = { name: 'ConfigurationError', message: /runs with the batch's timeout/ };
+    await batch(async (b) => {
+      await assert.rejects(Note.create({ id: 1, body: 'a' }, { batch: b, timeout: 50 }), refused);
+      const note = new Note({ id: 2, body: 'b' });
+      await assert.rejects(note.delete({ batch: b, timeout: 50 }), refused);
+      assert.throws(() => Note.objects().timeout(50).batch(b), refused);
+      assert.throws(() => Note.objects().batch(b).timeout(50), refused);
+    });
+    assert.equal(calls.length, 0);
+  });
+
   it('DDL is one unprepared statement of kind ddl', async () => {
     await management.dropTable(Note);
     const e = once('ddl', /^DROP TABLE IF EXISTS "ks"."notes"$/);
