@@ -658,8 +658,9 @@ export function tuple<const T extends readonly CqlType<unknown, unknown>[]>(...i
     items: inner as CqlType<unknown>[],
     coerce: (v, c) => {
       const values = v instanceof types.Tuple ? v.values() : v;
-      if (!Array.isArray(values) || values.length !== inner.length) return invalid(c, v, `an array of ${inner.length} items`);
-      return values.map((item, i) => (item == null ? null : inner[i]!.coerce(item, `${c}[${i}]`))) as TupleRead<T>;
+      // Fewer items leave the last fields null, as Cassandra and cqlengine take a short tuple; more are refused.
+      if (!Array.isArray(values) || values.length > inner.length) return invalid(c, v, `an array of at most ${inner.length} items`);
+      return inner.map((type, i) => (values[i] == null ? null : type.coerce(values[i], `${c}[${i}]`))) as TupleRead<T>;
     },
     toDriver: (v, codec) =>
       types.Tuple.fromArray((v as unknown[]).map((item, i) => (item == null ? null : inner[i]!.toDriver(item, codec)))),

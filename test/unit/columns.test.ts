@@ -366,14 +366,15 @@ describe('collection and tuple column types', () => {
     );
   });
 
-  it('tuple takes fixed-length arrays or driver Tuples; items may be null', () => {
+  it('tuple takes arrays or driver Tuples up to its length (a short one ends in nulls, as in cqlengine); items may be null', () => {
     const col = columns.tuple(columns.int(), columns.text(), columns.list(columns.int()));
     assert.equal(col.type.cql, 'frozen<tuple<int, text, frozen<list<int>>>>');
     assert.equal(col.type.kind, 'tuple');
     assert.deepEqual(coerce(col, [1, 'a', [2]]), [1, 'a', [2]]);
     assert.deepEqual(coerce(col, [null, 'a', null]), [null, 'a', null]);
     assert.deepEqual(coerce(col, types.Tuple.fromArray([1, 'b', []])), [1, 'b', []]);
-    rejects(col, [1, 'a']);
+    assert.deepEqual(coerce(col, [1, 'a']), [1, 'a', null]);
+    assert.deepEqual(coerce(col, []), [null, null, null]);
     rejects(col, [1, 'a', [], 4]);
     rejects(col, 'abc');
     assert.throws(
