@@ -9,13 +9,14 @@
  */
 import { types } from 'cassandra-driver';
 import { registry } from '../connection/index.js';
-import { CQLEngineError, ConfigurationError } from '../errors.js';
+import { CQLEngineError, ConfigurationError, DoesNotExist, MultipleObjectsReturned } from '../errors.js';
 import { validateIdentifier } from '../schema/identifier.js';
 import { Column, type AnyColumn } from '../schema/columns.js';
 import { cqlTypes, list, map, set, tuple, type CqlType } from '../schema/types.js';
 import { UserType } from '../schema/user-type.js';
 import type { Columns } from '../schema/infer.js';
 import type { SaveOptions } from '../execution/options.js';
+import type { Consistency } from '../connection/consistency.js';
 import { model, type BaseModel, type ModelStatic } from './model.js';
 import { QuerySet } from './queryset.js';
 
@@ -124,6 +125,10 @@ export class NamedKeyspace {
  */
 export class NamedTable {
   #resolved: Promise<{ model: ModelStatic; isView: boolean }> | undefined;
+  /** What get() throws when no row matches (a subclass of the exported DoesNotExist), as cqlengine's NamedTable has it. */
+  readonly DoesNotExist = class extends DoesNotExist {};
+  /** What get() throws when several rows match. */
+  readonly MultipleObjectsReturned = class extends MultipleObjectsReturned {};
 
   constructor(
     readonly keyspace: string,
@@ -132,6 +137,8 @@ export class NamedTable {
   ) {
     validateIdentifier(keyspace, 'keyspace');
     validateIdentifier(name, 'table');
+    Object.defineProperty(this.DoesNotExist, 'name', { value: `${name}.DoesNotExist` });
+    Object.defineProperty(this.MultipleObjectsReturned, 'name', { value: `${name}.MultipleObjectsReturned` });
     if (options.connection !== undefined && (typeof options.connection !== 'string' || options.connection === '')) {
       throw new ConfigurationError('connection must be a connection name', 'connection', options.connection);
     }
@@ -266,6 +273,27 @@ export class NamedQuery {
     return this.#then((qs) => qs.only(...(names as never[])));
   }
 
+  defer(...names: string[]): NamedQuery {
+    return this.#then((qs) => qs.defer(...(names as never[])));
+  }
+
+  fetchSize(size: number): NamedQuery {
+    return this.#then((qs) => qs.fetchSize(size));
+  }
+
+  consistency(consistency: Consistency): NamedQuery {
+    return this.#then((qs) => qs.consistency(consistency));
+  }
+
+  timeout(ms: number | null): NamedQuery {
+    return this.#then((qs) => qs.timeout(ms));
+  }
+
+  /** Every matching row as a plain object, page by page: `for await (const row of table.filter({ … }))`. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Row> {
+    for await (const instance of await this.#queryset()) yield (instance as BaseModel).toObject() as Row;
+  }
+
   async all(): Promise<Row[]> {
     return (await (await this.#queryset()).all()).map((r) => r.toObject() as Row);
   }
@@ -274,9 +302,17 @@ export class NamedQuery {
     return (await (await this.#queryset()).first())?.toObject() as Row | undefined;
   }
 
+  /** The one matching row; throws the table's DoesNotExist or MultipleObjectsReturned. */
   async get(filter?: Row): Promise<Row> {
     const qs = await this.#queryset();
-    return (await (filter ? qs.filter(filter as never) : qs).get()).toObject() as Row;
+    try {
+      return (await (filter ? qs.filter(filter as never) : qs).get()).toObject() as Row;
+    } catch (err) {
+      // The model behind the table is made when it is first looked up: its errors become the table's own.
+      if (err instanceof DoesNotExist) throw new this.table.DoesNotExist(err.message);
+      if (err instanceof MultipleObjectsReturned) throw new this.table.MultipleObjectsReturned(err.message);
+      throw err;
+    }
   }
 
   async count(): Promise<number> {

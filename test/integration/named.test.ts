@@ -5,7 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { types } from 'cassandra-driver';
-import { CQLEngineError, ConfigurationError, NamedKeyspace, NamedTable, ValidationError, connection, token } from '../../src/index.js';
+import {
+  CQLEngineError,
+  ConfigurationError,
+  MultipleObjectsReturned,
+  NamedKeyspace,
+  NamedTable,
+  ValidationError,
+  connection,
+  token,
+} from '../../src/index.js';
 import { TestKeyspaces, ensureCassandra, needsServer, type TestCassandra } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
@@ -103,9 +112,17 @@ describe('NamedTable', () => {
     await hits.filter({ page: '/' }).update({ n__incr: 2 });
     await hits.filter({ page: '/' }).update({ n: 3 });
     assert.equal((await hits.get({ page: '/' })).n, 5n);
-    await assert.rejects(hits.get({ page: '/none' }), (e: Error) => e.name === 'hits.DoesNotExist');
+    await assert.rejects(hits.get({ page: '/none' }), (e: Error) => e.name === 'hits.DoesNotExist' && e instanceof hits.DoesNotExist);
     await hits.filter({ page: '/2' }).update({ n: 1 });
-    await assert.rejects(hits.objects().get(), (e: Error) => e.name === 'hits.MultipleObjectsReturned');
+    await assert.rejects(
+      hits.objects().get(),
+      (e: Error) =>
+        e.name === 'hits.MultipleObjectsReturned' && e instanceof hits.MultipleObjectsReturned && e instanceof MultipleObjectsReturned,
+    );
+    // A named query is iterated as a model's QuerySet is, its rows plain objects.
+    const pages: string[] = [];
+    for await (const row of hits.objects().fetchSize(1)) pages.push(row.page as string);
+    assert.deepEqual(pages.sort(), ['/', '/2']);
   });
 
   it('a table that does not exist rejects with CQLEngineError naming it, and is looked up again later', async () => {
