@@ -867,7 +867,7 @@ function written(instance: BaseModel): void {
   }
   marks!.explicit = undefined;
   // A value handed out before the write may still change in place: it is compared against a copy.
-  const original = copyValues(state[VALUES], (instance.constructor as ModelStatic).schema);
+  const original = { ...state[VALUES] };
   for (const name of exposed) original[name] = snapshot(original[name]);
   state[ORIGINAL] = original;
 }
@@ -902,17 +902,7 @@ function expose(state: InstanceState, name: string): void {
 /** The row's baseline as an object of its own: a copy, the first time, of the values it shares (copy on write). */
 function ownBaseline(state: InstanceState, original: Record<string, unknown>): Record<string, unknown> {
   if (original !== state[VALUES]) return original;
-  return (state[ORIGINAL] = copyValues(original, ((state as unknown as BaseModel).constructor as ModelStatic).schema));
-}
-
-/**
- * The values of the model's columns, copied column by column: the values of a row read are the
- * driver's Row, which `{ ...row }` copies on V8's slow path (about five times the cost).
- */
-function copyValues(values: Record<string, unknown>, schema: ModelSchema): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const column of schema.columns) copy[column.name] = values[column.name];
-  return copy;
+  return (state[ORIGINAL] = { ...original });
 }
 
 /**
