@@ -455,24 +455,11 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return stmt;
   }
 
-  #page(stmt: CompiledStatement, pageState: string | undefined, target?: ResolvedScope): Promise<Page<InstanceOf<M>>> {
-    return this.#read(stmt, pageState, target, (page) => page);
-  }
-
-  /**
-   * Runs a SELECT and hands its page of instances to `then` in the same step: a get() settles one
-   * step after the funnel's, where it took three (rows, instances, the one row).
-   */
-  #read<T>(
-    stmt: CompiledStatement,
-    pageState: string | undefined,
-    target: ResolvedScope = this.#readTarget(),
-    then: (page: Page<InstanceOf<M>>) => T,
-  ): Promise<T> {
-    return run(target, stmt, this.#runOptions(pageState), this.model.schema, 'page').then((result) => {
-      const page = this.#instances(result.rows, result.pageState ?? undefined, this.#codec(target));
-      return page instanceof Promise ? page.then(then) : then(page);
-    });
+  /** Runs a SELECT for one page of instances. */
+  #page(stmt: CompiledStatement, pageState: string | undefined, target: ResolvedScope = this.#readTarget()): Promise<Page<InstanceOf<M>>> {
+    return run(target, stmt, this.#runOptions(pageState), this.model.schema, 'page').then((result) =>
+      this.#instances(result.rows, result.pageState ?? undefined, this.#codec(target)),
+    );
   }
 
   /** A page of driver rows as instances, once their afterLoad hooks (if any) have run. */
@@ -576,7 +563,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       // The scope is resolved once, for the statement and for the run.
       const target = this.#readTarget();
       const stmt = (this.#state === EMPTY && this.#keyRead(filter, target)) || this.#getSelect(this.#getWheres(filter), target);
-      return this.#read(stmt, undefined, target, (page) => this.#one(page.rows));
+      return run(target, stmt, this.#runOptions(), this.model.schema, 'page').then((result) => this.#one(result.rows, target));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -613,12 +600,17 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return wheres;
   }
 
-  /** The one row of a get(), or the model's DoesNotExist or MultipleObjectsReturned. */
-  #one(rows: readonly InstanceOf<M>[]): InstanceOf<M> {
+  /**
+   * The one row of a get() as an instance, once its afterLoad hook (if any) has run; or the model's
+   * DoesNotExist or MultipleObjectsReturned. Made straight from the rows: no page for one row.
+   */
+  #one(rows: readonly types.Row[], target: ResolvedScope): InstanceOf<M> | Promise<InstanceOf<M>> {
     const name = this.model.schema.name;
     if (rows.length === 0) throw new this.model.DoesNotExist(`${name} matching query does not exist`);
     if (rows.length > 1) throw new this.model.MultipleObjectsReturned(`${rows.length} or more ${name} objects returned for a get() query`);
-    return rows[0]!;
+    const instance = this.model[FROM_OWN_ROW](rows[0]!, this.#codec(target), this.#state.scope) as InstanceOf<M>;
+    const loaded = runAfterLoad([instance], this.model.prototype);
+    return loaded ? loaded.then(() => instance) : instance;
   }
 
   #getSelect(wheres: readonly Where[], target?: ResolvedScope): CompiledStatement {
