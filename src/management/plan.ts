@@ -227,9 +227,17 @@ const OPTION_METADATA: Record<string, string> = {
   caching: 'caching',
 };
 
+/** Where the table's options as system_schema.tables holds them (3.0+) are kept among the driver's. */
+const SYSTEM_ROW = '$systemSchema';
+
+/** Options system_schema.tables holds as null while they have their default (5.0). */
+const NULL_DEFAULTS: Record<string, unknown> = { cdc: false, incremental_backups: true, allow_auto_snapshot: true };
+
 /**
  * The table's options as the driver reports them, with 3.0+'s caching read from system_schema: the
- * driver renders that map with JSON.stringify, which loses it under `encoding.map`.
+ * driver renders that map with JSON.stringify, which loses it under `encoding.map`. An option the
+ * driver does not report (read_repair, additional_write_policy, cdc, incremental_backups, …) is
+ * read from system_schema.tables too, so that a model's unchanged option is not altered again.
  */
 async function currentOptions(
   conn: Connection,
@@ -239,10 +247,13 @@ async function currentOptions(
   table: TableMetadata,
 ): Promise<Record<string, unknown>> {
   const current = { ...(table as unknown as Record<string, unknown>) };
-  if (schema.tableOptions['caching'] !== undefined && !older(version, '3.0')) {
-    const cql = 'SELECT caching FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?';
-    const caching: unknown = (await send(conn, { kind: 'query', cql, values: [keyspace, schema.table!] })).first()?.['caching'];
-    current['caching'] = caching instanceof Map ? Object.fromEntries(caching) : caching;
+  const names = Object.keys(schema.tableOptions);
+  if (!older(version, '3.0') && names.some((name) => name === 'caching' || OPTION_METADATA[name] === undefined)) {
+    const cql = 'SELECT * FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?';
+    const row = (await send(conn, { kind: 'query', cql, values: [keyspace, schema.table!] })).first();
+    const caching: unknown = row?.['caching'];
+    if (schema.tableOptions['caching'] !== undefined) current['caching'] = caching instanceof Map ? Object.fromEntries(caching) : caching;
+    current[SYSTEM_ROW] = row ?? undefined;
   }
   return current;
 }
@@ -251,7 +262,7 @@ async function currentOptions(
 function changedOptions(schema: ModelSchema, current: Record<string, unknown>): Record<string, OptionValue> {
   const changed: Record<string, OptionValue> = {};
   for (const [name, value] of Object.entries(schema.tableOptions)) {
-    if (OPTION_METADATA[name] === undefined || !sameOption(name, current, value)) changed[name] = value;
+    if (!sameOption(name, current, value)) changed[name] = value;
   }
   return changed;
 }
@@ -279,7 +290,13 @@ function sameOption(name: string, table: Record<string, unknown>, wanted: Option
     case 'speculative_retry':
       return normalRetry(table['speculativeRetry']) === normalRetry(wanted);
   }
-  const current = table[OPTION_METADATA[name]!];
+  const known = OPTION_METADATA[name];
+  // An option the driver does not report: as system_schema.tables holds it (undefined before 3.0, or a name it lacks).
+  const system = table[SYSTEM_ROW] as Record<string, unknown> | undefined;
+  const current = known === undefined ? (system?.[name] ?? (system ? NULL_DEFAULTS[name] : undefined)) : table[known];
+  if (current instanceof Map || (typeof current === 'object' && current !== null)) {
+    return typeof wanted === 'object' && sameMap(current instanceof Map ? Object.fromEntries(current) : current, wanted);
+  }
   if (current === undefined || current === null) return false;
   if (typeof wanted === 'number') return Number(current) === wanted;
   return String(current) === String(wanted);

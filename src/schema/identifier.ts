@@ -4,14 +4,15 @@ import { ConfigurationError, describe } from '../errors.js';
 const KEYSPACE_OR_TABLE = /^[A-Za-z0-9_]{1,48}$/;
 const COLUMN = /^[A-Za-z0-9_]{1,256}$/;
 
-export type IdentifierKind = 'keyspace' | 'table' | 'column' | 'type' | 'index';
+export type IdentifierKind = 'keyspace' | 'table' | 'column' | 'type' | 'index' | 'table option';
 
 /** Throws a ConfigurationError unless `name` is a valid CQL name of that kind. */
 export function validateIdentifier(name: unknown, kind: IdentifierKind, option: string = kind): string {
-  const pattern = kind === 'column' || kind === 'index' ? COLUMN : KEYSPACE_OR_TABLE;
+  const long = kind === 'column' || kind === 'index' || kind === 'table option';
+  const pattern = long ? COLUMN : KEYSPACE_OR_TABLE;
   if (typeof name !== 'string' || !pattern.test(name)) {
     throw new ConfigurationError(
-      `Invalid ${kind} name ${describe(name)}: use letters, digits and underscores (at most ${kind === 'column' || kind === 'index' ? 256 : 48})`,
+      `Invalid ${kind} name ${describe(name)}: use letters, digits and underscores (at most ${long ? 256 : 48})`,
       option,
       name,
     );

@@ -88,6 +88,8 @@ export type Filter<Cs extends Columns> = { [K in keyof Cs & string]?: Comparable
     KeyOf<WriteOf<Cs[K]>>,
     ElementOf<WriteOf<Cs[K]>>,
   ];
+} & {
+  [K in keyof Cs & string as ReadOf<Cs[K]> extends string ? `${K}__like` : never]?: string;
 } & { [Op in Range as `pk__token__${Op}`]?: TokenValue } & { pk__token?: TokenValue };
 
 type NonKey<Cs extends Columns> = { [K in keyof Cs & string]: FlagsOf<Cs[K]>['key'] extends true ? never : K }[keyof Cs & string];

@@ -93,7 +93,7 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
   const table = def.table === undefined ? undefined : validateIdentifier(def.table, 'table');
   if (!abstract && table === undefined) fail(`Model ${name} needs a table name (or abstract: true)`, 'table', def.table);
   if (def.keyspace !== undefined) validateIdentifier(def.keyspace, 'keyspace');
-  for (const key of Object.keys(def.tableOptions ?? {})) validateIdentifier(key, 'column', 'tableOptions');
+  for (const key of Object.keys(def.tableOptions ?? {})) validateIdentifier(key, 'table option', 'tableOptions');
 
   const entries = Object.entries(definitions);
   const explicitPartition = entries.some(([, c]) => c.options.partitionKey);

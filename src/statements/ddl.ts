@@ -46,7 +46,7 @@ export function createTable(schema: ModelSchema, keyspace: string): string {
 
 export function tableOptions(options: Readonly<Record<string, OptionValue>>): string[] {
   return Object.entries(options).map(
-    ([name, value]) => `${validateIdentifier(name, 'column', 'tableOptions')} = ${literal(value, `tableOptions.${name}`)}`,
+    ([name, value]) => `${validateIdentifier(name, 'table option', 'tableOptions')} = ${literal(value, `tableOptions.${name}`)}`,
   );
 }
 

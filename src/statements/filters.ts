@@ -17,6 +17,7 @@ const OPERATORS: Record<string, WhereOp> = {
   contains: 'CONTAINS',
   contains_key: 'CONTAINS KEY',
   entry: 'ENTRY',
+  like: 'LIKE',
 };
 
 /** A token() bound, for paging through partitions: `{ pk__token__gt: token(lastId) }`. */
@@ -37,7 +38,7 @@ export function columnOf(schema: ModelSchema, name: string, option: string): Col
   return column;
 }
 
-/** `age__like` where `age` is a column: the operator, not the column, is unknown. */
+/** `age__startswith` where `age` is a column: the operator, not the column, is unknown. */
 function unknownOperator(schema: ModelSchema, key: string, split: number, known: readonly string[], value: unknown): void {
   const name = key.slice(0, split);
   if (schema.byName.has(name) || name === 'pk') {
@@ -144,6 +145,14 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
         bound = [column.type.keyType.coerce(k, `${key} key`), column.type.element!.coerce(v, `${key} value`)];
         break;
       }
+      case 'LIKE':
+        // A pattern ('%ppl%'), for a SASI or SAI index on a text column: not a value of the column, so no length bounds.
+        if (column.type.kind !== 'scalar' || !['text', 'ascii', 'varchar'].includes(column.type.cql))
+          throw new ConfigurationError(`${key}: like needs a text column`, key, column.type.cql);
+        if (typeof value !== 'string')
+          throw new ValidationError(`${key}: a LIKE pattern must be a string, got ${describe(value)}`, key, value);
+        bound = value;
+        break;
       default:
         bound = op === '=' ? equalTo(schema, column, value, key) : coerce(column, value, key);
     }

@@ -12,7 +12,7 @@ export interface TableRef {
 }
 
 /** ENTRY: a map entry, `m[?] = ?` (value: [key, value]). */
-export type WhereOp = '=' | 'IN' | '>' | '>=' | '<' | '<=' | 'CONTAINS' | 'CONTAINS KEY' | 'ENTRY';
+export type WhereOp = '=' | 'IN' | '>' | '>=' | '<' | '<=' | 'CONTAINS' | 'CONTAINS KEY' | 'ENTRY' | 'LIKE';
 
 /** The operator of an IF condition. */
 export type ConditionOp = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'IN';

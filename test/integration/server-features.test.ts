@@ -202,11 +202,9 @@ describe('types, frozen keys and index kinds', () => {
     // SAI also serves ranges: a custom index passes the client's check with any operator, as in cqlengine.
     assert.deepEqual(await ids(Indexed.filter({ score__gte: 15 })), [2]);
     assert.deepEqual(await ids(Indexed.filter({ score__lt: 15 })), [1]);
-    const like = await connection.execute(`SELECT id FROM "${ks}"."indexed" WHERE name LIKE '%phab%'`);
-    assert.deepEqual(
-      like.rows.map((r) => r['id']),
-      [1],
-    );
+    // LIKE on the SASI index, as cqlengine's __like: its pattern is bound.
+    assert.deepEqual(await ids(Indexed.filter({ name__like: '%phab%' })), [1]);
+    assert.deepEqual(await ids(Indexed.filter({ name__like: '%ta' })), [2]);
   });
 });
 
@@ -277,6 +275,9 @@ describe('syncTable diff', () => {
     if (!atLeast('3.0')) {
       options.tableOptions.compression = { sstable_compression: 'LZ4Compressor', chunk_length_kb: 16 } as never;
     }
+    // 4.0's options, which the driver's table metadata does not report (read from system_schema.tables).
+    if (atLeast('4.0')) Object.assign(options.tableOptions, { read_repair: 'NONE', additional_write_policy: '95p', cdc: false });
+    if (atLeast('5.0')) Object.assign(options.tableOptions, { incremental_backups: false, allow_auto_snapshot: true });
     const Twice = model('twice', defs, options);
     const ddl: string[] = [];
     const stop = connection.onStatement((e) => e.kind === 'ddl' && ddl.push(e.cql));

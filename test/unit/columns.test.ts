@@ -588,7 +588,10 @@ describe('model definitions', () => {
       (err) => assert.equal(err.value, 'x"; DROP'),
     );
     definitionError(() => model('t', cols, { connection: '' }));
-    definitionError(() => model('t', cols, { tableOptions: { 'bad option': 1 } }));
+    definitionError(
+      () => model('t', cols, { tableOptions: { 'bad option': 1 } }),
+      (err) => assert.match(err.message, /^Invalid table option name "bad option"/),
+    );
   });
 
   it('rejects column names that clash with model methods', () => {

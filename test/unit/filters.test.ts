@@ -206,6 +206,20 @@ describe('checkSelectWheres (which filters need allowFiltering)', () => {
     needsFiltering({ kind__gt: 'a' }, 'kind');
   });
 
+  it("like binds a pattern on a text column, as cqlengine's __like does; other columns and values are refused", () => {
+    const Words = model(
+      'words',
+      { id: columns.int().partitionKey(), text: columns.text({ maxLength: 3 }).index({ using: 'sai' }), n: columns.int() },
+      { keyspace: 'ks' },
+    );
+    assert.deepEqual(Words.filter({ text__like: 'app%' }).toCQL(), {
+      cql: 'SELECT * FROM "ks"."words" WHERE "text" LIKE ?',
+      params: ['app%'],
+    });
+    assert.throws(() => Words.filter({ n__like: '1%' } as never), { name: 'ConfigurationError', message: /like needs a text column/ });
+    assert.throws(() => Words.filter({ text__like: 5 } as never), { name: 'ValidationError', message: /a LIKE pattern must be a string/ });
+  });
+
   it('a custom index (SAI, SASI) serves any operator, as cqlengine lets a custom_index through', () => {
     const Scored = model(
       'scored',

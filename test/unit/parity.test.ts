@@ -111,7 +111,7 @@ describe('issue 9 parity (pure logic)', () => {
     assert.throws(() => parseUpdate(D.schema, { nope: 1 }), unknown('nope'));
     assert.throws(() => parseUpdate(D.schema, { m__frob: {} }), unknown('m__frob'));
     assert.throws(() => parseFilter(D.schema, { nope: 1 }), unknown('nope'));
-    assert.throws(() => parseFilter(D.schema, { v__like: 1 }), unknown('v__like'));
+    assert.throws(() => parseFilter(D.schema, { v__startswith: 1 }), unknown('v__startswith'));
     assert.throws(() => D.filter({ id: 1 }).orderBy('nope'), unknown('orderBy'));
     assert.ok(new UnknownColumnError('m', 'o', 1) instanceof ConfigurationError);
     // Bad values, on the same paths:
