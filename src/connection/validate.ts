@@ -29,13 +29,17 @@ export function checkTimeout(value: unknown, option = 'timeout'): number | undef
   return value;
 }
 
-/** A time to live: whole seconds from 0 to Cassandra's maximum of 20 years. */
+/**
+ * A time to live: whole seconds from 0 to Cassandra's maximum of 20 years. 0 and null are no TTL
+ * of the statement's own (undefined: no `USING TTL`, so the table's default_time_to_live applies),
+ * as cqlengine's ttl(0) and ttl(None) are.
+ */
 export function checkTtl(value: unknown, option = 'ttl'): number | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 630720000) {
     fail('ttl must be whole seconds from 0 to 630720000 (20 years)', option, value);
   }
-  return value;
+  return value === 0 ? undefined : value;
 }
 
 /** A write time: a Date, or microseconds since the epoch as a bigint (CQL's USING TIMESTAMP unit). */

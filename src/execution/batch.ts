@@ -73,6 +73,15 @@ export class BatchQuery {
    * Adds a statement. `target` is where the statement would run (undefined connection: the default);
    * `explicit` says its connection came from using(), which a batch with its own connection does not allow.
    */
+  /**
+   * Refuses a statement whose query or instance was given a connection with using() when the batch
+   * has its own, as cqlengine does; `explicit` says it was.
+   */
+  checkConnection(explicit: boolean): void {
+    if (explicit && this.#explicitConnection !== undefined)
+      throw new CQLEngineError('Cannot specify a connection on model in batch mode: the batch has its own connection');
+  }
+
   add(stmt: CompiledStatement, target: ResolvedScope, explicit: boolean, schema?: ModelSchema): void {
     const connection = target.connection;
     if (this.#executed) throw new CQLEngineError('This batch has already been executed');
@@ -81,9 +90,8 @@ export class BatchQuery {
       throw new CQLEngineError(
         'BatchQuery statements must all use one ConnectionRegistry: a model of another registry cannot join this batch',
       );
-    if (this.#explicitConnection !== undefined) {
-      if (explicit) throw new CQLEngineError('Cannot specify a connection on model in batch mode: the batch has its own connection');
-    } else {
+    if (this.#explicitConnection !== undefined) this.checkConnection(explicit);
+    else {
       const name = connection ?? this.#registry.defaultConnectionName;
       if (!this.#hasConnection) {
         this.#connection = name;

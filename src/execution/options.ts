@@ -13,8 +13,8 @@ export interface StatementOptions {
 }
 
 export interface WriteOptions extends StatementOptions {
-  /** Time to live in seconds. */
-  ttl?: number;
+  /** Time to live in seconds; 0 or null: none of the statement's own (the table's default applies), as in cqlengine. */
+  ttl?: number | null;
   /** Write time: a Date, or microseconds since the epoch as a bigint. */
   timestamp?: TimestampInput;
   /** Add the statement to this batch instead of running it. */
@@ -63,7 +63,7 @@ export function runOptions(options: StatementOptions): RunOptions {
 }
 
 /** A write's TTL, checked (seconds). */
-export const writeTtl = (options: { ttl?: number }): number | undefined => checkTtl(options.ttl);
+export const writeTtl = (options: { ttl?: number | null }): number | undefined => checkTtl(options.ttl);
 
 /** A write's timestamp, checked, in microseconds. */
 export const writeTimestamp = (options: { timestamp?: TimestampInput }): bigint | undefined =>

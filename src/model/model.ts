@@ -31,7 +31,7 @@ import { checkConditional, parseConditions } from '../statements/filters.js';
 import type { Assignment, CompiledStatement, Condition, Where } from '../statements/nodes.js';
 import { QuerySet } from './queryset.js';
 import { emptyOf, isNullish, isPlainObject, keepsDriverValue, readValue, type Codec } from '../schema/types.js';
-import type { Columns, Filter, Insert, KeyValues, Row, Values, WriteOf } from '../schema/infer.js';
+import type { Columns, Condition as Conditions, Filter, Insert, KeyValues, Row, Values, WriteOf } from '../schema/infer.js';
 import {
   checkBatchTimeout,
   runOptions,
@@ -187,6 +187,21 @@ export class BaseModel<Cs extends Columns = Columns> {
 
   static count<M extends ModelStatic>(this: M): Promise<number> {
     return new QuerySet(this).count();
+  }
+
+  /** A QuerySet whose update() and delete() apply only if these columns hold these values (cqlengine's Model.iff()). */
+  static iff<M extends ModelStatic>(this: M, conditions: Conditions<ColumnsOf<M>>): QuerySet<M> {
+    return new QuerySet(this).iff(conditions);
+  }
+
+  /** A QuerySet whose update() and delete() apply only if the row exists. */
+  static ifExists<M extends ModelStatic>(this: M): QuerySet<M> {
+    return new QuerySet(this).ifExists();
+  }
+
+  /** A QuerySet whose create() applies only if the row does not exist. */
+  static ifNotExists<M extends ModelStatic>(this: M): QuerySet<M> {
+    return new QuerySet(this).ifNotExists();
   }
 
   /** The one row that matches; throws this model's DoesNotExist or MultipleObjectsReturned. */
@@ -350,6 +365,7 @@ export class BaseModel<Cs extends Columns = Columns> {
       changes.push([name, value]);
     }
     checkWriteOptions(schema, options);
+    checkBatchConnection(this, options);
     if (options.ifNotExists) throw new ConfigurationError('ifNotExists applies to inserts; update() writes an UPDATE', 'ifNotExists', true);
     for (const [name, value] of changes) (this as Record<string, unknown>)[name] = value;
     writeVariant(this, schema);
@@ -374,6 +390,7 @@ export class BaseModel<Cs extends Columns = Columns> {
     const ctor = this.constructor as ModelStatic;
     const schema = ctor.schema;
     checkBatchTimeout(options);
+    checkBatchConnection(this, options);
     const conditions = conditionsOf(schema, options);
     await runHook(this, 'beforeDelete');
     validateKeys(this, schema);
@@ -400,6 +417,7 @@ type SaveStep = (instance: BaseModel, schema: ModelSchema, options: SaveOptions)
 const SAVE_STEPS: readonly SaveStep[] = [
   (instance, schema, options) => {
     checkWriteOptions(schema, options);
+    checkBatchConnection(instance, options);
     return runHook(instance, 'beforeSave');
   },
   (instance, schema) => {
@@ -448,6 +466,14 @@ function checkWriteOptions(schema: ModelSchema, options: SaveOptions): void {
   if (schema.isCounterTable) {
     throw new ConfigurationError(`${schema.name}: ifNotExists on a counter table (its rows are written by UPDATE)`, 'ifNotExists', true);
   }
+}
+
+/**
+ * An instance given a connection by using() cannot write into a batch that has its own, as in
+ * cqlengine: refused at once, whether or not the write turns out to have anything to send.
+ */
+function checkBatchConnection(instance: BaseModel, options: { batch?: BatchQuery }): void {
+  options.batch?.checkConnection(stateOf(instance)[SCOPE]?.connection !== undefined);
 }
 
 /** A write's iff conditions, checked with its ifExists (see checkConditional). */

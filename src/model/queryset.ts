@@ -59,6 +59,8 @@ interface QueryState {
   readonly ttl: number | undefined;
   readonly timestamp: bigint | undefined;
   readonly ifExists: boolean;
+  /** create() only if the row does not exist (INSERT … IF NOT EXISTS). */
+  readonly ifNotExists: boolean;
   readonly conditions: readonly ConditionNode[];
   readonly batch: BatchQuery | undefined;
   readonly perPartitionLimit: number | undefined;
@@ -81,6 +83,7 @@ const EMPTY: QueryState = {
   ttl: undefined,
   timestamp: undefined,
   ifExists: false,
+  ifNotExists: false,
   conditions: [],
   batch: undefined,
   perPartitionLimit: undefined,
@@ -333,8 +336,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return this.#with({ timeout });
   }
 
-  /** TTL in seconds for update() and create(). */
-  ttl(seconds: number): QuerySet<M> {
+  /** TTL in seconds for update() and create(); 0 or null: none of their own (the table's default applies), as in cqlengine. */
+  ttl(seconds: number | null): QuerySet<M> {
     return this.#with({ ttl: checkTtl(seconds) });
   }
 
@@ -348,6 +351,22 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     // Checked as the state is built (here and in iff()): update() and delete() take it as it is.
     checkConditional(this.model.schema, this.#state.conditions, true);
     return this.#with({ ifExists: true });
+  }
+
+  /** create() only if the row does not exist (INSERT … IF NOT EXISTS), as cqlengine's if_not_exists(). */
+  ifNotExists(): QuerySet<M> {
+    if (this.model.schema.isCounterTable)
+      throw new ConfigurationError(
+        `${this.model.schema.name}: ifNotExists on a counter table (its rows are written by UPDATE)`,
+        'ifNotExists',
+        true,
+      );
+    return this.#with({ ifNotExists: true });
+  }
+
+  /** ifNotExists() applies to create(): an update() or delete() refuses it rather than drop it. */
+  #onlyCreate(what: string): void {
+    if (this.#state.ifNotExists) throw new ConfigurationError(`ifNotExists applies to create(), not to ${what}()`, 'ifNotExists', true);
   }
 
   /** update()/delete() only if these columns hold these values. */
@@ -672,12 +691,14 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       ...(s.timestamp !== undefined && { timestamp: s.timestamp }),
       ...(s.consistency !== undefined && { consistency: s.consistency }),
       ...(s.timeout !== undefined && { timeout: s.timeout }),
+      ...(s.ifNotExists && { ifNotExists: true }),
       ...options,
     } as SaveOptions) as Promise<InstanceOf<M>>;
   }
 
   /** A blind UPDATE of every row the filters select, with cqlengine's collection and counter operations. */
   async update(values: Update<ColumnsOf<M>>): Promise<void> {
+    this.#onlyCreate('update');
     const s = this.#state;
     const schema = this.model.schema;
     const { assignments, mapKeyRemovals } = parseUpdate(schema, values as Record<string, unknown>);
@@ -716,6 +737,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
 
   /** Deletes every row the filters select (or only the given columns of them). */
   async delete(...columns: (keyof ColumnsOf<M> & string)[]): Promise<void> {
+    this.#onlyCreate('delete');
     const s = this.#state;
     const schema = this.model.schema;
     this.#checkWriteWheres('delete');

@@ -458,6 +458,10 @@ describe('connections', () => {
         );
         const p = await Person.create({ id: 72, name: 'before' });
         await assert.rejects(p.using({ connection: 'other' }).delete({ batch: b }), instanceOf(CQLEngineError));
+        // Refused whether or not the write has anything to send, as cqlengine refuses it at once.
+        const unchanged = await Person.get({ id: 72 });
+        await assert.rejects(unchanged.using({ connection: 'other' }).save({ batch: b }), instanceOf(CQLEngineError));
+        await assert.rejects(unchanged.using({ connection: 'other' }).update({}, { batch: b }), instanceOf(CQLEngineError));
         // A keyspace-only using() is fine.
         await Person.using({ keyspace: ks }).filter({ id: 74 }).batch(b).update({ age: 1 });
         assert.equal(b.size, 1);

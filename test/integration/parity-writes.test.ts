@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConfigurationError, batch, columns, connection, model } from '../../src/index.js';
+import { ConfigurationError, batch, columns, connection, management, model } from '../../src/index.js';
 import { useTestKeyspace, versionAtLeast } from '../helpers/cassandra.js';
 import { instanceOf } from '../helpers/util.js';
 
@@ -211,5 +211,25 @@ describe('instance update() with no values', () => {
     await new Row({ id: 9 }).update();
     assert.deepEqual(sent, []);
     assert.equal(await stored(9), null);
+  });
+});
+
+describe('a TTL of 0 or null', () => {
+  const Expiring = model(
+    'pw_expiring',
+    { id: columns.int().partitionKey(), v: columns.text() },
+    { tableOptions: { default_time_to_live: 600 } },
+  );
+
+  it("leaves the table's default_time_to_live to apply, as cqlengine's ttl(0) and ttl(None) do", async () => {
+    await management.syncTable(Expiring);
+    await Expiring.create({ id: 1, v: 'a' }, { ttl: 0 });
+    await Expiring.objects().ttl(null).create({ id: 2, v: 'b' });
+    await Expiring.filter({ id: 3 }).ttl(0).update({ v: 'c' });
+    await Expiring.create({ id: 4, v: 'd' }, { ttl: 30 });
+    const ttls = await db.keyspaces.execute(`SELECT id, TTL(v) AS t FROM ${db.name}.pw_expiring`);
+    const byId = new Map(ttls.rows.map((r) => [r['id'] as number, r['t'] as number]));
+    for (const id of [1, 2, 3]) assert.ok(byId.get(id)! > 30 && byId.get(id)! <= 600, `row ${id}: ttl ${byId.get(id)}`);
+    assert.ok(byId.get(4)! <= 30);
   });
 });

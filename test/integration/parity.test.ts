@@ -218,7 +218,7 @@ describe('issue 9: behaviours as in Python cqlengine', () => {
     await assert.rejects(D.filter({ id: 150 }).update({ nope: 1 } as never), unknown('nope'));
     await assert.rejects(D.filter({ id: 150 }).update({ s__frob: [1] } as never), unknown('s__frob'));
     assert.throws(() => D.filter({ nope: 1 } as never), unknown('nope'));
-    assert.throws(() => D.filter({ id__like: 1 } as never), unknown('id__like'));
+    assert.throws(() => D.filter({ id__startswith: 1 } as never), unknown('id__startswith'));
     await assert.rejects(D.get({ nope: 1 } as never), unknown('nope'));
     // Bad values: ValidationError on the same paths.
     await assert.rejects(D.create({ id: 'x' as never }), is(ValidationError));

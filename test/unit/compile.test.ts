@@ -331,6 +331,31 @@ describe('INSERT', () => {
     assert.equal(sent.length, 0);
   });
 
+  it("a TTL of 0 or null sends no USING TTL, so the table's default applies, as cqlengine's ttl(0) and ttl(None)", async () => {
+    await Post.create({ blog: 'b', at: 1 }, { ttl: 0 });
+    assert.equal(last().cql, 'INSERT INTO "ks"."posts" ("blog", "at") VALUES (?, ?)');
+    await Post.objects().ttl(60).ttl(null).create({ blog: 'b', at: 1 });
+    assert.equal(last().cql, 'INSERT INTO "ks"."posts" ("blog", "at") VALUES (?, ?)');
+    await Post.filter({ blog: 'b', at: 1 }).ttl(0).update({ title: 't' });
+    assert.equal(last().cql, 'UPDATE "ks"."posts" SET "title" = ? WHERE "blog" = ? AND "at" = ?');
+  });
+
+  it("Model.iff(), ifExists() and ifNotExists() start a QuerySet with the condition, as cqlengine's class methods", async () => {
+    await Post.iff({ title: 't' }).filter({ blog: 'b', at: 1 }).update({ order: 2 });
+    assert.equal(last().cql, 'UPDATE "ks"."posts" SET "order" = ? WHERE "blog" = ? AND "at" = ? IF "title" = ?');
+    await Post.ifExists().filter({ blog: 'b', at: 1 }).delete();
+    assert.equal(last().cql, 'DELETE FROM "ks"."posts" WHERE "blog" = ? AND "at" = ? IF EXISTS');
+    await Post.ifNotExists().create({ blog: 'b', at: 3 });
+    assert.equal(last().cql, 'INSERT INTO "ks"."posts" ("blog", "at") VALUES (?, ?) IF NOT EXISTS');
+    const n = sent.length;
+    await assert.rejects(
+      Post.ifNotExists().filter({ blog: 'b', at: 1 }).update({ order: 2 }),
+      /ifNotExists applies to create\(\), not to update\(\)/,
+    );
+    await assert.rejects(Post.ifNotExists().filter({ blog: 'b', at: 1 }).delete(), /not to delete\(\)/);
+    assert.equal(sent.length, n);
+  });
+
   it('QuerySet.create() carries the QuerySet TTL, timestamp and keyspace', async () => {
     await Post.using({ keyspace: 'ks2' }).ttl(5).timestamp(7n).create({ blog: 'b', at: 2 });
     assert.equal(last().cql, 'INSERT INTO "ks2"."posts" ("blog", "at") VALUES (?, ?) USING TTL ? AND TIMESTAMP ?');
