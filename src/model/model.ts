@@ -52,7 +52,7 @@ import {
 import { pushAssignments, same, snapshot } from './tracking.js';
 import { registerVariant, variantFor, variantWriteValue } from './variants.js';
 import { FROM_OWN_ROW } from './own-row.js';
-import { MAX_KEYED_COLUMN, keepPlainUpdate, keptPlainUpdate, plainUpdateValues } from './key-writes.js';
+import { MAX_KEYED_COLUMN, keepPlainUpdate, keepWrite, keptWrite, plainUpdateValues } from './key-writes.js';
 import { displayOf, jsonRow, type JsonRow } from './json.js';
 import { HOOK_NAMES, checkColumns, runAfterHook, runHook, type LifecycleHooks } from './hooks.js';
 
@@ -727,6 +727,8 @@ function insert(instance: BaseModel, schema: ModelSchema, options: SaveOptions, 
   const values = new Array<unknown>(all.length);
   let columns: ColumnSchema[] | undefined;
   let n = 0;
+  // Which columns are written (bits of their positions), for the kept template (see key-writes.ts).
+  let written = all.length <= MAX_KEYED_COLUMN + 1 ? 0 : -1;
   const own = state[VALUES];
   for (let i = 0; i < all.length; i++) {
     const column = all[i]!;
@@ -736,6 +738,7 @@ function insert(instance: BaseModel, schema: ModelSchema, options: SaveOptions, 
     if (!empty && !explicitOnly && !staticOnly) {
       if (columns) columns[n] = column;
       values[n++] = value;
+      written |= 1 << i;
       continue;
     }
     const explicit = isExplicit(state, column.name);
@@ -752,8 +755,13 @@ function insert(instance: BaseModel, schema: ModelSchema, options: SaveOptions, 
     }
     if (columns) columns[n] = column;
     values[n++] = empty ? null : value;
+    written |= 1 << i;
   }
   if (n < values.length) values.length = n;
+  // Plain: no option that changes the text, and nothing but the columns' values bound.
+  const plain = written >= 0 && options.ttl === undefined && options.timestamp === undefined && !options.ifNotExists;
+  const template = plain ? keptWrite(schema, target.keyspace, 'insert', written) : undefined;
+  if (template) return execute(instance, ctor, target, { template, values }, options);
   const stmt = compileInsert({
     kind: 'insert',
     table: { keyspace: target.keyspace, table: schema.table! },
@@ -763,6 +771,7 @@ function insert(instance: BaseModel, schema: ModelSchema, options: SaveOptions, 
     ttl: writeTtl(options),
     timestamp: writeTimestamp(options),
   });
+  if (plain) keepWrite(schema, target.keyspace, 'insert', written, stmt.template);
   return execute(instance, ctor, target, stmt, options);
 }
 
@@ -831,8 +840,8 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
   const target = scopeOf(instance, ctor);
   if (plain > 0 && options.iff === undefined && !options.ifExists && options.ttl === undefined && options.timestamp === undefined) {
     const values = plainUpdateValues(schema, assignments, state[VALUES]);
-    const kept = keptPlainUpdate(schema, target.keyspace, plain, values);
-    if (kept) return execute(instance, ctor, target, kept, options);
+    const template = keptWrite(schema, target.keyspace, 'update', plain);
+    if (template) return execute(instance, ctor, target, { template, values }, options);
     const stmt = compileUpdateOf(instance, schema, target, assignments, staticOnly, options);
     keepPlainUpdate(schema, target.keyspace, plain, stmt, values);
     return execute(instance, ctor, target, stmt, options);

@@ -1,8 +1,8 @@
 /**
- * A save that sets changed columns of a row read, with no condition, TTL or timestamp, sends from its
- * second time on the template its first one compiled: the same text and values as the generic path,
- * in whatever keyspace each save resolves to. Other saves take the generic path. A stand-in Client in
- * a registry of the test's own records what is sent.
+ * A create, or a save that sets changed columns of a row read, with no condition, TTL or timestamp,
+ * sends from its second time on the template its first one compiled: the same text and values as the
+ * generic path, in whatever keyspace each write resolves to. Other writes take the generic path. A
+ * stand-in Client in a registry of the test's own records what is sent.
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -103,6 +103,46 @@ describe('a plain UPDATE of a row read', () => {
         'UPDATE SET "path" = ? WHERE "userId" = ? AND "at" = ? IF EXISTS',
         'UPDATE SET "tags" = "tags" + ? WHERE "userId" = ? AND "at" = ?',
         'UPDATE SET "path" = ? WHERE "userId" = ? AND "at" = ?',
+      ],
+    );
+  });
+});
+
+describe('a plain INSERT', () => {
+  const inserts = () => calls.filter((c) => c.cql.startsWith('INSERT')).map((c) => [c.cql.replace(/^INSERT INTO /, ''), c.params]);
+
+  it('sends what the generic path sent, for each set of columns written', async () => {
+    await Visit.create({ userId: 1, at: 1, path: '/a', hits: 1, tags: new Set(['x']) });
+    await Visit.create({ userId: 1, at: 2, path: '/b', hits: 2, tags: new Set(['y']) });
+    await Visit.create({ userId: 1, at: 3, path: '/c' });
+    await Visit.create({ userId: 1, at: 4, path: '/d' });
+    await Visit.create({ userId: 1, at: 5, hits: null as never, path: '/e' });
+    assert.deepEqual(inserts(), [
+      ['"ks"."visits" ("userId", "at", "path", "hits", "tags") VALUES (?, ?, ?, ?, ?)', [1, 1, '/a', 1, new Set(['x'])]],
+      ['"ks"."visits" ("userId", "at", "path", "hits", "tags") VALUES (?, ?, ?, ?, ?)', [1, 2, '/b', 2, new Set(['y'])]],
+      ['"ks"."visits" ("userId", "at", "path") VALUES (?, ?, ?)', [1, 3, '/c']],
+      ['"ks"."visits" ("userId", "at", "path") VALUES (?, ?, ?)', [1, 4, '/d']],
+      // An explicit null is written, which clears the column.
+      ['"ks"."visits" ("userId", "at", "path", "hits") VALUES (?, ?, ?, ?)', [1, 5, '/e', null]],
+    ]);
+  });
+
+  it('names the keyspace each create resolves to; a TTL, timestamp or IF NOT EXISTS takes the generic path', async () => {
+    await Visit.create({ userId: 1, at: 1, path: '/a' });
+    await contextQuery([Visit], { keyspace: 'other' }, (V) => V.create({ userId: 1, at: 1, path: '/a' }));
+    await Visit.create({ userId: 1, at: 1, path: '/a' }, { ttl: 5 });
+    await Visit.create({ userId: 1, at: 1, path: '/a' }, { timestamp: 7n });
+    await Visit.create({ userId: 1, at: 1, path: '/a' }, { ifNotExists: true });
+    await Visit.create({ userId: 1, at: 1, path: '/a' });
+    assert.deepEqual(
+      inserts().map(([cql]) => (cql as string).replace(' ("userId", "at", "path") VALUES (?, ?, ?)', '')),
+      [
+        '"ks"."visits"',
+        '"other"."visits"',
+        '"ks"."visits" USING TTL ?',
+        '"ks"."visits" USING TIMESTAMP ?',
+        '"ks"."visits" IF NOT EXISTS',
+        '"ks"."visits"',
       ],
     );
   });
