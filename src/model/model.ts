@@ -51,7 +51,7 @@ import {
 } from '../schema/model-schema.js';
 import { pushAssignments, same, snapshot } from './tracking.js';
 import { registerVariant, variantFor, variantWriteValue } from './variants.js';
-import { FROM_OWN_ROW } from './own-row.js';
+import { FROM_OWN_ROW, FROM_OWN_ROWS } from './own-row.js';
 import { MAX_KEYED_COLUMN, keepPlainUpdate, keepWrite, keptWrite, plainUpdateValues } from './key-writes.js';
 import { displayOf, jsonRow, type JsonRow } from './json.js';
 import { HOOK_NAMES, checkColumns, runAfterHook, runHook, type LifecycleHooks } from './hooks.js';
@@ -103,6 +103,7 @@ export interface ModelStatic {
   readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned;
   fromRow(row: Record<string, unknown>, codec: Codec, scope?: Scope): BaseModel;
   [FROM_OWN_ROW](row: Record<string, unknown>, codec: Codec, scope: Scope | undefined): BaseModel;
+  [FROM_OWN_ROWS](rows: readonly Record<string, unknown>[], codec: Codec, scope: Scope | undefined): BaseModel[];
 }
 
 export type ColumnsOf<M> = M extends { readonly schema: ModelSchema<infer Cs> } ? Cs : never;
@@ -261,6 +262,16 @@ export class BaseModel<Cs extends Columns = Columns> {
     scope: Scope | undefined,
   ): InstanceOf<M> {
     return readRow(this, row, codec, scope, true) as InstanceOf<M>;
+  }
+
+  /** FROM_OWN_ROW for every row of a page. */
+  static [FROM_OWN_ROWS]<M extends ModelStatic>(
+    this: M,
+    rows: readonly Record<string, unknown>[],
+    codec: Codec,
+    scope: Scope | undefined,
+  ): InstanceOf<M>[] {
+    return readOwnRows(this, rows, codec, scope) as InstanceOf<M>[];
   }
 
   // ---- instance API ----
@@ -511,35 +522,59 @@ function readRow(base: ModelStatic, row: Record<string, unknown>, codec: Codec, 
     if (model !== base && base.scope) scope = { ...base.scope, ...scope };
   }
   const schema = model.schema;
-  const columns = schema.columns;
-  let values: Record<string, unknown>;
   const driverColumns = (row as { __columns?: readonly DriverColumn[] }).__columns;
   const reading = own && schema.namesAreDbNames && driverColumns ? readPlan(schema, codec, driverColumns) : undefined;
+  if (reading?.own) return instanceOf(model.prototype, convertInPlace(row, schema, reading, codec), scope);
+  const values: Record<string, unknown> = {};
+  for (const column of schema.columns) values[column.name] = readValue(column.type, row[column.dbName], codec);
+  const instance = instanceOf(model.prototype, values, scope);
+  // The caller of the public fromRow() still holds the row, and so its collections.
+  if (!own) exposeAll(stateOf(instance), schema);
+  return instance;
+}
+
+/**
+ * Instances of the rows of a page of the mapper's own SELECT: how to read them is worked out once
+ * for the page (its rows share one columns array), not once per row.
+ */
+function readOwnRows(model: ModelStatic, rows: readonly Record<string, unknown>[], codec: Codec, scope: Scope | undefined): BaseModel[] {
+  const out = new Array<BaseModel>(rows.length);
+  const schema = model.schema;
+  const driverColumns = (rows[0] as { __columns?: readonly DriverColumn[] } | undefined)?.__columns;
+  const reading = !schema.discriminator && schema.namesAreDbNames && driverColumns ? readPlan(schema, codec, driverColumns) : undefined;
   if (reading?.own) {
-    values = row;
-    const converted = schema.convertedOnRead;
-    const kept = reading.kept;
-    for (let i = 0; i < converted.length; i++) {
-      const column = converted[i]!;
-      const raw = row[column.name];
-      // A driver value the column keeps as it is (a Set, Map or array) is not looked into: on a page
-      // of rows, whose objects have left the cache since the driver parsed them, that is a miss each.
-      // Hence `!==` twice: `!= null` reads the object's map (for document.all), which is that miss.
-      if (kept[i] && raw !== null && raw !== undefined) continue;
-      const value = readValue(column.type, raw, codec);
-      if (value !== raw) row[column.name] = value;
-    }
+    const prototype = model.prototype;
+    for (let r = 0; r < rows.length; r++) out[r] = instanceOf(prototype, convertInPlace(rows[r]!, schema, reading, codec), scope);
   } else {
-    values = {};
-    for (const column of columns) values[column.name] = readValue(column.type, row[column.dbName], codec);
+    for (let r = 0; r < rows.length; r++) out[r] = readRow(model, rows[r]!, codec, scope, true);
   }
-  const instance = Object.create(model.prototype) as InstanceState;
+  return out;
+}
+
+/** A row that holds exactly the model's columns, its values converted in place where a column needs it. */
+function convertInPlace(row: Record<string, unknown>, schema: ModelSchema, reading: ReadPlan, codec: Codec): Record<string, unknown> {
+  const converted = schema.convertedOnRead;
+  const kept = reading.kept;
+  for (let i = 0; i < converted.length; i++) {
+    const column = converted[i]!;
+    const raw = row[column.name];
+    // A driver value the column keeps as it is (a Set, Map or array) is not looked into: on a page
+    // of rows, whose objects have left the cache since the driver parsed them, that is a miss each.
+    // Hence `!==` twice: `!= null` reads the object's map (for document.all), which is that miss.
+    if (kept[i] && raw !== null && raw !== undefined) continue;
+    const value = readValue(column.type, raw, codec);
+    if (value !== raw) row[column.name] = value;
+  }
+  return row;
+}
+
+/** An instance of a model (by its prototype) holding these values, as read. */
+function instanceOf(prototype: object, values: Record<string, unknown>, scope: Scope | undefined): BaseModel {
+  const instance = Object.create(prototype) as InstanceState;
   instance[VALUES] = values;
   instance[ORIGINAL] = values;
   instance[SCOPE] = scope;
   instance[MARKS] = undefined;
-  // The caller of the public fromRow() still holds the row, and so its collections.
-  if (!own) exposeAll(instance, schema);
   return instance as unknown as BaseModel;
 }
 

@@ -3,3 +3,6 @@
  * fromRow(), it may keep the driver's row object as the instance's values: nobody else holds it.
  */
 export const FROM_OWN_ROW = Symbol('cqlengine.fromOwnRow');
+
+/** The same for every row of a page at once. */
+export const FROM_OWN_ROWS = Symbol('cqlengine.fromOwnRows');

@@ -14,7 +14,7 @@ import { checkBatchTimeout, type SaveOptions } from '../execution/options.js';
 import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connection/validate.js';
 import { checkColumn, runAfterLoad } from './hooks.js';
 import { selectColumns } from './variants.js';
-import { FROM_OWN_ROW } from './own-row.js';
+import { FROM_OWN_ROW, FROM_OWN_ROWS } from './own-row.js';
 import { same } from './tracking.js';
 import type { ColumnSchema, ModelSchema } from '../schema/model-schema.js';
 import type { Codec } from '../schema/types.js';
@@ -484,8 +484,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   /** A page of driver rows as instances, once their afterLoad hooks (if any) have run. */
   #instances(driverRows: types.Row[], pageState: string | undefined, codec: Codec): Page<InstanceOf<M>> | Promise<Page<InstanceOf<M>>> {
     const scope = this.#state.scope;
-    const rows = new Array<InstanceOf<M>>(driverRows.length);
-    for (let i = 0; i < rows.length; i++) rows[i] = this.model[FROM_OWN_ROW](driverRows[i]!, codec, scope) as InstanceOf<M>;
+    const rows = this.model[FROM_OWN_ROWS](driverRows, codec, scope) as InstanceOf<M>[];
     const page = { rows, pageState };
     const loaded = runAfterLoad(rows, this.model.prototype);
     return loaded ? loaded.then(() => page) : page;
