@@ -51,7 +51,7 @@ import {
 } from '../schema/model-schema.js';
 import { pushAssignments, same, snapshot } from './tracking.js';
 import { registerVariant, variantFor, variantWriteValue } from './variants.js';
-import { FROM_OWN_ROW, FROM_OWN_ROWS } from './own-row.js';
+import { FROM_OWN_ROW, OWN_ROW_READER } from './own-row.js';
 import { MAX_KEYED_COLUMN, keepPlainUpdate, keepWrite, keptWrite, plainUpdateValues } from './key-writes.js';
 import { displayOf, jsonRow, type JsonRow } from './json.js';
 import { HOOK_NAMES, checkColumns, runAfterHook, runHook, type LifecycleHooks } from './hooks.js';
@@ -103,7 +103,11 @@ export interface ModelStatic {
   readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned;
   fromRow(row: Record<string, unknown>, codec: Codec, scope?: Scope): BaseModel;
   [FROM_OWN_ROW](row: Record<string, unknown>, codec: Codec, scope: Scope | undefined): BaseModel;
-  [FROM_OWN_ROWS](rows: readonly Record<string, unknown>[], codec: Codec, scope: Scope | undefined): BaseModel[];
+  [OWN_ROW_READER](
+    first: Record<string, unknown> | undefined,
+    codec: Codec,
+    scope: Scope | undefined,
+  ): (row: Record<string, unknown>) => BaseModel;
 }
 
 export type ColumnsOf<M> = M extends { readonly schema: ModelSchema<infer Cs> } ? Cs : never;
@@ -264,14 +268,14 @@ export class BaseModel<Cs extends Columns = Columns> {
     return readRow(this, row, codec, scope, true) as InstanceOf<M>;
   }
 
-  /** FROM_OWN_ROW for every row of a page. */
-  static [FROM_OWN_ROWS]<M extends ModelStatic>(
+  /** FROM_OWN_ROW for the rows of one page, given its first: how to read them is worked out once. */
+  static [OWN_ROW_READER]<M extends ModelStatic>(
     this: M,
-    rows: readonly Record<string, unknown>[],
+    first: Record<string, unknown> | undefined,
     codec: Codec,
     scope: Scope | undefined,
-  ): InstanceOf<M>[] {
-    return readOwnRows(this, rows, codec, scope) as InstanceOf<M>[];
+  ): (row: Record<string, unknown>) => InstanceOf<M> {
+    return ownRowReader(this, first, codec, scope) as (row: Record<string, unknown>) => InstanceOf<M>;
   }
 
   // ---- instance API ----
@@ -534,21 +538,21 @@ function readRow(base: ModelStatic, row: Record<string, unknown>, codec: Codec, 
 }
 
 /**
- * Instances of the rows of a page of the mapper's own SELECT: how to read them is worked out once
- * for the page (its rows share one columns array), not once per row.
+ * How the rows of a page of the mapper's own SELECT become instances, given its first: worked out
+ * once for the page (its rows share one columns array), not once per row.
  */
-function readOwnRows(model: ModelStatic, rows: readonly Record<string, unknown>[], codec: Codec, scope: Scope | undefined): BaseModel[] {
-  const out = new Array<BaseModel>(rows.length);
+function ownRowReader(
+  model: ModelStatic,
+  first: Record<string, unknown> | undefined,
+  codec: Codec,
+  scope: Scope | undefined,
+): (row: Record<string, unknown>) => BaseModel {
   const schema = model.schema;
-  const driverColumns = (rows[0] as { __columns?: readonly DriverColumn[] } | undefined)?.__columns;
+  const driverColumns = (first as { __columns?: readonly DriverColumn[] } | undefined)?.__columns;
   const reading = !schema.discriminator && schema.namesAreDbNames && driverColumns ? readPlan(schema, codec, driverColumns) : undefined;
-  if (reading?.own) {
-    const prototype = model.prototype;
-    for (let r = 0; r < rows.length; r++) out[r] = instanceOf(prototype, convertInPlace(rows[r]!, schema, reading, codec), scope);
-  } else {
-    for (let r = 0; r < rows.length; r++) out[r] = readRow(model, rows[r]!, codec, scope, true);
-  }
-  return out;
+  if (!reading?.own) return (row) => readRow(model, row, codec, scope, true);
+  const prototype = model.prototype;
+  return (row) => instanceOf(prototype, convertInPlace(row, schema, reading, codec), scope);
 }
 
 /** A row that holds exactly the model's columns, its values converted in place where a column needs it. */

@@ -4,5 +4,5 @@
  */
 export const FROM_OWN_ROW = Symbol('cqlengine.fromOwnRow');
 
-/** The same for every row of a page at once. */
-export const FROM_OWN_ROWS = Symbol('cqlengine.fromOwnRows');
+/** The key of the model static that makes the reader of one page's rows (see model.ts). */
+export const OWN_ROW_READER = Symbol('cqlengine.ownRowReader');

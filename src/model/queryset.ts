@@ -9,12 +9,12 @@ import type { BatchQuery } from '../execution/batch.js';
 import { run, write, type RunOptions } from '../execution/run.js';
 import { mergeScope, resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
 import type { Condition, Filter, Insert, Update } from '../schema/infer.js';
-import type { ColumnsOf, InstanceOf, ModelStatic } from './model.js';
+import type { BaseModel, ColumnsOf, InstanceOf, ModelStatic } from './model.js';
 import { checkBatchTimeout, type SaveOptions } from '../execution/options.js';
 import { checkTimeout, checkTtl, toMicros, type TimestampInput } from '../connection/validate.js';
 import { checkColumn, runAfterLoad } from './hooks.js';
 import { selectColumns } from './variants.js';
-import { FROM_OWN_ROW, FROM_OWN_ROWS } from './own-row.js';
+import { FROM_OWN_ROW, OWN_ROW_READER } from './own-row.js';
 import { same } from './tracking.js';
 import type { ColumnSchema, ModelSchema } from '../schema/model-schema.js';
 import type { Codec } from '../schema/types.js';
@@ -484,7 +484,9 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   /** A page of driver rows as instances, once their afterLoad hooks (if any) have run. */
   #instances(driverRows: types.Row[], pageState: string | undefined, codec: Codec): Page<InstanceOf<M>> | Promise<Page<InstanceOf<M>>> {
     const scope = this.#state.scope;
-    const rows = this.model[FROM_OWN_ROWS](driverRows, codec, scope) as InstanceOf<M>[];
+    const read = this.model[OWN_ROW_READER](driverRows[0], codec, scope);
+    const rows = new Array<InstanceOf<M>>(driverRows.length);
+    for (let i = 0; i < rows.length; i++) rows[i] = read(driverRows[i]!) as InstanceOf<M>;
     const page = { rows, pageState };
     const loaded = runAfterLoad(rows, this.model.prototype);
     return loaded ? loaded.then(() => page) : page;
@@ -527,14 +529,14 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     // held at once, and they die young.
     if (typeof this.model.prototype.afterLoad !== 'function' && !this.model.schema.discriminator) {
       const scope = this.#state.scope;
-      let codec: Codec;
+      let read: (row: types.Row) => BaseModel;
       return pageByPage(
         (pageState) =>
           this.#fetch(stmt, pageState).then((page) => {
-            codec = page.codec;
+            read = this.model[OWN_ROW_READER](page.rows[0], page.codec, scope);
             return page;
           }),
-        (row) => this.model[FROM_OWN_ROW](row, codec, scope) as InstanceOf<M>,
+        (row) => read(row) as InstanceOf<M>,
       );
     }
     return pageByPage(
