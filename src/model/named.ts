@@ -126,9 +126,9 @@ export class NamedKeyspace {
 export class NamedTable {
   #resolved: Promise<{ model: ModelStatic; isView: boolean }> | undefined;
   /** What get() throws when no row matches (a subclass of the exported DoesNotExist), as cqlengine's NamedTable has it. */
-  readonly DoesNotExist = class extends DoesNotExist {};
+  readonly DoesNotExist: new (message: string) => DoesNotExist = class extends DoesNotExist {};
   /** What get() throws when several rows match. */
-  readonly MultipleObjectsReturned = class extends MultipleObjectsReturned {};
+  readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned = class extends MultipleObjectsReturned {};
 
   constructor(
     readonly keyspace: string,
