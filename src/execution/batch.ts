@@ -70,10 +70,6 @@ export class BatchQuery {
   }
 
   /**
-   * Adds a statement. `target` is where the statement would run (undefined connection: the default);
-   * `explicit` says its connection came from using(), which a batch with its own connection does not allow.
-   */
-  /**
    * Refuses a statement whose query or instance was given a connection with using() when the batch
    * has its own, as cqlengine does; `explicit` says it was.
    */
@@ -82,6 +78,10 @@ export class BatchQuery {
       throw new CQLEngineError('Cannot specify a connection on model in batch mode: the batch has its own connection');
   }
 
+  /**
+   * Adds a statement. `target` is where the statement would run (undefined connection: the default);
+   * `explicit` says its connection came from using(), which a batch with its own connection does not allow.
+   */
   add(stmt: CompiledStatement, target: ResolvedScope, explicit: boolean, schema?: ModelSchema): void {
     const connection = target.connection;
     if (this.#executed) throw new CQLEngineError('This batch has already been executed');

@@ -379,8 +379,8 @@ export class BaseModel<Cs extends Columns = Columns> {
       }
       changes.push([name, value]);
     }
+    checkBatchUse(this, options);
     checkWriteOptions(schema, options);
-    checkBatchConnection(this, options);
     if (options.ifNotExists) throw new ConfigurationError('ifNotExists applies to inserts; update() writes an UPDATE', 'ifNotExists', true);
     for (const [name, value] of changes) (this as Record<string, unknown>)[name] = value;
     writeVariant(this, schema);
@@ -404,8 +404,7 @@ export class BaseModel<Cs extends Columns = Columns> {
   async delete(options: DeleteOptions<Cs> = {}): Promise<void> {
     const ctor = this.constructor as ModelStatic;
     const schema = ctor.schema;
-    checkBatchTimeout(options);
-    checkBatchConnection(this, options);
+    checkBatchUse(this, options);
     const conditions = conditionsOf(schema, options);
     await runHook(this, 'beforeDelete');
     validateKeys(this, schema);
@@ -431,8 +430,8 @@ type SaveStep = (instance: BaseModel, schema: ModelSchema, options: SaveOptions)
 
 const SAVE_STEPS: readonly SaveStep[] = [
   (instance, schema, options) => {
+    checkBatchUse(instance, options);
     checkWriteOptions(schema, options);
-    checkBatchConnection(instance, options);
     return runHook(instance, 'beforeSave');
   },
   (instance, schema) => {
@@ -471,7 +470,6 @@ const NO_CONDITIONS: readonly Condition[] = Object.freeze([]);
 
 /** What a write's options alone rule out: refused before its hooks run or its values are set. */
 function checkWriteOptions(schema: ModelSchema, options: SaveOptions): void {
-  checkBatchTimeout(options);
   if (options.iff !== undefined || options.ifExists) conditionsOf(schema, options);
   if (!options.ifNotExists) return;
   if (options.ifExists || options.iff !== undefined) {
@@ -484,10 +482,12 @@ function checkWriteOptions(schema: ModelSchema, options: SaveOptions): void {
 }
 
 /**
- * An instance given a connection by using() cannot write into a batch that has its own, as in
- * cqlengine: refused at once, whether or not the write turns out to have anything to send.
+ * What a write into a batch is refused, as in cqlengine, at once, whether or not it turns out to
+ * have anything to send: a timeout of its own (the batch has one), and a connection given by
+ * using() when the batch has its own.
  */
-function checkBatchConnection(instance: BaseModel, options: { batch?: BatchQuery }): void {
+function checkBatchUse(instance: BaseModel, options: { batch?: BatchQuery; timeout?: unknown }): void {
+  checkBatchTimeout(options);
   options.batch?.checkConnection(stateOf(instance)[SCOPE]?.connection !== undefined);
 }
 

@@ -475,10 +475,8 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   /** Runs a SELECT for one page of instances. */
-  #page(stmt: CompiledStatement, pageState: string | undefined, target: ResolvedScope = this.#readTarget()): Promise<Page<InstanceOf<M>>> {
-    return run(target, stmt, this.#runOptions(pageState), this.model.schema, 'page').then((result) =>
-      this.#instances(result.rows, result.pageState ?? undefined, this.#codec(target)),
-    );
+  #page(stmt: CompiledStatement, pageState: string | undefined, target?: ResolvedScope): Promise<Page<InstanceOf<M>>> {
+    return this.#fetch(stmt, pageState, target).then((page) => this.#instances(page.rows, page.pageState, page.codec));
   }
 
   /** A page of driver rows as instances, once their afterLoad hooks (if any) have run. */
@@ -498,8 +496,7 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   /** One page of driver rows, with the codec that reads them. */
-  #fetch(stmt: CompiledStatement, pageState: string | undefined): Promise<Page<types.Row> & { codec: Codec }> {
-    const target = this.#readTarget();
+  #fetch(stmt: CompiledStatement, pageState: string | undefined, target = this.#readTarget()): Promise<Page<types.Row> & { codec: Codec }> {
     return run(target, stmt, this.#runOptions(pageState), this.model.schema, 'page').then((result) => ({
       rows: result.rows,
       pageState: result.pageState ?? undefined,

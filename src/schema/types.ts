@@ -118,7 +118,7 @@ export interface TextLength extends LengthBounds {
 
 /**
  * A text type that also checks length, as cqlengine's Text(min_length, max_length). A minLength of
- * 1 or more makes the column refuse null too (see isRequiredColumn), as cqlengine's does.
+ * 1 or more makes the column refuse null too (buildSchema's isRequired), as cqlengine's does.
  */
 export function withLength(type: CqlType<string>, bounds: LengthBounds): CqlType<string> {
   if (bounds === null || typeof bounds !== 'object')
@@ -154,12 +154,15 @@ export function withLength(type: CqlType<string>, bounds: LengthBounds): CqlType
 
 const TEXT_CQL = new Set(['text', 'ascii', 'varchar']);
 
+/** Whether a type is text, ascii or varchar (with or without length bounds). */
+export const isTextType = (type: CqlType<unknown, unknown>): boolean => type.kind === 'scalar' && TEXT_CQL.has(type.cql);
+
 /**
  * A type as `required()` makes it: cqlengine's required Text has a min_length of 1 unless one is
  * given, so that an empty string is refused too. Other types are left as they are.
  */
 export function requiredType<R, W>(type: CqlType<R, W>): CqlType<R, W> {
-  if (type.kind !== 'scalar' || !TEXT_CQL.has(type.cql)) return type;
+  if (!isTextType(type)) return type;
   const length = type.length ?? { base: type as unknown as CqlType<string>, minLength: undefined, maxLength: undefined };
   if (length.minLength !== undefined) return type;
   return withLength(length.base, { minLength: 1, maxLength: length.maxLength }) as unknown as CqlType<R, W>;

@@ -2,7 +2,7 @@
 import { ConfigurationError, UnknownColumnError, ValidationError, describe } from '../errors.js';
 import { checkKeyValue, type ColumnSchema, type ModelSchema } from '../schema/model-schema.js';
 import { isInt64 } from '../schema/bounds.js';
-import { isNullish, isPlainObject } from '../schema/types.js';
+import { isNullish, isPlainObject, isTextType } from '../schema/types.js';
 import type { TokenValue } from '../schema/infer.js';
 import { isFunctionValue, parseFunctionValue } from './functions.js';
 import type { Assignment, ColumnValue, Condition, ConditionOp, Where, WhereOp } from './nodes.js';
@@ -147,8 +147,7 @@ export function parseFilter(schema: ModelSchema, filter: Record<string, unknown>
       }
       case 'LIKE':
         // A pattern ('%ppl%'), for a SASI or SAI index on a text column: not a value of the column, so no length bounds.
-        if (column.type.kind !== 'scalar' || !['text', 'ascii', 'varchar'].includes(column.type.cql))
-          throw new ConfigurationError(`${key}: like needs a text column`, key, column.type.cql);
+        if (!isTextType(column.type)) throw new ConfigurationError(`${key}: like needs a text column`, key, column.type.cql);
         if (typeof value !== 'string')
           throw new ValidationError(`${key}: a LIKE pattern must be a string, got ${describe(value)}`, key, value);
         bound = value;
