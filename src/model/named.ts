@@ -257,7 +257,7 @@ export class NamedQuery {
     return this.#then((qs) => qs.filter(filter as never));
   }
 
-  limit(limit: number): NamedQuery {
+  limit(limit: number | null | undefined): NamedQuery {
     return this.#then((qs) => qs.limit(limit));
   }
 

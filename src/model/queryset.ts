@@ -237,16 +237,18 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   /**
-   * At most this many rows (undefined: no limit).
+   * At most this many rows. `0`, `null` and `undefined` remove the limit, as cqlengine's `limit(0)`
+   * and `limit(None)` do.
    *
    * @example
    * ```ts
    * const latest = await PageView.filter({ userId: id }).limit(10).all();
    * ```
    */
-  limit(limit: number | undefined): QuerySet<M> {
-    if (limit !== undefined && !isPositiveInt32(limit))
-      throw new ConfigurationError(`limit must be a positive integer up to ${INT32_MAX}`, 'limit', limit);
+  limit(limit: number | null | undefined): QuerySet<M> {
+    if (limit === 0 || limit == null) return this.#with({ limit: undefined });
+    if (!isPositiveInt32(limit))
+      throw new ConfigurationError(`limit must be a positive integer up to ${INT32_MAX}, or 0 for none`, 'limit', limit);
     return this.#with({ limit });
   }
 

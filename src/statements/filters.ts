@@ -172,7 +172,8 @@ export function checkSelectWheres(schema: ModelSchema, wheres: readonly Where[],
   // Loops, not array methods with closures: this runs for every get and page.
   for (const w of wheres) if (w.tokenKeys) return;
   for (const w of wheres) {
-    const equal = w.op === '=' || w.op === 'IN' || w.op === 'CONTAINS' || w.op === 'CONTAINS KEY' || w.op === 'ENTRY';
+    // LIKE counts as an equality, as in cqlengine: the server says whether the column's index serves it.
+    const equal = w.op === '=' || w.op === 'IN' || w.op === 'CONTAINS' || w.op === 'CONTAINS KEY' || w.op === 'ENTRY' || w.op === 'LIKE';
     if (equal && (w.column.isPartitionKey || isServed(w))) return;
     if (w.column.indexUsing !== undefined) return;
   }

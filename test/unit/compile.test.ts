@@ -155,7 +155,9 @@ describe('SELECT', () => {
       params: ['a', 10],
     });
     assert.equal(Post.filter({ blog: 'a' }).limit(10).limit(undefined).toString(), 'SELECT * FROM "ks"."posts" WHERE "blog" = ?');
-    for (const bad of [0, -1, 1.5, NaN]) assert.throws(() => Post.objects().limit(bad), ConfigurationError);
+    for (const none of [0, null])
+      assert.equal(Post.filter({ blog: 'a' }).limit(10).limit(none).toString(), 'SELECT * FROM "ks"."posts" WHERE "blog" = ?');
+    for (const bad of [-1, 1.5, NaN]) assert.throws(() => Post.objects().limit(bad), ConfigurationError);
   });
 
   it('the text depends on the shape only, never on the values', () => {

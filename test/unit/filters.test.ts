@@ -220,6 +220,16 @@ describe('checkSelectWheres (which filters need allowFiltering)', () => {
     assert.throws(() => Words.filter({ text__like: 5 } as never), { name: 'ValidationError', message: /a LIKE pattern must be a string/ });
   });
 
+  it('like passes the check on any indexed column, as an equality does in cqlengine (the server says whether its index serves it)', () => {
+    const Notes = model(
+      'notes',
+      { id: columns.int().partitionKey(), body: columns.text().index(), title: columns.text() },
+      { keyspace: 'ks' },
+    );
+    assert.equal(Notes.filter({ body__like: 'a%' }).toString(), 'SELECT * FROM "ks"."notes" WHERE "body" LIKE ?');
+    assert.throws(() => Notes.filter({ title__like: 'a%' }).toString(), /filtering on title, which is neither a key nor indexed/);
+  });
+
   it('a custom index (SAI, SASI) serves any operator, as cqlengine lets a custom_index through', () => {
     const Scored = model(
       'scored',
