@@ -35,6 +35,9 @@ export const RETRY_BACKOFF = { initialMs: 250, maxMs: 1_000 } as const;
  */
 export const RECONNECT_DELAY_MS = 500;
 
+/** The stream ids of one connection under protocol v3 and later. */
+const MAX_STREAMS_PER_CONNECTION = 32_768;
+
 /** How long close() (shutdown, unregister) lets statements in flight finish by default. */
 export const DEFAULT_DRAIN_MS = 5_000;
 
@@ -256,6 +259,11 @@ export class Connection {
           settings.clusterOptions.policies?.reconnection ?? new policies.reconnection.ConstantReconnectionPolicy(RECONNECT_DELAY_MS),
         ),
       },
+      // A connection reports itself busy only when it has no stream id left (the protocol's 32,768),
+      // not at the driver's 2,048: beyond those, Python's driver waits for a free stream, where this
+      // one fails the statement with BusyConnectionError. `Promise.all` over a few thousand writes
+      // should work here as a loop of futures does there. The user's pooling options win.
+      pooling: { maxRequestsPerConnection: MAX_STREAMS_PER_CONNECTION, ...settings.clusterOptions.pooling },
       contactPoints: [...settings.hosts],
       // Maps, sets and 64-bit integers as JavaScript has them; the user's own encoding options win.
       encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true, ...settings.clusterOptions.encoding },

@@ -77,8 +77,20 @@ describe('setup()', () => {
     assert.equal(options.queryOptions?.fetchSize, 123);
     assert.equal(options.protocolOptions?.maxSchemaAgreementWaitSeconds, 7);
     assert.equal(options.pooling?.heartBeatInterval, 12345);
+    assert.equal(options.pooling?.maxRequestsPerConnection, 32_768, 'the default kept beside the given pooling option');
     assert.deepEqual(options.contactPoints, hosts);
     assert.equal(registry.defaultKeyspace, undefined);
+  });
+
+  it("takes a few thousand statements at once on one connection, as Python's driver does (it waits for a free stream)", async () => {
+    await connection.setup(hosts, null);
+    // Past the driver's own 2,048 per connection, which fails the rest with BusyConnectionError.
+    const results = await Promise.all(Array.from({ length: 3000 }, () => connection.execute(LOCAL)));
+    assert.equal(results.length, 3000);
+    await connection.shutdown();
+    await connection.setup(hosts, null, { pooling: { maxRequestsPerConnection: 7 } });
+    const client = await connection.getSession();
+    assert.equal((client as unknown as { options: import('cassandra-driver').ClientOptions }).options.pooling?.maxRequestsPerConnection, 7);
   });
 
   it('connects to 127.0.0.1 when hosts is null', async () => {
