@@ -26,8 +26,9 @@ export function token(...values: unknown[]): TokenValue {
 }
 
 export function columnOf(schema: ModelSchema, name: string, option: string): ColumnSchema {
-  // As in cqlengine, `pk` names the first primary key column.
-  const column = name === 'pk' ? schema.primaryKeys[0] : schema.byName.get(name);
+  // `pk` names the first primary key column (cqlengine's instances have such an alias), unless a
+  // column of the model is named `pk`: then it is that column, as in cqlengine's filters.
+  const column = schema.byName.get(name) ?? (name === 'pk' ? schema.primaryKeys[0] : undefined);
   if (!column) {
     throw new UnknownColumnError(
       `${schema.name} has no column '${name}' (columns: ${schema.columns.map((c) => c.name).join(', ')})`,
@@ -73,8 +74,8 @@ export function primaryKeyValues(schema: ModelSchema, filter: unknown): unknown[
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const value = given[key];
-    // `pk` and `__` are read as an alias and operators by parseFilter, even in a column's name.
-    if (key !== columns[i]!.name || key === 'pk' || key.includes('__')) return undefined;
+    // `__` is read as an operator by parseFilter, even in a column's name.
+    if (key !== columns[i]!.name || key.includes('__')) return undefined;
     if (value === undefined || isFunctionValue(value)) return undefined;
     values[i] = equalTo(schema, columns[i]!, value, key);
   }
@@ -263,6 +264,13 @@ export interface ParsedUpdate {
 /** A plain value assignment; null (or an empty collection) deletes the value. */
 function setAssignment(column: ColumnSchema, value: unknown): Assignment {
   if (column.isPrimaryKey) throw new ValidationError(`Cannot apply update to primary key '${column.name}'`, column.name, value);
+  // Cassandra refuses `c = null` on a counter; cqlengine sends a DELETE of the column instead.
+  if (value === null && column.isCounter)
+    throw new ValidationError(
+      `${column.name}: a counter cannot be set to null in an update(); decrement it, or delete the row`,
+      column.name,
+      value,
+    );
   if (value === null) return { column, op: 'set', value: null };
   const coerced = column.type.coerce(value, column.name);
   // As cqlengine's blind update: a counter given a value moves by it (`c = c + ?`), a counter cannot be set.

@@ -98,6 +98,18 @@ describe('parseFilter', () => {
     ]);
   });
 
+  it('pk names a column of the model called pk, if there is one, as in cqlengine', () => {
+    const Pk = model('pk_named', { k: columns.int().primaryKey(), pk: columns.int().index() }, { keyspace: 'ks' });
+    assert.equal(Pk.filter({ pk: 5 }).toString(), 'SELECT * FROM "ks"."pk_named" WHERE "pk" = ?');
+    assert.deepEqual(summary(parseFilter(Pk.schema, { k: 1, pk__gt: 2 })), [
+      ['k', '=', 1],
+      ['pk', '>', 2],
+    ]);
+    const KeyPk = model('key_pk', { pk: columns.int().partitionKey(), v: columns.int() }, { keyspace: 'ks' });
+    assert.deepEqual(primaryKeyValues(KeyPk.schema, { pk: 1 })?.slice(0, 1), [1], 'a get by it takes the whole-key path');
+    assert.equal(KeyPk.filter({ pk: 1 }).toString(), 'SELECT * FROM "ks"."key_pk" WHERE "pk" = ?');
+  });
+
   it('token bounds on pk__token take one value per partition key column', () => {
     for (const [op, cql] of [
       ['gt', '>'],
@@ -372,6 +384,8 @@ describe('parseUpdate', () => {
     assert.equal(assignments[0]!.value, 3n);
     assert.equal(parseUpdate(Hits.schema, { views: -2n }).assignments[0]!.value, -2n);
     rejectsNaming(() => parseUpdate(Hits.schema, { views: 'x' }), ValidationError, 'views');
+    // Cassandra refuses `views = null`: refused here, before anything is sent.
+    rejectsNaming(() => parseUpdate(Hits.schema, { views: null }), ValidationError, 'views');
   });
 
   it('rejects operands that do not fit the column, naming the key', () => {
