@@ -88,7 +88,12 @@ export interface CaseSpec {
    * 200 µs of CPU per create rather than 80) more than the steady state.
    */
   readonly ops: readonly [number, number];
-  /** At least this many warm-up operations before them (times BENCH_SCALE); else a quarter of ops. */
+  /**
+   * At least this many warm-up operations before them (times BENCH_SCALE); else a quarter of ops.
+   * The sequential reads warm up for some seconds: their per-page code (the whole path of a
+   * statement, on both sides) runs a few times per operation, and `--trace-opt` showed the
+   * mapper's still unoptimized after the forty operations the pages had before.
+   */
   readonly warmup: readonly [number, number];
   /**
    * Operations run 64 at a time before the warm-up (times BENCH_SCALE), so that the JIT has
@@ -96,8 +101,10 @@ export interface CaseSpec {
    * calls, not enough time: with the warm-up alone, functions called once per operation (most of
    * the mapper's, and the driver's per-request ones) were still being compiled inside the measured
    * sequential loops, which charged that compilation, and the slower code before it, to the side
-   * with more such functions. None for the reads: their code runs per row, and is warm within the
-   * first operation, and reads 64 at a time left a sequential side a grown heap to collect.
+   * with more such functions. None for the reads: their per-row code is warm within the first
+   * operation, and reads 64 at a time left a sequential side a grown heap to collect (tried again:
+   * the sequential 10,000-row read measured 1.47 in CPU after such a prime). Their per-page code is
+   * warmed by a longer sequential warm-up instead.
    */
   readonly prime: number;
   /**
@@ -130,7 +137,7 @@ export const CASES: readonly CaseSpec[] = [
     name: 'read-10k',
     label: `${BIG_ROWS.toLocaleString('en')}-row partition, for await`,
     ops: [12, 192],
-    warmup: [4, 16],
+    warmup: [40, 16],
     prime: 0,
     block: [1, 64],
   },
@@ -138,7 +145,7 @@ export const CASES: readonly CaseSpec[] = [
     name: 'pages-1k',
     label: `${SMALL_ROWS.toLocaleString('en')} rows page by page`,
     ops: [100, 640],
-    warmup: [40, 128],
+    warmup: [400, 128],
     prime: 0,
     block: [10, 128],
   },

@@ -55,6 +55,7 @@ async function rawSide(hosts: string[], keyspace: string): Promise<Ops> {
     contactPoints: hosts,
     localDataCenter: 'datacenter1',
     encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true },
+    pooling: { maxRequestsPerConnection: 32_768 },
   });
   await client.connect();
   const ks = `"${keyspace}"`;
