@@ -356,7 +356,10 @@ describe('reading', () => {
     assert.equal((await Item.filter({ part: 'a' }).limit(3).all()).length, 3);
     assert.equal((await Many.objects().limit(250).fetchSize(100).all()).length, 250);
     assert.equal(await Item.filter({ part: 'a' }).limit(4).count(), 4);
-    assert.throws(() => Item.objects().limit(0), instanceOf(ConfigurationError));
+    // 0 and null remove a limit, as cqlengine's limit(0) and limit(None) do.
+    assert.equal((await Item.filter({ part: 'a' }).limit(3).limit(0).all()).length, (await Item.filter({ part: 'a' }).all()).length);
+    assert.equal((await Many.objects().limit(3).limit(null).fetchSize(100).all()).length, MANY);
+    assert.throws(() => Item.objects().limit(-1), instanceOf(ConfigurationError));
     assert.throws(() => Item.objects().limit(1.5), instanceOf(ConfigurationError));
   });
 
