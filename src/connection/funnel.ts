@@ -329,6 +329,12 @@ function serverOf(client: Client): ServerFacts | undefined {
   return facts;
 }
 
+/** The oldest release among a connection's servers, once its Client knows them; undefined before it has connected. */
+export function oldestRelease(conn: Connection): readonly number[] | undefined {
+  const client = conn.connectedClient;
+  return client ? serverOf(client)?.oldest : undefined;
+}
+
 /** Refuses a statement that uses a feature some host of the connection is too old for, before it is sent. */
 function checkServer(conn: Connection, client: Client, requires: readonly Requirement[]): void {
   const version = serverOf(client)?.oldest;

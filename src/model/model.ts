@@ -25,6 +25,8 @@ import {
   type Scope,
 } from '../execution/scope.js';
 import { registry as defaultRegistry, type ConnectionRegistry } from '../connection/index.js';
+import { oldestRelease } from '../connection/funnel.js';
+import { ORDERED_PREPEND_SINCE, olderThan } from '../schema/version.js';
 import { checkConnectionName } from '../connection/validate.js';
 import { compileDelete, compileInsert, compileUpdate } from '../statements/compile.js';
 import { checkConditional, parseConditions } from '../statements/filters.js';
@@ -825,6 +827,9 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
   const state = stateOf(instance);
   if (options.ifNotExists) throw new ConfigurationError('ifNotExists applies to inserts; this would be an update', 'ifNotExists', true);
   const assignments: Assignment[] = [];
+  // Worked out for the first list changed. Into a batch, whose connection may be another's, a list
+  // is prepended one element at a time.
+  let orderedPrepends: boolean | undefined;
   // Which columns are set to a new value (bits of their positions), while that is all the write does.
   let plain = state[ORIGINAL] !== undefined && !schema.hasStatic ? 0 : -1;
   const all = schema.columns;
@@ -846,7 +851,8 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
     const before = state[ORIGINAL][column.name];
     if (same(before, after)) continue;
     const from = assignments.length;
-    pushAssignments(assignments, column, before, after, true);
+    const ordered = column.type.kind === 'list' && (orderedPrepends ??= !options.batch && prependsInOrder(scopeOf(instance, ctor)));
+    pushAssignments(assignments, column, before, after, true, ordered);
     if (plain < 0) continue;
     plain = i <= MAX_KEYED_COLUMN && assignments.length === from + 1 && assignments[from]!.op === 'set' ? plain | (1 << i) : -1;
   }
@@ -886,6 +892,12 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
     return execute(instance, ctor, target, stmt, options);
   }
   return execute(instance, ctor, target, compileUpdateOf(instance, schema, target, assignments, staticOnly, options), options);
+}
+
+/** Whether every server of the target's connection stores a prepend of several list elements in order; false until it has connected. */
+function prependsInOrder(target: ResolvedScope): boolean {
+  const release = oldestRelease(target.registry.peek(target.connection));
+  return release !== undefined && !olderThan(release, ORDERED_PREPEND_SINCE);
 }
 
 function compileUpdateOf(

@@ -100,12 +100,26 @@ function hasEntry(map: Map<unknown, unknown>, key: unknown, value: unknown): boo
   return false;
 }
 
+/** The first index, up to `last`, at which `run` appears whole in `list`; -1 if none. */
+function runAt(run: readonly unknown[], list: readonly unknown[], last: number): number {
+  for (let at = 0; at <= last; at++) if (run.every((x, i) => same(x, list[at + i]))) return at;
+  return -1;
+}
+
 /**
  * Adds to `out` the assignments that take a column from `before` to `after`; `read`: before is
  * what the row held when read (or written), rather than nothing known. Pushed into the caller's
  * list: a generator spread into an array, then spread again, cost a save a few hundred bytes per changed column.
+ * `orderedPrepends`: the servers written to store a prepend of several elements in order.
  */
-export function pushAssignments(out: Assignment[], column: ColumnSchema, before: unknown, after: unknown, read = false): void {
+export function pushAssignments(
+  out: Assignment[],
+  column: ColumnSchema,
+  before: unknown,
+  after: unknown,
+  read = false,
+  orderedPrepends = false,
+): void {
   if (column.isCounter) {
     const delta = ((after as bigint | null) ?? 0n) - ((before as bigint | null) ?? 0n);
     // The server adds a 64-bit delta: a wider one would wrap.
@@ -149,13 +163,14 @@ export function pushAssignments(out: Assignment[], column: ColumnSchema, before:
       const b = before as unknown[];
       const a = after as unknown[];
       if (a.length > b.length) {
-        if (b.every((x, i) => same(x, a[i]))) {
-          out.push({ column, op: 'add', value: a.slice(b.length) });
-          return;
-        }
-        // Only one element is prepended in place: Cassandra 2.1 reverses multi-element prepends.
-        if (a.length === b.length + 1 && b.every((x, i) => same(x, a[i + 1]))) {
-          out.push({ column, op: 'prepend', value: a.slice(0, 1) });
+        // The old list found whole in the new: what comes before it is prepended and what comes
+        // after appended, in one statement, as cqlengine does. Where a server may store a prepend
+        // of several elements reversed (orderedPrepends false: an old release, or not known yet),
+        // only a single element is prepended, and nothing appended with it.
+        const at = runAt(b, a, orderedPrepends ? a.length - b.length : 1);
+        if (at === 0 || (at > 0 && (orderedPrepends || a.length === b.length + 1))) {
+          if (at > 0) out.push({ column, op: 'prepend', value: a.slice(0, at) });
+          if (at + b.length < a.length) out.push({ column, op: 'add', value: a.slice(at + b.length) });
           return;
         }
       }

@@ -24,6 +24,13 @@ export function olderThan(version: readonly number[], since: string): boolean {
  */
 export const FRESH_WILDCARD_SINCE = '2.1.3';
 
+/**
+ * The release from which a list prepend of several elements (`l = ? + l`) is stored in the order
+ * given. 2.1.0, the 2.1 of the tests, stores it reversed, and 5.0 in order (its integration test).
+ * The fix is taken to be in every 3.0; the releases between are not checked here.
+ */
+export const ORDERED_PREPEND_SINCE = '3.0';
+
 /** A statement feature and the first Cassandra release that accepts it. */
 export interface Requirement {
   readonly feature: string;

@@ -101,6 +101,11 @@ export function recordingClient(
       const rows = answer();
       return { rows, first: () => rows[0] ?? null, pageState: null };
     },
+    // A batch's statements, recorded one by one.
+    async batch(queries: { query: string; params: unknown[] }[]) {
+      for (const q of queries) sent.push({ cql: q.query, params: [...q.params] });
+      return { rows: [], first: () => null, pageState: null };
+    },
     async shutdown() {},
   };
   return { client: client as unknown as Client, sent };
