@@ -166,9 +166,11 @@ export function pushAssignments(
         // The old list found whole in the new: what comes before it is prepended and what comes
         // after appended, in one statement, as cqlengine does. Where a server may store a prepend
         // of several elements reversed (orderedPrepends false: an old release, or not known yet),
-        // only a single element is prepended, and nothing appended with it.
-        const at = runAt(b, a, orderedPrepends ? a.length - b.length : 1);
-        if (at === 0 || (at > 0 && (orderedPrepends || a.length === b.length + 1))) {
+        // only a single element is prepended, and nothing appended with it: the old list is looked
+        // for at index 1 only when the new one is a single element longer.
+        const last = orderedPrepends ? a.length - b.length : a.length === b.length + 1 ? 1 : 0;
+        const at = runAt(b, a, last);
+        if (at >= 0) {
           if (at > 0) out.push({ column, op: 'prepend', value: a.slice(0, at) });
           if (at + b.length < a.length) out.push({ column, op: 'add', value: a.slice(at + b.length) });
           return;
