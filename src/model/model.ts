@@ -528,8 +528,7 @@ function readRow(base: ModelStatic, row: Record<string, unknown>, codec: Codec, 
     if (model !== base && base.scope) scope = { ...base.scope, ...scope };
   }
   const schema = model.schema;
-  const driverColumns = (row as { __columns?: readonly DriverColumn[] }).__columns;
-  const reading = own && schema.namesAreDbNames && driverColumns ? readPlan(schema, codec, driverColumns) : undefined;
+  const reading = own ? ownReadPlan(schema, codec, row) : undefined;
   if (reading?.own) return instanceOf(model.prototype, convertInPlace(row, schema, reading, codec), scope);
   const values: Record<string, unknown> = {};
   for (const column of schema.columns) values[column.name] = readValue(column.type, row[column.dbName], codec);
@@ -550,8 +549,8 @@ function ownRowReader(
   scope: Scope | undefined,
 ): (row: Record<string, unknown>) => BaseModel {
   const schema = model.schema;
-  const driverColumns = (first as { __columns?: readonly DriverColumn[] } | undefined)?.__columns;
-  const reading = !schema.discriminator && schema.namesAreDbNames && driverColumns ? readPlan(schema, codec, driverColumns) : undefined;
+  // A polymorphic model's rows are of several submodels: each is read by readRow.
+  const reading = schema.discriminator ? undefined : ownReadPlan(schema, codec, first);
   if (!reading?.own) return (row) => readRow(model, row, codec, scope, true);
   const prototype = model.prototype;
   return (row) => instanceOf(prototype, convertInPlace(row, schema, reading, codec), scope);
@@ -614,6 +613,12 @@ interface ReadPlan {
    * converted).
    */
   readonly kept: readonly boolean[];
+}
+
+/** How a row of the mapper's own SELECT is read; undefined where its values cannot be the instance's (renamed columns, no driver row). */
+function ownReadPlan(schema: ModelSchema, codec: Codec, row: Record<string, unknown> | undefined): ReadPlan | undefined {
+  const columns = (row as { __columns?: readonly DriverColumn[] } | undefined)?.__columns;
+  return schema.namesAreDbNames && columns ? readPlan(schema, codec, columns) : undefined;
 }
 
 function readPlan(schema: ModelSchema, codec: Codec, columns: readonly DriverColumn[]): ReadPlan {
@@ -690,9 +695,9 @@ function validateKeys(instance: BaseModel, schema: ModelSchema, allowStaticOnly 
 function checkValues(instance: BaseModel, schema: ModelSchema): void {
   validateKeys(instance, schema, true);
   checkHandedOut(stateOf(instance), schema);
-  for (const column of schema.columns) {
+  for (const column of schema.requiredColumns) {
     const value = stateOf(instance)[VALUES][column.name];
-    if (column.isRequired && isNullish(value) && !(column.isClusteringKey && isStaticOnly(instance, schema))) {
+    if (isNullish(value) && !(column.isClusteringKey && isStaticOnly(instance, schema))) {
       throw new ValidationError(`${schema.name}.${column.name} is required: got ${describe(value)}`, column.name, value);
     }
   }

@@ -63,6 +63,8 @@ export interface ModelSchema<Cs extends Columns = Columns> {
   readonly hasMutableValues: boolean;
   /** The columns that have validators: most have none, and a write should not look at each. */
   readonly validatedColumns: readonly ColumnSchema[];
+  /** The columns a write refuses null in (the key, and those required): most columns are not, and a write should not look at each. */
+  readonly requiredColumns: readonly ColumnSchema[];
   /**
    * A property per column, in column order, each null: an instance's values start as a copy of it,
    * one allocation of the right size instead of an object grown one property at a time.
@@ -196,6 +198,7 @@ export function buildSchema<Cs extends Columns>(name: string, definitions: Cs, d
     primaryKeys: [...partitionKeys, ...clusteringKeys],
     hasMutableValues: columns.some(isMutable),
     validatedColumns: columns.filter((c) => c.column.options.validators.length > 0),
+    requiredColumns: columns.filter((c) => c.isRequired),
     convertedOnRead: columns.filter((c) => !readsAsIs(c.type)),
     // Not frozen: V8 copies a frozen object's properties by its slow path, about 70 ns more per instance.
     blankValues: Object.fromEntries(columns.map((c) => [c.name, null])),
