@@ -525,6 +525,22 @@ describe('model definitions', () => {
     assert.equal(s.isCounterTable, false);
   });
 
+  it('lists the columns a write refuses null in: the key, required ones and those with a minimum length', () => {
+    const M = model('t', {
+      id: columns.int().partitionKey(),
+      at: columns.int().primaryKey(),
+      title: columns.text().required(),
+      nick: columns.text({ minLength: 1 }),
+      note: columns.text(),
+      tags: columns.set(columns.text()),
+    });
+    assert.deepEqual(
+      M.schema.requiredColumns.map((c) => c.name),
+      ['id', 'at', 'title', 'nick'],
+    );
+    assert.throws(() => new M({ id: 1, at: 2, title: 't' }).validate(), { name: 'ValidationError', message: /t\.nick is required/ });
+  });
+
   it('makes the first primary key the partition key when none is named', () => {
     const M = model('t', { a: columns.int().primaryKey(), b: columns.int().primaryKey(), c: columns.int() });
     assert.deepEqual(
