@@ -56,6 +56,7 @@ async function rawSide(hosts: string[], keyspace: string): Promise<Ops> {
     localDataCenter: 'datacenter1',
     encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true },
     pooling: { maxRequestsPerConnection: 32_768 },
+    protocolOptions: { maxVersion: 4 },
   });
   await client.connect();
   const ks = `"${keyspace}"`;

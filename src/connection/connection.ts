@@ -1,4 +1,4 @@
-import { Client, policies, type ClientOptions, type QueryOptions, type types } from 'cassandra-driver';
+import { Client, policies, type ClientOptions, type QueryOptions, types } from 'cassandra-driver';
 import { ConnectionFailedError, CQLEngineError } from '../errors.js';
 import { formatLogContext, logger } from '../log.js';
 import { codecOf, type Codec } from '../schema/types.js';
@@ -37,6 +37,16 @@ export const RECONNECT_DELAY_MS = 500;
 
 /** The stream ids of one connection under protocol v3 and later. */
 const MAX_STREAMS_PER_CONNECTION = 32_768;
+
+/**
+ * The protocol version a registry-made Client offers first: v4, the newest the driver speaks to
+ * Apache Cassandra, which 2.2 and later accept. Left to itself, the driver offers DSE's v2 first; an
+ * Apache node refuses it, and the driver closes the socket and opens another on v4, for every control
+ * connection. When that connect gave up meanwhile, the socket reopened was nobody's: the fault suite
+ * found one still open after shutdown, keeping the process alive. An older node still gets a lower
+ * version the same way. The user's `protocolOptions.maxVersion` wins.
+ */
+const FIRST_PROTOCOL_VERSION = types.protocolVersion.v4;
 
 /** How long close() (shutdown, unregister) lets statements in flight finish by default. */
 export const DEFAULT_DRAIN_MS = 5_000;
@@ -264,6 +274,7 @@ export class Connection {
       // one fails the statement with BusyConnectionError. `Promise.all` over a few thousand writes
       // should work here as a loop of futures does there. The user's pooling options win.
       pooling: { maxRequestsPerConnection: MAX_STREAMS_PER_CONNECTION, ...settings.clusterOptions.pooling },
+      protocolOptions: { maxVersion: FIRST_PROTOCOL_VERSION, ...settings.clusterOptions.protocolOptions },
       contactPoints: [...settings.hosts],
       // Maps, sets and 64-bit integers as JavaScript has them; the user's own encoding options win.
       encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true, ...settings.clusterOptions.encoding },

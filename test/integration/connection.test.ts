@@ -78,6 +78,7 @@ describe('setup()', () => {
     assert.equal(options.protocolOptions?.maxSchemaAgreementWaitSeconds, 7);
     assert.equal(options.pooling?.heartBeatInterval, 12345);
     assert.equal(options.pooling?.maxRequestsPerConnection, 32_768, 'the default kept beside the given pooling option');
+    assert.equal(options.protocolOptions?.maxVersion, 4, 'protocol v4 offered first, beside the given protocol option');
     assert.deepEqual(options.contactPoints, hosts);
     assert.equal(registry.defaultKeyspace, undefined);
   });
@@ -91,6 +92,22 @@ describe('setup()', () => {
     await connection.setup(hosts, null, { pooling: { maxRequestsPerConnection: 7 } });
     const client = await connection.getSession();
     assert.equal((client as unknown as { options: import('cassandra-driver').ClientOptions }).options.pooling?.maxRequestsPerConnection, 7);
+  });
+
+  it('offers protocol v4 first, unless told otherwise, and settles on what the server speaks', async () => {
+    // The driver keeps the version its control connection settled on there (not in its typings).
+    const spokenVersion = (client: unknown) =>
+      (client as { controlConnection: { protocolVersion: number } }).controlConnection.protocolVersion;
+    await connection.setup(hosts, null);
+    const offered = await connection.getSession();
+    assert.equal((offered as unknown as { options: import('cassandra-driver').ClientOptions }).options.protocolOptions?.maxVersion, 4);
+    // 2.1 speaks v3 at most: the driver steps down to it as before.
+    const spoken = spokenVersion(offered);
+    assert.ok(spoken === 4 || spoken === 3, `protocol version ${spoken}`);
+    await connection.shutdown();
+    await connection.setup(hosts, null, { protocolOptions: { maxVersion: 3 } });
+    const capped = await connection.getSession();
+    assert.equal(spokenVersion(capped), 3);
   });
 
   it('connects to 127.0.0.1 when hosts is null', async () => {
