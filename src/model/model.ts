@@ -835,6 +835,8 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
   // Worked out for the first list changed. Into a batch, whose connection may be another's, a list
   // is prepended one element at a time.
   let orderedPrepends: boolean | undefined;
+  // The scope, when the first list changed needed it for its servers' release: kept for the write.
+  let scope: ResolvedScope | undefined;
   // Which columns are set to a new value (bits of their positions), while that is all the write does.
   let plain = state[ORIGINAL] !== undefined && !schema.hasStatic ? 0 : -1;
   const all = schema.columns;
@@ -856,7 +858,8 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
     const before = state[ORIGINAL][column.name];
     if (same(before, after)) continue;
     const from = assignments.length;
-    const ordered = column.type.kind === 'list' && (orderedPrepends ??= !options.batch && prependsInOrder(scopeOf(instance, ctor)));
+    const ordered =
+      column.type.kind === 'list' && (orderedPrepends ??= !options.batch && prependsInOrder((scope = scopeOf(instance, ctor))));
     pushAssignments(assignments, column, before, after, true, ordered);
     if (plain < 0) continue;
     plain = i <= MAX_KEYED_COLUMN && assignments.length === from + 1 && assignments[from]!.op === 'set' ? plain | (1 << i) : -1;
@@ -887,7 +890,7 @@ function updateChanged(instance: BaseModel, schema: ModelSchema, options: SaveOp
       if (column.isCounter && (!staticOnly || column.isStatic)) assignments.push({ column, op: 'add', value: 0n });
     }
   }
-  const target = scopeOf(instance, ctor);
+  const target = scope ?? scopeOf(instance, ctor);
   if (plain > 0 && options.iff === undefined && !options.ifExists && options.ttl === undefined && options.timestamp === undefined) {
     const values = plainUpdateValues(schema, assignments, state[VALUES]);
     const template = keptWrite(schema, target.keyspace, 'update', plain);
