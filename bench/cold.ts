@@ -84,4 +84,5 @@ for (const cold of [false, true]) {
   );
 }
 await lib.connection.shutdown();
+// `touched` is read here so that the flush's reads cannot be optimized away.
 if (statements === 0 || touched < 0) throw new Error('nothing was measured');
