@@ -1,8 +1,8 @@
 /**
- * Streaming a large query: a QuerySet is an async iterable that fetches one page at a time, and only
- * when the rows of the previous page have been taken. `Readable.from(querySet)` therefore makes a
- * Node stream with backpressure all the way to Cassandra: when the destination is slow, no further
- * page is requested, and memory holds about one page whatever the size of the result.
+ * Streaming a large query: a QuerySet is an async iterable that reads one page ahead, and no
+ * further until the rows of the page before have been taken. `Readable.from(querySet)` therefore
+ * makes a Node stream with backpressure all the way to Cassandra: when the destination is slow, no
+ * further page is requested, and memory holds about two pages whatever the size of the result.
  *
  *   npx tsx examples/stream-large-query.ts [--rows 5000] [out.ndjson]
  *
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     await management.syncTable(Reading);
     await fill(ROWS);
 
-    // 500 rows per page: the size of each fetch, and about what the process holds at any time.
+    // 500 rows per page: the size of each fetch; the process holds about two pages at any time.
     const rows = Reading.objects().fetchSize(500);
     await pipeline(
       Readable.from(rows),
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     );
     console.error(`streamed ${count} rows (${bytes} bytes of NDJSON) to ${out ?? 'stdout'}`);
   } catch (err) {
-    // `| head` closed stdout: the pipeline stopped pulling, so no further page was fetched.
+    // `| head` closed stdout: the pipeline stopped pulling, so no page after the one read ahead was fetched.
     if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
     console.error(`stdout closed after ${count} rows: the query stopped there`);
   } finally {

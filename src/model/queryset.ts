@@ -168,14 +168,39 @@ const INT32_MAX = 2 ** 31 - 1;
 const isPositiveInt32 = (n: unknown): boolean => Number.isInteger(n) && (n as number) > 0 && (n as number) <= INT32_MAX;
 
 /**
- * An iterator over the items of pages fetched one at a time, each only once the last page's items
- * have been taken; `item` makes what is handed out of each (a throw rejects that next()).
+ * An iterator over the items of pages, reading one page ahead: once a page has arrived, the next is
+ * requested while this one's items are handed out, so that the server's work on it overlaps the
+ * caller's on these. `open` readies a page when its turn comes (its rows, or a promise of them: an
+ * afterLoad hook runs then, not ahead); `item` makes what is handed out of each row. A throw of
+ * either rejects that next(). At most one page is held beyond the current one.
  */
-function pageByPage<T, R>(fetch: (pageState: string | undefined) => Promise<Page<T>>, item: (raw: T) => R): AsyncIterator<R> {
+function pageByPage<P extends { readonly pageState: string | undefined }, T, R>(
+  fetch: (pageState: string | undefined) => Promise<P>,
+  open: (page: P) => readonly T[] | Promise<readonly T[]>,
+  item: (raw: T) => R,
+): AsyncIterator<R> {
   let rows: readonly T[] = [];
   let i = 0;
-  let pageState: string | undefined;
-  let fetched = false;
+  let started = false;
+  // The next page, requested; undefined once the last has arrived, or the iteration was ended.
+  let ahead: Promise<P> | undefined;
+  const request = (pageState: string | undefined): Promise<P> => {
+    let fetching: Promise<P>;
+    try {
+      fetching = fetch(pageState);
+    } catch (err) {
+      fetching = Promise.reject(err);
+    }
+    // A page read ahead whose turn never comes (the caller stopped) must not reject unhandled;
+    // next() still sees its error when it does come.
+    fetching.catch(() => {});
+    return fetching;
+  };
+  const opened = (list: readonly T[]): Promise<IteratorResult<R>> => {
+    rows = list;
+    i = 0;
+    return next();
+  };
   const next = (): Promise<IteratorResult<R>> => {
     if (i < rows.length) {
       try {
@@ -184,21 +209,27 @@ function pageByPage<T, R>(fetch: (pageState: string | undefined) => Promise<Page
         return Promise.reject(err);
       }
     }
-    if (fetched && !pageState) return Promise.resolve({ value: undefined, done: true });
-    let fetching: Promise<Page<T>>;
-    try {
-      fetching = fetch(pageState);
-    } catch (err) {
-      return Promise.reject(err);
+    if (!started) {
+      started = true;
+      ahead = request(undefined);
     }
-    return fetching.then((page) => {
-      ({ rows, pageState } = page);
-      fetched = true;
-      i = 0;
-      return next();
+    const pending = ahead;
+    if (!pending) return Promise.resolve({ value: undefined, done: true });
+    ahead = undefined;
+    return pending.then((page) => {
+      if (page.pageState) ahead = request(page.pageState);
+      const list = open(page);
+      return Array.isArray(list) ? opened(list) : (list as Promise<readonly T[]>).then(opened);
     });
   };
-  return { next };
+  // Ended early (a break, a stream destroyed): nothing more is requested, and what was read is let go.
+  const end = (): Promise<IteratorResult<R>> => {
+    started = true;
+    ahead = undefined;
+    rows = [];
+    return Promise.resolve({ value: undefined, done: true });
+  };
+  return { next, return: end };
 }
 
 export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf<M>> {
@@ -507,9 +538,10 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
   }
 
   /**
-   * Every matching row, page by page: `for await (const user of User.objects())`. The next page is
-   * fetched only when the rows of the last have been taken, so `Readable.from(querySet)` is a stream
-   * with backpressure (see examples/stream-large-query.ts).
+   * Every matching row, page by page: `for await (const user of User.objects())`. Once a page has
+   * arrived the next is requested, one page ahead, while this one's rows are handed out; no further
+   * page until they have been taken, so `Readable.from(querySet)` is a stream with backpressure that
+   * holds about two pages (see examples/stream-large-query.ts).
    *
    * @example
    * ```ts
@@ -530,17 +562,21 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
       const scope = this.#state.scope;
       let read: (row: types.Row) => BaseModel;
       return pageByPage(
-        (pageState) =>
-          this.#fetch(stmt, pageState).then((page) => {
-            read = this.model[OWN_ROW_READER](page.rows[0], page.codec, scope);
-            return page;
-          }),
+        (pageState) => this.#fetch(stmt, pageState),
+        (page) => {
+          read = this.model[OWN_ROW_READER](page.rows[0], page.codec, scope);
+          return page.rows;
+        },
         (row) => read(row) as InstanceOf<M>,
       );
     }
     return pageByPage(
-      (pageState) => this.#page(stmt, pageState),
-      (instance) => instance,
+      (pageState) => this.#fetch(stmt, pageState),
+      (page) => {
+        const instances = this.#instances(page.rows, page.pageState, page.codec);
+        return 'then' in instances ? instances.then((p) => p.rows) : instances.rows;
+      },
+      (instance: InstanceOf<M>) => instance,
     );
   }
 

@@ -1,8 +1,9 @@
 /**
  * `for await` over a QuerySet: without afterLoad hooks each row becomes an instance only when it is
  * handed out, with them the whole page is mapped (and its hooks run) before its first row. Either
- * way every instance is a persisted row that tracks its own changes. A stand-in Client in a
- * registry of the test's own serves the pages; no socket is opened.
+ * way every instance is a persisted row that tracks its own changes, and the next page is read
+ * ahead while a page's rows are handed out. A stand-in Client in a registry of the test's own
+ * serves the pages; no socket is opened.
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -17,11 +18,14 @@ const pages = [
   { rows: [3, 4], pageState: null },
 ];
 const sent: string[] = [];
+/** Set by a test: the second page fails with this error. */
+let secondPageFails: Error | undefined;
 const fakeClient = {
   keyspace: undefined,
   options: { contactPoints: ['127.0.0.1'], encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true } },
   async execute(cql: string, _params: unknown, options: { pageState?: string }) {
     sent.push(cql);
+    if (options.pageState === 'next' && secondPageFails) throw secondPageFails;
     const page = pages[options.pageState === 'next' ? 1 : 0]!;
     const rows = page.rows.map((id) => new FakeRow({ id, tags: new Set([`t${id}`]) }));
     return { rows, first: () => rows[0] ?? null, pageState: page.pageState };
@@ -47,7 +51,11 @@ after(() => registry.shutdown());
 beforeEach(() => {
   loaded.length = 0;
   sent.length = 0;
+  secondPageFails = undefined;
 });
+
+/** Lets the stand-in's pending answers settle. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('for await over a QuerySet', () => {
   it('hands out every row of every page as a persisted instance that tracks its own changes', async () => {
@@ -78,5 +86,55 @@ describe('for await over a QuerySet', () => {
     const order: string[] = [];
     for await (const row of Hooked.objects().fetchSize(2)) order.push(`row ${row.id} after ${loaded.join(',')}`);
     assert.deepEqual(order, ['row 1 after 1,2', 'row 2 after 1,2', 'row 3 after 1,2,3,4', 'row 4 after 1,2,3,4']);
+  });
+
+  it('requests the next page once a page has arrived, before its rows are taken, and no page after the last', async () => {
+    const rows = Plain.objects().fetchSize(2)[Symbol.asyncIterator]();
+    assert.equal(sent.length, 0, 'nothing is sent before the first next()');
+    assert.equal((await rows.next()).value?.id, 1);
+    await settle();
+    assert.equal(sent.length, 2, 'the second page is requested while the first is handed out');
+    const ids = [];
+    for (let r = await rows.next(); !r.done; r = await rows.next()) ids.push(r.value.id);
+    assert.deepEqual(ids, [2, 3, 4]);
+    assert.equal(sent.length, 2);
+  });
+
+  it("reads ahead with afterLoad hooks too, running a page's hooks only when its turn comes", async () => {
+    const rows = Hooked.objects().fetchSize(2)[Symbol.asyncIterator]();
+    await rows.next();
+    await settle();
+    assert.equal(sent.length, 2);
+    assert.deepEqual(loaded, [1, 2]);
+  });
+
+  it("rejects at the failed page's turn, after every row before it", async () => {
+    secondPageFails = new Error('page 2 lost');
+    const ids: number[] = [];
+    await assert.rejects(async () => {
+      for await (const row of Plain.objects().fetchSize(2)) ids.push(row.id);
+    }, /page 2 lost/);
+    assert.deepEqual(ids, [1, 2]);
+  });
+
+  it('a break lets the page read ahead go: nothing more is requested, and its failure is no unhandled rejection', async () => {
+    secondPageFails = new Error('page 2 lost');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const query = Plain.objects().fetchSize(2);
+      for await (const row of query) if (row.id === 1) break;
+      await settle();
+      await settle();
+      assert.equal(sent.length, 2);
+      assert.deepEqual(unhandled, []);
+      const rows = query[Symbol.asyncIterator]();
+      await rows.return?.();
+      assert.deepEqual(await rows.next(), { value: undefined, done: true }, 'an iterator ended before it began reads nothing');
+      assert.equal(sent.length, 2);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
