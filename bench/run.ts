@@ -15,6 +15,7 @@
  *   BENCH_PROFILE=mapper                       also write .cpuprofile files of that side to bench/profiles
  *   BENCH_PIN=0                                client and node share the cores (default: pinned apart, see pin.ts)
  *   BENCH_JSON=/tmp/bench.json                 also write every round's figures, block by block, to that file
+ *   BENCH_ROW_WORK_US=3                        the reads spend that long on each row, as a consumer would (default 0)
  */
 import { execFile, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -33,6 +34,7 @@ import {
   itemContent,
   models,
   pointContent,
+  ROW_WORK_US,
   runOps,
   SCALE,
   type CaseName,
@@ -273,7 +275,8 @@ async function main(): Promise<void> {
 
     console.log(
       `cqlengine benchmark: Cassandra ${version} at ${hosts.join(',')}, Node ${process.version}, ${pinning.summary}; ` +
-        `${ROUNDS} rounds, each side in its own process; medians per operation, ratios paired by round\n`,
+        `${ROUNDS} rounds, each side in its own process; medians per operation, ratios paired by round` +
+        `${ROW_WORK_US ? `; reads spend ${ROW_WORK_US} µs on each row` : ''}\n`,
     );
     const header = `${'case'.padEnd(46)}${'raw ops/s'.padStart(10)}${'mapper'.padStart(9)}${'time ×'.padStart(8)}${'raw CPU µs/op'.padStart(15)}${'mapper'.padStart(9)}${'CPU ×'.padStart(7)}${'middle half'.padStart(13)}`;
     console.log(header);

@@ -118,6 +118,20 @@ export interface CaseSpec {
   readonly block: readonly [number, number];
 }
 
+/**
+ * BENCH_ROW_WORK_US: microseconds each side's reads spend on every row, as a consumer that does
+ * something with its rows would (both sides alike; default none).
+ */
+export const ROW_WORK_US = Number(process.env['BENCH_ROW_WORK_US'] ?? 0);
+if (!(ROW_WORK_US >= 0)) throw new Error(`BENCH_ROW_WORK_US must be a number of microseconds, got ${process.env['BENCH_ROW_WORK_US']}`);
+
+/** What a read does with a row it counts: nothing, or ROW_WORK_US of the CPU's time. */
+export function consume(): void {
+  if (ROW_WORK_US === 0) return;
+  const until = performance.now() + ROW_WORK_US / 1000;
+  while (performance.now() < until);
+}
+
 /** BENCH_SCALE: longer (or shorter) loops, warm-ups included. */
 export const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
 

@@ -19,6 +19,7 @@ import {
   SMALL_FETCH,
   SMALL_ROWS,
   SMALL_SERIES,
+  consume,
   itemContent,
   models,
   type Lib,
@@ -83,6 +84,7 @@ async function rawSide(hosts: string[], keyspace: string): Promise<Ops> {
     async readAll(series, fetchSize) {
       let n = 0;
       for await (const row of await client.execute(points, [series], { prepare: true, fetchSize, isIdempotent: true })) {
+        consume();
         if (row['series'] === series) n++;
       }
       return n;
@@ -92,7 +94,10 @@ async function rawSide(hosts: string[], keyspace: string): Promise<Ops> {
       let n = 0;
       do {
         const rs = await client.execute(points, [series], { prepare: true, fetchSize, pageState, isIdempotent: true });
-        for (const row of rs.rows) if (row['series'] === series) n++;
+        for (const row of rs.rows) {
+          consume();
+          if (row['series'] === series) n++;
+        }
         pageState = rs.pageState ?? undefined;
       } while (pageState);
       return n;
@@ -121,7 +126,10 @@ async function mapperSide(hosts: string[], keyspace: string): Promise<Ops> {
       }),
     async readAll(series, fetchSize) {
       let n = 0;
-      for await (const point of Point.filter({ series }).fetchSize(fetchSize)) if (point.series === series) n++;
+      for await (const point of Point.filter({ series }).fetchSize(fetchSize)) {
+        consume();
+        if (point.series === series) n++;
+      }
       return n;
     },
     async readPages(series, fetchSize) {
@@ -130,7 +138,10 @@ async function mapperSide(hosts: string[], keyspace: string): Promise<Ops> {
       let n = 0;
       do {
         const page = await query.page(pageState);
-        for (const point of page.rows) if (point.series === series) n++;
+        for (const point of page.rows) {
+          consume();
+          if (point.series === series) n++;
+        }
         pageState = page.pageState;
       } while (pageState);
       return n;

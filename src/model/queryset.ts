@@ -217,9 +217,14 @@ function pageByPage<P extends { readonly pageState: string | undefined }, T, R>(
     if (!pending) return Promise.resolve({ value: undefined, done: true });
     ahead = undefined;
     return pending.then((page) => {
-      if (page.pageState) ahead = request(page.pageState);
       const list = open(page);
-      return Array.isArray(list) ? opened(list) : (list as Promise<readonly T[]>).then(opened);
+      const begin = Array.isArray(list) ? () => opened(list) : () => (list as Promise<readonly T[]>).then(opened);
+      if (!page.pageState) return begin();
+      ahead = request(page.pageState);
+      // The driver writes a request to its socket from a tick of its own, after the promise jobs
+      // queued before it, and a loop over the page's rows is such jobs to the page's end: one turn
+      // of the event loop first lets the request go before the rows are handed out.
+      return new Promise<void>((resolve) => setImmediate(resolve)).then(begin);
     });
   };
   // Ended early (a break, a stream destroyed): nothing more is requested, and what was read is let go.

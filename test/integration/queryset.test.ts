@@ -309,6 +309,27 @@ describe('reading', () => {
     assert.equal(await Many.count(), MANY);
   });
 
+  it('for await reads the next page while a page is handed out, and a break reads no further', async () => {
+    const pages: (string | undefined)[] = [];
+    const stop = connection.onStatement((e) => pages.push(e.cql));
+    try {
+      let taken = 0;
+      let pagesWhenFirstPageDone = 0;
+      for await (const _m of Many.objects().fetchSize(100)) {
+        taken++;
+        // A consumer slower than the node: the second page arrives while the first is handed out.
+        if (taken === 1) await new Promise((resolve) => setTimeout(resolve, 200));
+        if (taken === 100) pagesWhenFirstPageDone = pages.length;
+        if (taken === 150) break;
+      }
+      assert.equal(pagesWhenFirstPageDone, 2, "the second page was read before the first page's last row was taken");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(pages.length, 3, 'one page read ahead of the break, and none after');
+    } finally {
+      stop();
+    }
+  });
+
   it('page() fetches one page at a time and continues from its pageState', async () => {
     const q = Many.objects().fetchSize(100);
     const seen = new Set<number>();

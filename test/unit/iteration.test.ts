@@ -18,6 +18,8 @@ const pages = [
   { rows: [3, 4], pageState: null },
 ];
 const sent: string[] = [];
+/** The pages requested, as the driver writes them: from a tick of its own, after its promise jobs. */
+const written: (string | undefined)[] = [];
 /** Set by a test: the second page fails with this error. */
 let secondPageFails: Error | undefined;
 const fakeClient = {
@@ -25,6 +27,8 @@ const fakeClient = {
   options: { contactPoints: ['127.0.0.1'], encoding: { map: Map, set: Set, useBigIntAsLong: true, useBigIntAsVarint: true } },
   async execute(cql: string, _params: unknown, options: { pageState?: string }) {
     sent.push(cql);
+    await null;
+    process.nextTick(() => written.push(options.pageState));
     if (options.pageState === 'next' && secondPageFails) throw secondPageFails;
     const page = pages[options.pageState === 'next' ? 1 : 0]!;
     const rows = page.rows.map((id) => new FakeRow({ id, tags: new Set([`t${id}`]) }));
@@ -51,6 +55,7 @@ after(() => registry.shutdown());
 beforeEach(() => {
   loaded.length = 0;
   sent.length = 0;
+  written.length = 0;
   secondPageFails = undefined;
 });
 
@@ -98,6 +103,18 @@ describe('for await over a QuerySet', () => {
     for (let r = await rows.next(); !r.done; r = await rows.next()) ids.push(r.value.id);
     assert.deepEqual(ids, [2, 3, 4]);
     assert.equal(sent.length, 2);
+  });
+
+  it("lets the request read ahead reach the wire before the page's rows are handed out", async () => {
+    // A loop over rows is promise jobs to the page's end, which the driver's write waits behind.
+    const seen: (string | undefined)[][] = [];
+    for await (const _row of Plain.objects().fetchSize(2)) seen.push([...written]);
+    assert.deepEqual(seen, [
+      [undefined, 'next'],
+      [undefined, 'next'],
+      [undefined, 'next'],
+      [undefined, 'next'],
+    ]);
   });
 
   it("reads ahead with afterLoad hooks too, running a page's hooks only when its turn comes", async () => {
