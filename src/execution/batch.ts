@@ -204,3 +204,10 @@ export async function batch<T>(
   await b.execute();
   return value;
 }
+
+/** A statement's batch option: a BatchQuery, or none (undefined, or null as cqlengine's `batch(None)`). */
+export function checkBatch(value: unknown, option: string): BatchQuery | undefined {
+  if (value == null) return undefined;
+  if (value instanceof BatchQuery) return value;
+  throw new ConfigurationError(`${option} takes a BatchQuery, got ${describe(value)}`, option, value);
+}

@@ -42,7 +42,7 @@ export interface DeleteOptions<Cs extends Columns = Columns> extends StatementOp
  * refused rather than dropped, as cqlengine refuses it.
  */
 export function checkBatchTimeout(options: { batch?: unknown; timeout?: unknown }): void {
-  if (options.batch !== undefined && options.timeout !== undefined) {
+  if (options.batch != null && options.timeout !== undefined) {
     throw new ConfigurationError(
       "A statement in a batch runs with the batch's timeout: give it to the BatchQuery, not to the statement",
       'timeout',

@@ -13,7 +13,7 @@ import {
   ValidationError,
   describe,
 } from '../errors.js';
-import type { BatchQuery } from '../execution/batch.js';
+import { checkBatch, type BatchQuery } from '../execution/batch.js';
 import { write } from '../execution/run.js';
 import {
   checkRegistry,
@@ -489,6 +489,7 @@ function checkWriteOptions(schema: ModelSchema, options: SaveOptions): void {
  * using() when the batch has its own.
  */
 function checkBatchUse(instance: BaseModel, options: { batch?: BatchQuery; timeout?: unknown }): void {
+  checkBatch(options.batch, 'batch');
   checkBatchTimeout(options);
   options.batch?.checkConnection(stateOf(instance)[SCOPE]?.connection !== undefined);
 }

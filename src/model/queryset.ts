@@ -5,7 +5,7 @@
 import type { Consistency } from '../connection/consistency.js';
 import { parseConsistency } from '../connection/consistency.js';
 import { CQLEngineError, ConfigurationError, ValidationError, describe } from '../errors.js';
-import type { BatchQuery } from '../execution/batch.js';
+import { checkBatch, type BatchQuery } from '../execution/batch.js';
 import { run, write, type RunOptions } from '../execution/run.js';
 import { mergeScope, resolveScope, validateScope, type ResolvedScope, type Scope } from '../execution/scope.js';
 import type { Condition, Filter, Insert, Update } from '../schema/infer.js';
@@ -414,10 +414,11 @@ export class QuerySet<M extends ModelStatic> implements AsyncIterable<InstanceOf
     return this.#with({ conditions: all });
   }
 
-  /** Adds update(), delete() and create() to a batch instead of running them. */
-  batch(batch: BatchQuery): QuerySet<M> {
-    checkBatchTimeout({ batch, timeout: this.#state.timeout });
-    return this.#with({ batch });
+  /** Adds update(), delete() and create() to a batch instead of running them; null takes the QuerySet out of its batch. */
+  batch(batch: BatchQuery | null): QuerySet<M> {
+    const checked = checkBatch(batch, 'batch');
+    checkBatchTimeout({ batch: checked, timeout: this.#state.timeout });
+    return this.#with({ batch: checked });
   }
 
   // ---- inspecting ----

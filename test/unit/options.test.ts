@@ -223,6 +223,18 @@ describe('one rule per option, on every path', () => {
     }
   });
 
+  it("a batch is a BatchQuery, or null for none (cqlengine's batch(None)): for QuerySets and writes", async () => {
+    for (const bad of ['b', {}, 1, true]) {
+      assert.throws(() => Thing.objects().batch(bad as never), configError('batch'), String(bad));
+      await assert.rejects(Thing.create({ id: 1 }, { batch: bad as never }), configError('batch'), String(bad));
+      await assert.rejects(new Thing({ id: 1 }).delete({ batch: bad as never }), configError('batch'), String(bad));
+    }
+    const b = new BatchQuery();
+    // Out of its batch again: a QuerySet with a timeout is then allowed, as one never batched is.
+    assert.doesNotThrow(() => Thing.objects().batch(b).batch(null).timeout(5));
+    assert.throws(() => Thing.objects().batch(b).timeout(5), configError('timeout'));
+  });
+
   it('a registry option must be a ConnectionRegistry', () => {
     assert.throws(() => model('t', { id: columns.int().partitionKey() }, { registry: {} as never }), configError('registry'));
     assert.throws(() => new BatchQuery({ registry: 'default' as never }), configError('registry'));
