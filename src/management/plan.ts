@@ -258,13 +258,34 @@ async function currentOptions(
   return current;
 }
 
-/** The table options of the model that differ from the table's (all of them when unknown). */
-function changedOptions(schema: ModelSchema, current: Record<string, unknown>): Record<string, OptionValue> {
+/**
+ * The table options of the model that differ from the table's (all of them when unknown). A name
+ * the existing table has no option of is refused before anything is sent, as cqlengine refuses it
+ * there; known where system_schema.tables lists the table's options (3.0+).
+ */
+function changedOptions(schema: ModelSchema, current: Record<string, unknown>, name: string): Record<string, OptionValue> {
+  const system = current[SYSTEM_ROW] as Record<string, unknown> | undefined;
   const changed: Record<string, OptionValue> = {};
-  for (const [name, value] of Object.entries(schema.tableOptions)) {
-    if (!sameOption(name, current, value)) changed[name] = value;
+  for (const [option, value] of Object.entries(schema.tableOptions)) {
+    if (system && OPTION_METADATA[option] === undefined && !Object.hasOwn(system, option)) {
+      throw new ConfigurationError(
+        `${schema.name}: table ${name} has no option '${option}' (tableOptions); the server's table options are ${tableOptionNames(system)}`,
+        'tableOptions',
+        option,
+      );
+    }
+    if (!sameOption(option, current, value)) changed[option] = value;
   }
   return changed;
+}
+
+/** The option names a system_schema.tables row lists: its columns but the table's own identity. */
+function tableOptionNames(row: Record<string, unknown>): string {
+  const identity = new Set(['keyspace_name', 'table_name', 'id', 'flags']);
+  return Object.keys(row)
+    .filter((key) => !identity.has(key))
+    .sort()
+    .join(', ');
 }
 
 /**
@@ -501,7 +522,7 @@ class Planner {
       return;
     } else {
       this.#columns(conn, keyspace, schema, existing);
-      const changed = changedOptions(schema, await currentOptions(conn, await this.version(conn), keyspace, schema, existing));
+      const changed = changedOptions(schema, await currentOptions(conn, await this.version(conn), keyspace, schema, existing), name);
       if (Object.keys(changed).length) {
         const cql = `ALTER TABLE ${tableName(keyspace, schema.table!)} WITH ${tableOptions(changed).join(' AND ')}`;
         this.statement(conn, keyspace, schema.name, 'alter table', cql, `options of ${name} differ: ${Object.keys(changed).join(', ')}`);

@@ -260,6 +260,37 @@ describe('syncTable and dropTable', () => {
     assert.equal((await Fresh.get({ id: 1 })).v, 'seen');
   });
 
+  it("refuses an option the existing table does not have before anything is sent (3.0+; the server's refusal before)", async () => {
+    await twoConnections();
+    const Plain = model('bogus_opt', { id: columns.int().partitionKey() }, { keyspace: ks1, tableOptions: { comment: 'x' } });
+    await management.syncTable(Plain);
+    const Bogus = model(
+      'bogus_opt',
+      { id: columns.int().partitionKey(), extra: columns.text() },
+      { keyspace: ks1, tableOptions: { comment: 'y', no_way_option: 'what' } },
+    );
+    const release = String((await connection.execute('SELECT release_version FROM system.local')).first()['release_version']);
+    const sent: string[] = [];
+    const stop = connection.onStatement((e) => e.kind === 'ddl' && sent.push(e.cql));
+    try {
+      if (Number(release.split('.')[0]) >= 3) {
+        await assert.rejects(management.syncTable(Bogus), (err: unknown) => {
+          assert.ok(err instanceof ConfigurationError, String(err));
+          assert.equal(err.option, 'tableOptions');
+          assert.equal(err.value, 'no_way_option');
+          assert.match(err.message, /no option 'no_way_option'.*comment/);
+          return true;
+        });
+        assert.deepEqual(sent, [], 'nothing sent: not the new column, not the comment');
+      } else {
+        // 2.x: the table's options are not listed anywhere to check against; the server refuses the ALTER.
+        await assert.rejects(management.syncTable(Bogus), /no_way_option/);
+      }
+    } finally {
+      stop();
+    }
+  });
+
   it('brings an existing table up to the model: new columns, missing indexes, changed options; idempotent', async () => {
     await twoConnections();
     const V1 = model('evolve', { id: columns.int().partitionKey(), a: columns.text() }, { keyspace: ks1, tableOptions: { comment: 'v1' } });
