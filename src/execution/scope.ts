@@ -26,9 +26,12 @@ export interface ResolvedScope {
 export function validateScope(scope: Scope, option = 'using'): Scope {
   if (scope === null || typeof scope !== 'object')
     throw new ConfigurationError(`${option} takes { connection?, keyspace? }`, option, scope);
-  if (scope.keyspace !== undefined) validateIdentifier(scope.keyspace, 'keyspace', `${option}.keyspace`);
-  if (scope.connection !== undefined) checkConnectionName(scope.connection, `${option}.connection`);
-  return { connection: scope.connection, keyspace: scope.keyspace };
+  // null is not given, as cqlengine's None: using(keyspace=None), ContextQuery(connection=None).
+  const keyspace = scope.keyspace ?? undefined;
+  const connection = scope.connection ?? undefined;
+  if (keyspace !== undefined) validateIdentifier(keyspace, 'keyspace', `${option}.keyspace`);
+  if (connection !== undefined) checkConnectionName(connection, `${option}.connection`);
+  return { connection, keyspace };
 }
 
 /** Checks a registry option: a ConnectionRegistry, or undefined for the default one. */

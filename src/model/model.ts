@@ -14,6 +14,8 @@ import {
   describe,
 } from '../errors.js';
 import { checkBatch, type BatchQuery } from '../execution/batch.js';
+import type { Consistency } from '../connection/consistency.js';
+import type { TimestampInput } from '../connection/validate.js';
 import { write } from '../execution/run.js';
 import {
   checkRegistry,
@@ -219,6 +221,26 @@ export class BaseModel<Cs extends Columns = Columns> {
   /** A QuerySet on an explicit connection and/or keyspace. */
   static using<M extends ModelStatic>(this: M, scope: Scope): QuerySet<M> {
     return new QuerySet(this).using(scope);
+  }
+
+  /** A QuerySet whose statements run at this consistency (cqlengine's Model.consistency()). */
+  static consistency<M extends ModelStatic>(this: M, consistency: Consistency): QuerySet<M> {
+    return new QuerySet(this).consistency(consistency);
+  }
+
+  /** A QuerySet whose create() and update() write with this TTL in seconds; null: none (cqlengine's Model.ttl()). */
+  static ttl<M extends ModelStatic>(this: M, seconds: number | null): QuerySet<M> {
+    return new QuerySet(this).ttl(seconds);
+  }
+
+  /** A QuerySet whose writes carry this timestamp (cqlengine's Model.timestamp()). */
+  static timestamp<M extends ModelStatic>(this: M, value: TimestampInput): QuerySet<M> {
+    return new QuerySet(this).timestamp(value);
+  }
+
+  /** A QuerySet whose create(), update() and delete() join this batch (cqlengine's Model.batch()). */
+  static batch<M extends ModelStatic>(this: M, batch: BatchQuery | null): QuerySet<M> {
+    return new QuerySet(this).batch(batch);
   }
 
   /** Inserts a new row and returns its instance. */

@@ -4,7 +4,7 @@ import { Client, types } from 'cassandra-driver';
 import { DEFAULT_HOSTS, validateRegisterOptions, type RegisterOptions } from '../../src/connection/options.js';
 import { checkConnectionName, checkTimeout } from '../../src/connection/validate.js';
 import { ConnectionRegistry } from '../../src/connection/index.js';
-import { BatchQuery, columns, connection, model } from '../../src/index.js';
+import { BatchQuery, QuerySet, columns, connection, contextQuery, model } from '../../src/index.js';
 import { CQLEngineError, ConfigurationError } from '../../src/errors.js';
 
 /** A ConfigurationError at `option`; returns true for assert.throws. */
@@ -233,6 +233,37 @@ describe('one rule per option, on every path', () => {
     // Out of its batch again: a QuerySet with a timeout is then allowed, as one never batched is.
     assert.doesNotThrow(() => Thing.objects().batch(b).batch(null).timeout(5));
     assert.throws(() => Thing.objects().batch(b).timeout(5), configError('timeout'));
+  });
+
+  it("null for using()'s or contextQuery's connection or keyspace is not given, as cqlengine's None", async () => {
+    const plain = Thing.objects().toString();
+    assert.equal(
+      Thing.objects()
+        .using({ keyspace: null as never, connection: null as never })
+        .toString(),
+      plain,
+    );
+    assert.equal(
+      Thing.objects()
+        .using({ keyspace: 'other' })
+        .using({ keyspace: null as never })
+        .toString(),
+      plain.replace('"ks"', '"other"'),
+    );
+    const seen = await contextQuery([Thing], { keyspace: null as never, connection: null as never }, (T) => T.objects().toString());
+    assert.equal(seen, plain);
+  });
+
+  it("a model's consistency(), ttl(), timestamp() and batch() start a QuerySet, as cqlengine's class-level ones", async () => {
+    for (const qs of [Thing.consistency('ONE'), Thing.ttl(60), Thing.timestamp(new Date()), Thing.batch(null)]) {
+      assert.ok(qs instanceof QuerySet);
+      assert.equal(qs.model, Thing);
+    }
+    const b = new BatchQuery();
+    await Thing.batch(b).ttl(60).create({ id: 1 });
+    assert.equal(b.size, 1);
+    assert.throws(() => Thing.consistency('SOMETIMES' as never), configError('consistency'));
+    assert.throws(() => Thing.ttl(-1), configError('ttl'));
   });
 
   it('a registry option must be a ConnectionRegistry', () => {
